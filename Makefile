@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: MIT
+#
+# Xenling's build. `make` builds build/xenling (plus a symbol map and a
+# disassembly listing); `make test` runs everything (see README.md).
+
+BUILD      := build
+KERNEL     := $(BUILD)/xenling
+CC         ?= gcc
+LD         := ld
+NASM       := nasm
+XEN_INC    := /usr/include/xen
+XEN_IFACE  := 0x00040e00
+
+# Xen's public headers come from Debian's libxen-dev. A private include
+# directory holding only a link to them keeps the rest of /usr/include
+# (the C library's headers) out of the freestanding kernel build.
+XENINC_DIR := $(BUILD)/xeninc
+
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-stack-protector \
+	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-Iinclude -isystem $(XENINC_DIR) \
+	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -MMD -MP
+KLDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T kernel/kernel.ld
+NASMFLAGS := -f elf64 -g
+LIBGCC := $(shell $(CC) -print-libgcc-file-name)
+
+KSRC_C := $(sort $(wildcard kernel/*.c kernel/lib/*.c kernel/mm/*.c \
+	kernel/xen/*.c kernel/arch/x86/*.c drivers/*/*.c tests/kernel/*.c))
+KSRC_ASM := $(sort $(wildcard boot/*.asm kernel/arch/x86/*.asm))
+KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
+	$(patsubst %.asm,$(BUILD)/k/%.o,$(KSRC_ASM))
+
+# Portable code, also built on the host with coverage and sanitizers.
+PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
+	kernel/lib/format.c kernel/lib/bootinfo.c kernel/lib/bitmap.c
+HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -isystem $(XENINC_DIR) \
+	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -Wall -Wextra -Werror \
+	-Wno-unused-parameter -fsanitize=address,undefined \
+	-fno-sanitize-recover=all --coverage -MMD -MP
+HOST_SRC := $(PORTABLE) $(sort $(wildcard tests/host/*.c))
+HOST_OBJ := $(patsubst %.c,$(BUILD)/host/%.o,$(HOST_SRC))
+HOST_BIN := $(BUILD)/host/unit-tests
+
+VCPUS ?= 2
+
+.PHONY: all clean test test-host test-qemu test-tier1 test-harness \
+	coverage run check-docs format format-check setup
+
+all: $(KERNEL)
+
+$(XENINC_DIR)/xen:
+	@test -d $(XEN_INC) || { echo "missing $(XEN_INC): run tools/setup.sh (libxen-dev)"; exit 1; }
+	@mkdir -p $(XENINC_DIR)
+	ln -sfn $(XEN_INC) $@
+
+$(BUILD)/k/%.o: %.c | $(XENINC_DIR)/xen
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) $< -o $@
+
+$(KERNEL): $(KOBJ) kernel/kernel.ld
+	$(LD) $(KLDFLAGS) -Map=$(KERNEL).map -o $@ $(KOBJ) $(LIBGCC)
+	objdump -d -M intel $@ > $(KERNEL).lst
+	@size $@
+
+$(BUILD)/host/%.o: %.c | $(XENINC_DIR)/xen
+	@mkdir -p $(dir $@)
+	$(CC) $(HCFLAGS) -c $< -o $@
+
+$(HOST_BIN): $(HOST_OBJ)
+	$(CC) $(HCFLAGS) -o $@ $(HOST_OBJ)
+
+# --- tests ---------------------------------------------------------------
+
+test-host: $(HOST_BIN)
+	$(HOST_BIN)
+
+test-qemu: $(KERNEL)
+	tools/run-qemu.sh $(KERNEL)
+
+test-tier1: $(KERNEL)
+	tools/run-tier1.sh --vcpus $(VCPUS) $(KERNEL)
+
+# The harness must be able to fail: a deliberately failing test, selected
+# by a tests= glob, must make every tier report failure.
+test-harness: $(KERNEL)
+	tools/test-harness.sh $(KERNEL)
+
+test: $(KERNEL) $(HOST_BIN)
+	tools/test-all.sh
+
+coverage: $(HOST_BIN)
+	rm -f $(BUILD)/host/kernel/lib/*.gcda $(BUILD)/host/tests/host/*.gcda
+	$(HOST_BIN) > /dev/null
+	lcov --quiet --capture --directory $(BUILD)/host --output-file $(BUILD)/coverage.info
+	lcov --quiet --extract $(BUILD)/coverage.info '*/kernel/lib/*' --output-file $(BUILD)/coverage.info
+	genhtml --quiet $(BUILD)/coverage.info --output-directory $(BUILD)/coverage
+	@lcov --summary $(BUILD)/coverage.info
+	@echo "coverage report: $(BUILD)/coverage/index.html"
+
+run: $(KERNEL)
+	tools/run-tier1.sh --vcpus $(VCPUS) --console $(KERNEL)
+
+check-docs:
+	python3 tools/check-docs.py
+
+FORMAT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(FORMAT_SRC)
+format-check:
+	tools/check-format.sh
+
+setup:
+	tools/setup.sh
+
+clean:
+	rm -rf $(BUILD)/k $(BUILD)/host $(KERNEL) $(KERNEL).map $(KERNEL).lst \
+		$(BUILD)/coverage $(BUILD)/coverage.info $(XENINC_DIR)
+
+-include $(KOBJ:.o=.d) $(HOST_OBJ:.o=.d)

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kernel.h - kernel-wide declarations: panic, symbols from the linker
+ * script, the boot-time facts every subsystem may read.
+ */
+#ifndef XENLING_KERNEL_H
+#define XENLING_KERNEL_H
+
+#include <lib.h>
+
+/* Linker-script symbols (kernel/kernel.ld). */
+extern char __kernel_start[], __kernel_end[];
+extern char __text_start[], __text_end[];
+extern char __rodata_start[], __rodata_end[];
+extern char __data_start[], __bss_start[], __bss_end[];
+
+/*
+ * Print the message (name the broken invariant, not just the place), a
+ * backtrace, and end the run as a failure (machine_exit(false)).
+ */
+void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+
+/*
+ * End the run. On QEMU tiers (no Xen, or Xen with us as dom0) write the
+ * isa-debug-exit port (QEMU exits 33 on pass, 35 on failure); as a Xen
+ * domU, SCHEDOP_shutdown with poweroff (pass) or crash (failure). Never
+ * returns; halts if nothing above ends the machine.
+ */
+void machine_exit(bool pass) __noreturn;
+
+/* Print a frame-pointer backtrace starting at rbp. */
+void backtrace(unsigned long rbp);
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mm.h - physical pages, kernel page tables, and the heap.
+ *
+ * Memory map (identity mapped: virtual address = physical address):
+ *   0 .. 4 KiB          not mapped: NULL dereferences fault
+ *   4 KiB .. 1 MiB      mapped RW NX; never allocated (firmware, loader)
+ *   1 MiB ..            the kernel image: text RX, rodata R NX, data+bss RW NX
+ *   end of image ..     usable RAM from the memory map: the page allocator
+ *   RAM holes < 4 GiB   mapped uncached, NX (MMIO: local APIC, IOAPIC, ...)
+ */
+#ifndef XENLING_MM_H
+#define XENLING_MM_H
+
+#include <lib.h>
+#include <bootinfo.h>
+
+#define PAGE_SHIFT      12
+#define PAGE_SIZE       (1ul << PAGE_SHIFT)
+#define PAGE_POISON     0x6b            /* fill of freed pages and blocks */
+
+static inline uint64_t
+virt_to_phys(const void *p)
+{
+    return (uint64_t)(uintptr_t)p;
+}
+
+static inline void *
+phys_to_virt(uint64_t pa)
+{
+    return (void *)(uintptr_t)pa;
+}
+
+/*
+ * Hand every usable page of bi's memory map to the allocator, except the
+ * first MiB, the kernel image and the boot modules. Boot CPU, once.
+ */
+void page_alloc_init(const struct boot_info *bi);
+
+/* One page (contents undefined, poisoned), or NULL when out of memory. */
+void *page_alloc(void);
+/* One zeroed page, or NULL. */
+void *page_alloc_zeroed(void);
+/* n physically contiguous pages, or NULL. */
+void *page_alloc_n(size_t n);
+/* Give pages back; freeing a free page or a foreign address panics. */
+void page_free(void *p);
+void page_free_n(void *p, size_t n);
+size_t page_free_count(void);
+size_t page_total_count(void);
+
+/*
+ * Replace the boot page tables with the kernel's own: W^X for the image,
+ * NX everywhere else, page 0 unmapped. Boot CPU, once, after
+ * page_alloc_init. paging_load() loads them on another CPU.
+ */
+void paging_init(const struct boot_info *bi);
+void paging_load(void);
+
+/* Small allocations. kmalloc returns 16-byte aligned memory or NULL. */
+void heap_init(void);
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);
+/* Pages the heap owns (for leak accounting) and live allocations. */
+size_t heap_pages(void);
+size_t heap_live_allocations(void);
+
+#endif

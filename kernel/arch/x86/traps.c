@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * traps.c - the IDT, exception reports, expected faults for tests, and
+ * dispatch of interrupt vectors to their registered handlers. The stubs
+ * are in entry.asm; per-CPU GDT and TSS are in cpu.c.
+ */
+#include <kernel.h>
+#include <percpu.h>
+#include <traps.h>
+#include <arch/x86.h>
+
+struct idt_entry {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_hi;
+    uint32_t zero;
+} __attribute__((packed));
+BUILD_BUG_ON(sizeof(struct idt_entry) != 16);
+
+BUILD_BUG_ON(offsetof(struct trap_frame, vector) != 15 * 8);
+BUILD_BUG_ON(sizeof(struct trap_frame) != 22 * 8);
+
+#define IDT_INTERRUPT_GATE  0x8e        /* present, DPL 0, 64-bit int gate */
+#define SEL_CODE64          0x08
+#define IST_DOUBLE_FAULT    1           /* cpu.c gives #DF its own stack */
+
+extern const uint64_t trap_stubs[256];
+
+static struct idt_entry idt[256] __attribute__((aligned(16)));
+
+/* Written at registration (boot or driver init), read by any CPU. */
+static struct {
+    irq_handler_t fn;
+    void *arg;
+} irq_table[256];
+
+static const char *const exception_names[32] = {
+    "divide error", "debug", "NMI", "breakpoint", "overflow",
+    "bound range", "invalid opcode", "device not available",
+    "double fault", "coprocessor overrun", "invalid TSS",
+    "segment not present", "stack fault", "general protection",
+    "page fault", "reserved", "x87 FP error", "alignment check",
+    "machine check", "SIMD FP error", "virtualization", "control protection",
+};
+
+static void
+set_gate(unsigned int vec, uint64_t handler, uint8_t ist)
+{
+    idt[vec].offset_lo = handler & 0xffff;
+    idt[vec].selector = SEL_CODE64;
+    idt[vec].ist = ist;
+    idt[vec].type_attr = IDT_INTERRUPT_GATE;
+    idt[vec].offset_mid = (handler >> 16) & 0xffff;
+    idt[vec].offset_hi = handler >> 32;
+    idt[vec].zero = 0;
+}
+
+void
+traps_init_cpu(void)
+{
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+
+    asm volatile ("lidt %0" : : "m" (idtr));
+}
+
+void
+traps_init(void)
+{
+    unsigned int v;
+
+    for ( v = 0; v < 256; v++ )
+        set_gate(v, trap_stubs[v], v == VEC_DF ? IST_DOUBLE_FAULT : 0);
+    traps_init_cpu();
+}
+
+int
+irq_register(unsigned int vec, irq_handler_t handler, void *arg)
+{
+    if ( vec < VEC_FIRST_IRQ || vec > 255 || irq_table[vec].fn )
+        return -1;
+    irq_table[vec].arg = arg;
+    /* Publish the argument before the handler that uses it. */
+    smp_wmb();
+    irq_table[vec].fn = handler;
+    return 0;
+}
+
+void
+irq_unregister(unsigned int vec)
+{
+    if ( vec < 256 )
+        irq_table[vec].fn = NULL;
+}
+
+void
+trap_expect_fault(uint8_t vector, uint64_t resume)
+{
+    struct fault_expect *fx = &this_cpu()->fault;
+
+    memset(fx, 0, sizeof(*fx));
+    fx->vector = vector;
+    fx->resume = resume;
+    barrier();      /* fields set before armed, as the handler reads them */
+    fx->armed = true;
+}
+
+void
+trap_expect_clear(void)
+{
+    this_cpu()->fault.armed = false;
+}
+
+void
+trap_dump(const struct trap_frame *f)
+{
+    const char *name = f->vector < 32 ? exception_names[f->vector] : "irq";
+
+    printk("trap: vector %llu (%s) error 0x%llx on CPU %u\n",
+           (unsigned long long)f->vector, name ? name : "reserved",
+           (unsigned long long)f->error_code, smp_processor_id());
+    printk("  rip %016llx  cs %04llx  rflags %016llx\n",
+           (unsigned long long)f->rip, (unsigned long long)f->cs,
+           (unsigned long long)f->rflags);
+    printk("  rsp %016llx  ss %04llx\n", (unsigned long long)f->rsp,
+           (unsigned long long)f->ss);
+    printk("  rax %016llx  rbx %016llx  rcx %016llx\n",
+           (unsigned long long)f->rax, (unsigned long long)f->rbx,
+           (unsigned long long)f->rcx);
+    printk("  rdx %016llx  rsi %016llx  rdi %016llx\n",
+           (unsigned long long)f->rdx, (unsigned long long)f->rsi,
+           (unsigned long long)f->rdi);
+    printk("  rbp %016llx  r8  %016llx  r9  %016llx\n",
+           (unsigned long long)f->rbp, (unsigned long long)f->r8,
+           (unsigned long long)f->r9);
+    printk("  r10 %016llx  r11 %016llx  r12 %016llx\n",
+           (unsigned long long)f->r10, (unsigned long long)f->r11,
+           (unsigned long long)f->r12);
+    printk("  r13 %016llx  r14 %016llx  r15 %016llx\n",
+           (unsigned long long)f->r13, (unsigned long long)f->r14,
+           (unsigned long long)f->r15);
+    printk("  cr0 %016lx  cr2 %016lx  cr3 %016lx  cr4 %016lx\n",
+           read_cr0(), read_cr2(), read_cr3(), read_cr4());
+    if ( f->vector == VEC_PF )
+        printk("  page fault at %016lx: %s, %s%s\n", read_cr2(),
+               f->error_code & PF_PRESENT ? "protection" : "not present",
+               f->error_code & PF_FETCH ? "instruction fetch" :
+               f->error_code & PF_WRITE ? "write" : "read",
+               f->error_code & PF_USER ? ", user" : "");
+}
+
+/* An armed test expectation absorbs the fault; returns true if it did. */
+static bool
+expected_fault(struct trap_frame *f)
+{
+    struct fault_expect *fx = &this_cpu()->fault;
+
+    if ( !fx->armed || fx->vector != f->vector )
+        return false;
+    fx->armed = false;
+    fx->hit = true;
+    fx->hit_vector = f->vector;
+    fx->error_code = f->error_code;
+    fx->rip = f->rip;
+    fx->cr2 = f->vector == VEC_PF ? read_cr2() : 0;
+    if ( fx->resume )
+        f->rip = fx->resume;
+    else
+    {
+        /* Return to the caller of the faulting function entry. */
+        f->rip = *(uint64_t *)f->rsp;
+        f->rsp += 8;
+    }
+    return true;
+}
+
+void
+trap_dispatch(struct trap_frame *f)
+{
+    struct cpu *c = this_cpu();
+
+    c->irq_depth++;
+    if ( f->vector < VEC_FIRST_IRQ )
+    {
+        if ( !expected_fault(f) )
+        {
+            trap_dump(f);
+            backtrace(f->rbp);
+            panic("unexpected exception %llu in kernel mode",
+                  (unsigned long long)f->vector);
+        }
+    }
+    else if ( irq_table[f->vector].fn )
+        irq_table[f->vector].fn(f, irq_table[f->vector].arg);
+    else
+        printk("trap: spurious interrupt on vector %llu (no handler)\n",
+               (unsigned long long)f->vector);
+    c->irq_depth--;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * boot.c - turn what the loader handed us into boot_info: validate and
+ * copy the PVH start info or multiboot2 info (kernel/lib/bootinfo.c), and
+ * when there is no memory map in it (a PVH dom0 on Xen 4.17 gets a
+ * version 0 start info) ask Xen with XENMEM_memory_map.
+ */
+#include <kernel.h>
+#include <bootinfo.h>
+#include <hypervisor.h>
+
+struct boot_info boot_info;
+
+/* Loader memory, read through the boot identity map (first 4 GiB). QEMU
+ * puts its PVH memory map in page 0 (at 0x5a8), so only address 0 is out. */
+static const void *
+early_phys_read(uint64_t paddr, size_t len, void *ctx)
+{
+    (void)ctx;
+    if ( paddr == 0 || paddr + len < paddr || paddr + len > (1ull << 32) )
+        return NULL;
+    return (const void *)(uintptr_t)paddr;
+}
+
+static void
+xen_memory_map(struct boot_info *bi)
+{
+    static unsigned char e820[BOOTINFO_MAX_MEM * 20];
+    struct xen_memory_map map = { .nr_entries = BOOTINFO_MAX_MEM };
+    long rc;
+
+    set_xen_guest_handle(map.buffer, e820);
+    rc = hypercall_memory_op(XENMEM_memory_map, &map);
+    if ( rc != 0 )
+    {
+        printk("boot: XENMEM_memory_map failed: %ld\n", rc);
+        return;
+    }
+    if ( map.nr_entries > BOOTINFO_MAX_MEM )
+    {
+        printk("boot: XENMEM_memory_map claims %u entries, buffer holds %u\n",
+               map.nr_entries, BOOTINFO_MAX_MEM);
+        return;
+    }
+    bootinfo_set_e820(bi, e820, map.nr_entries);
+    printk("boot: memory map from XENMEM_memory_map: %u entries\n",
+           bi->nr_mem);
+}
+
+void
+boot_info_init(unsigned int proto, unsigned long info)
+{
+    struct boot_info *bi = &boot_info;
+    int rc = -1;
+    unsigned int i;
+
+    if ( proto == BOOT_PROTO_PVH )
+        rc = bootinfo_parse_pvh(bi, info, early_phys_read, NULL);
+    else if ( proto == BOOT_PROTO_MB2 )
+        rc = bootinfo_parse_mb2(bi, info, early_phys_read, NULL);
+    if ( rc != 0 )
+    {
+        memset(bi, 0, sizeof(*bi));
+        bi->proto = proto;
+        printk("boot: no usable boot information (protocol %u at 0x%lx); "
+               "continuing with none\n", proto, info);
+    }
+    printk("boot: %s entry, start info v%u, flags 0x%x, %u modules, "
+           "command line \"%s\"\n",
+           proto == BOOT_PROTO_PVH ? "PVH" : "multiboot2", bi->version,
+           bi->flags, bi->nr_modules, bi->cmdline);
+
+    if ( bi->nr_mem == 0 && xen.hypercalls )
+        xen_memory_map(bi);
+    if ( bi->nr_mem == 0 )
+        panic("boot: no memory map from the loader or from Xen");
+    for ( i = 0; i < bi->nr_mem; i++ )
+        printk("boot:   [%016llx-%016llx) type %u\n",
+               (unsigned long long)bi->mem[i].base,
+               (unsigned long long)(bi->mem[i].base + bi->mem[i].size),
+               bi->mem[i].type);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - the boot sequence, one step per line. boot/head.asm calls
+ * kernel_main on the boot CPU in 64-bit mode with the boot identity map,
+ * interrupts off, the boot protocol and the physical address of the
+ * loader's information.
+ */
+#include <kernel.h>
+#include <bootinfo.h>
+#include <console.h>
+#include <hypervisor.h>
+#include <mm.h>
+#include <percpu.h>
+#include <traps.h>
+
+extern struct boot_info boot_info;
+void boot_info_init(unsigned int proto, unsigned long info);
+void selftest_run(void) __noreturn;
+
+void
+kernel_main(unsigned int proto, unsigned long info)
+{
+    percpu_init(0);                     /* GS base, GDT and TSS of CPU 0 */
+    console_early_init();               /* port 0xE9, UART: printk works now */
+    printk("Xenling booting\n");
+    traps_init();                       /* IDT: exceptions dump and stop */
+    xen_detect();                       /* CPUID leaves, hypercall page */
+    boot_info_init(proto, info);        /* validate the loader's info */
+    xen_set_domain_flags(boot_info.flags); /* dom0 or domU */
+    console_init();                     /* the consoles for where we run */
+    xen_report();                       /* what Xen we found */
+    page_alloc_init(&boot_info);        /* usable RAM into the allocator */
+    paging_init(&boot_info);            /* W^X kernel page tables */
+    heap_init();                        /* kmalloc */
+    selftest_run();                     /* tests= from the command line */
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * panic.c - the ends of a run: panic (a broken invariant), machine_exit
+ * (a verdict), and the backtrace both may print.
+ */
+#include <kernel.h>
+#include <hypervisor.h>
+#include <percpu.h>
+#include <arch/x86.h>
+
+#define ISA_DEBUG_EXIT_PORT 0xf4
+#define ISA_DEBUG_EXIT_PASS 0x10        /* QEMU exits (0x10 << 1) | 1 = 33 */
+#define ISA_DEBUG_EXIT_FAIL 0x11        /* QEMU exits 35 */
+
+static volatile int panicking;
+
+void
+backtrace(unsigned long rbp)
+{
+    unsigned int depth;
+
+    printk("backtrace:\n");
+    for ( depth = 0; rbp && depth < 16; depth++ )
+    {
+        unsigned long *frame = (unsigned long *)rbp;
+
+        /* Stop at anything that does not look like a kernel stack frame. */
+        if ( rbp & 7 || rbp < (unsigned long)__kernel_start )
+            break;
+        printk("  [%u] %016lx\n", depth, frame[1]);
+        rbp = frame[0];
+    }
+}
+
+void
+machine_exit(bool pass)
+{
+    irq_disable();
+    if ( xen.hypercalls && !xen.initial_domain )
+    {
+        /* An xl domU: the toolstack sees poweroff or crash. */
+        xen_shutdown(pass ? SHUTDOWN_poweroff : SHUTDOWN_crash);
+    }
+    else
+    {
+        /* Plain QEMU, or Xen's dom0 under QEMU: isa-debug-exit. The write
+         * takes effect a little later when Xen forwards it: just wait. */
+        outb(ISA_DEBUG_EXIT_PORT,
+             pass ? ISA_DEBUG_EXIT_PASS : ISA_DEBUG_EXIT_FAIL);
+        if ( xen.hypercalls )
+        {
+            for ( volatile unsigned long i = 0; i < 200000000ul; i++ )
+                cpu_relax();
+            /* No debug-exit device: reboot Xen (QEMU -no-reboot exits). */
+            xen_shutdown(SHUTDOWN_reboot);
+        }
+    }
+    for ( ;; )
+        asm volatile ("cli; hlt");
+}
+
+void
+panic(const char *fmt, ...)
+{
+    va_list ap;
+
+    irq_disable();
+    if ( __atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST) )
+        for ( ;; )
+            asm volatile ("cli; hlt");  /* another CPU is already reporting */
+    printk("PANIC on CPU %u: ", smp_processor_id());
+    va_start(ap, fmt);
+    vprintk(fmt, ap);
+    va_end(ap);
+    printk("\n");
+    backtrace((unsigned long)__builtin_frame_address(0));
+    printk("%s\n", "XENLING: PANIC");
+    machine_exit(false);
+}

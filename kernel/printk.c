@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * printk.c - formatted output to every console, whole lines at a time.
+ *
+ * Each CPU assembles the current line in a buffer per nesting level
+ * (thread, interrupt, nested exception: this_cpu()->line[]), so a printk
+ * from an interrupt never lands in the middle of the line it interrupted.
+ * A complete line is written to all consoles under console_lock with
+ * interrupts off, so lines from different CPUs never interleave.
+ */
+#include <kernel.h>
+#include <console.h>
+#include <percpu.h>
+#include <spinlock.h>
+#include <arch/x86.h>
+
+/* Protects the console list and serializes whole lines on all consoles. */
+static spinlock_t console_lock = SPINLOCK_INIT("console");
+static struct console *consoles;        /* protected by console_lock */
+
+void
+console_register(struct console *c)
+{
+    unsigned long f = spin_lock_irqsave(&console_lock);
+
+    c->next = consoles;
+    consoles = c;
+    spin_unlock_irqrestore(&console_lock, f);
+}
+
+void
+console_unregister(struct console *c)
+{
+    unsigned long f = spin_lock_irqsave(&console_lock);
+    struct console **p;
+
+    for ( p = &consoles; *p; p = &(*p)->next )
+        if ( *p == c )
+        {
+            *p = c->next;
+            break;
+        }
+    spin_unlock_irqrestore(&console_lock, f);
+}
+
+void
+console_report(void)
+{
+    char names[128];
+    size_t n = 0;
+    unsigned long f = spin_lock_irqsave(&console_lock);
+    struct console *c;
+
+    names[0] = '\0';
+    for ( c = consoles; c; c = c->next )
+        n += snprintf(names + MIN(n, sizeof(names) - 1),
+                      sizeof(names) - MIN(n, sizeof(names) - 1), " %s",
+                      c->name);
+    spin_unlock_irqrestore(&console_lock, f);
+    printk("console:%s\n", names);
+}
+
+static void
+emit_line(const char *s, size_t n)
+{
+    unsigned long f = spin_lock_irqsave(&console_lock);
+    struct console *c;
+
+    for ( c = consoles; c; c = c->next )
+        c->write(c, s, n);
+    spin_unlock_irqrestore(&console_lock, f);
+}
+
+void
+vprintk(const char *fmt, va_list ap)
+{
+    char tmp[PRINTK_LINE_MAX];
+    struct cpu *c = this_cpu();
+    struct printk_line *ln;
+    int n, i;
+
+    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    if ( n >= (int)sizeof(tmp) )
+        n = sizeof(tmp) - 1;    /* truncated: the caller asked for too much */
+
+    ln = &c->line[MIN(c->irq_depth, 2u)];
+    for ( i = 0; i < n; i++ )
+    {
+        ln->buf[ln->len++] = tmp[i];
+        /* Emit at newline, or when full (keeping room for one '\n'). */
+        if ( tmp[i] == '\n' || ln->len == sizeof(ln->buf) - 1 )
+        {
+            if ( tmp[i] != '\n' )
+                ln->buf[ln->len++] = '\n';
+            emit_line(ln->buf, ln->len);
+            ln->len = 0;
+        }
+    }
+}
+
+void
+printk(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vprintk(fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * selftest.c - run the kernel's self-tests (tests/kernel/) as the last
+ * step of boot: pick them with tests= from the command line, wrap the
+ * suite in a page- and heap-leak check, and end the run with the verdict.
+ */
+#include <kernel.h>
+#include <bootinfo.h>
+#include <cmdline.h>
+#include <ktest.h>
+#include <mm.h>
+
+extern struct boot_info boot_info;
+
+static size_t pages_before, heap_before;
+
+static size_t
+pages_accounted(void)
+{
+    /* Pages the heap keeps for reuse are not leaks. */
+    return page_free_count() + heap_pages();
+}
+
+static void
+leak_before(void)
+{
+    pages_before = pages_accounted();
+    heap_before = heap_live_allocations();
+}
+
+static void
+leak_after(struct ktest_ctx *t)
+{
+    EXPECT_EQ(pages_accounted(), pages_before);
+    EXPECT_EQ(heap_live_allocations(), heap_before);
+}
+
+static const struct ktest_suite_check leak_check = {
+    .name = "suite.no_leaks",
+    .before = leak_before,
+    .after = leak_after,
+};
+
+void
+selftest_run(void)
+{
+    static char filter[256];
+    bool have = cmdline_get(boot_info.cmdline, "tests", filter,
+                            sizeof(filter));
+    bool pass;
+
+    if ( have && strcmp(filter, "none") == 0 )
+    {
+        printk("selftest: tests=none: no self-tests this boot\n");
+        machine_exit(true);
+    }
+    printk("selftest: running %s\n", have ? filter : "the default set");
+    pass = ktest_run(have ? filter : NULL, &leak_check, NULL);
+    machine_exit(pass);
+}
