@@ -198,8 +198,17 @@ while IFS= read -r line <&8; do
                 "stage toolstack"*) t_tool=$(now_us); last_stage="toolstack up"; progress "toolstack up" ;;
                 "stage create"*)    t_create=$(now_us); last_stage="xl create" ;;
                 "xl: Waiting for domain"*) last_stage="guest running"; progress "guest created" ;;
-                "xl: Parsing config"*|"xl: Action for"*|"xl: Done."*|"xl: Domain "*|"xl: xl-exit-status"*) ;;
-                "xl: "*)            xlerr+=("${msg#xl: }"); echo "tier2: xl: ${msg#xl: }" ;;
+                "xl: "*)
+                    # xl's routine chatter stays in the serial log; show
+                    # what looks like a problem.
+                    shopt -s nocasematch
+                    if [[ $msg == *error* || $msg == *fail* || $msg == *warning* || \
+                          $msg == *cannot* || $msg == *unable* || $msg == *denied* ]]; then
+                        xlerr+=("${msg#xl: }")
+                        echo "tier2: xl: ${msg#xl: }"
+                    fi
+                    shopt -u nocasematch
+                    ;;
                 "stage ended"*)     t_ended=$(now_us); last_stage="guest ended" ;;
                 "transcript begin"*) in_tx=1 ;;
                 "verdict "*)        t_verdict=$(now_us); verdict_line=$msg; last_stage="verdict" ;;
@@ -208,13 +217,13 @@ while IFS= read -r line <&8; do
             esac
             ;;
         "XL| "*)
-            [ $console = 1 ] && printf '%s\n' "${line#XL| }"
+            [ $console = 1 ] && printf 'pv| %s\n' "${line#XL| }"
             ;;
         *)
             if [[ $line =~ $e9re ]]; then
                 if [ "${BASH_REMATCH[3]}" != 0 ]; then
                     e9lines+=("${BASH_REMATCH[5]}")
-                    [ $console = 1 ] && printf '%s\n' "${BASH_REMATCH[5]}"
+                    [ $console = 1 ] && printf 'e9| %s\n' "${BASH_REMATCH[5]}"
                 fi
             elif [ -z "$t_xen" ] && [[ $line == *"*** Serial input to DOM0"* ]]; then
                 t_xen=$(now_us); last_stage="Xen up"; progress "Xen up"

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * evtchn.h - the event-channel API every driver and subsystem uses. No
+ * caller touches the pending/mask bitmaps or FIFO queues: binding,
+ * sending, masking and dispatch all go through here (kernel/xen/evtchn*.c).
+ *
+ * Events arrive through the vector callback (per-vCPU upcall vector, or
+ * the global HVM_PARAM_CALLBACK_IRQ vector) and are dispatched to the
+ * handler bound to the port, on the vCPU the port is bound to, with
+ * interrupts disabled. Every function returns 0 or a negative Xen errno
+ * (XEN_EINVAL, ...), and prints why on refusal.
+ */
+#ifndef XENLING_EVTCHN_H
+#define XENLING_EVTCHN_H
+
+#include <lib.h>
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+
+typedef void (*evtchn_handler_t)(evtchn_port_t port, void *arg);
+
+enum evtchn_abi {
+    EVTCHN_ABI_NONE,
+    EVTCHN_ABI_2L,
+    EVTCHN_ABI_FIFO,
+};
+
+/*
+ * Map shared_info, pick the ABI (FIFO if Xen offers it, unless the command
+ * line says evtchn=2l) and install the upcall (per-vCPU vector if offered,
+ * unless upcall=global). Boot CPU, once, interrupts off. Returns 0, or a
+ * negative value without Xen (event channels then stay unavailable).
+ */
+int evtchn_init(const char *cmdline);
+enum evtchn_abi evtchn_abi(void);
+bool evtchn_available(void);
+
+/* Bind and allocate. On success *port is the new local port, unmasked,
+ * with handler(port, arg) bound. */
+int evtchn_bind_virq(unsigned int virq, unsigned int cpu,
+                     evtchn_handler_t handler, void *arg,
+                     evtchn_port_t *port);
+int evtchn_bind_ipi(unsigned int cpu, evtchn_handler_t handler, void *arg,
+                    evtchn_port_t *port);
+int evtchn_alloc_unbound(domid_t remote, evtchn_handler_t handler,
+                         void *arg, evtchn_port_t *port);
+int evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
+                            evtchn_handler_t handler, void *arg,
+                            evtchn_port_t *port);
+
+/* Close a port we bound; its handler is gone when this returns. */
+int evtchn_close(evtchn_port_t port);
+int evtchn_send(evtchn_port_t port);
+/* Deliver this port's events to `cpu` from now on. */
+int evtchn_bind_vcpu(evtchn_port_t port, unsigned int cpu);
+int evtchn_status(evtchn_port_t port, struct evtchn_status *out);
+
+/* Unmask re-checks pending, so an event sent while masked is delivered. */
+void evtchn_mask(evtchn_port_t port);
+void evtchn_unmask(evtchn_port_t port);
+
+/* Highest port number the current ABI allows, plus one. */
+unsigned int evtchn_max_ports(void);
+
+/* Counters for tests and benchmarks. */
+struct evtchn_stats {
+    uint64_t upcalls;           /* vector callbacks taken */
+    uint64_t events;            /* handler invocations */
+    uint64_t spurious;          /* pending ports with no handler */
+};
+void evtchn_get_stats(unsigned int cpu, struct evtchn_stats *out);
+
+#endif

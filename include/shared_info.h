@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shared_info.h - the page Xen shares with the whole domain (event
+ * bitmaps for the 2-level ABI, wall clock, the first 32 vCPUs' vcpu_info)
+ * and each vCPU's vcpu_info (upcall flags, time info). Mapped by
+ * kernel/xen/shared_info.c; per-vCPU vcpu_info may be moved out of the
+ * shared page with VCPUOP_register_vcpu_info (needed past 32 vCPUs).
+ */
+#ifndef XENLING_SHARED_INFO_H
+#define XENLING_SHARED_INFO_H
+
+#include <lib.h>
+#include <xen/xen.h>
+
+/* NULL until shared_info_init() succeeds. */
+extern struct shared_info *shared_info;
+
+/* Map shared_info (XENMEM_add_to_physmap) on the boot CPU. 0 or -errno. */
+int shared_info_init(void);
+
+/* The vcpu_info Xen updates for vCPU `cpu` (valid after init). */
+struct vcpu_info *vcpu_info(unsigned int cpu);
+
+#endif

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# run-tier1.sh - tier 1: Xen 4.17 (the CR2-fixed build) under QEMU TCG
+# boots Xenling directly as its PVH dom0 (about 1.5 s a run).
+#
+# Usage: tools/run-tier1.sh [--vcpus N] [--cmdline "args"] [--log FILE]
+#                           [--console] [--timeout S] [--xen-args "..."] KERNEL
+# Exit: 0 pass, 1 tests failed, 2 no verdict (Xen reboot, hang, ...).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/lib/verdict.sh"
+
+vcpus=2 cmdline="" log="" console=0 tmo=90 xenargs=""
+while [ $# -gt 1 ]; do
+    case $1 in
+        --vcpus) vcpus=$2; shift 2 ;;
+        --cmdline) cmdline=$2; shift 2 ;;
+        --log) log=$2; shift 2 ;;
+        --console) console=1; shift ;;
+        --timeout) tmo=$2; shift 2 ;;
+        --xen-args) xenargs=$2; shift 2 ;;
+        *) echo "run-tier1: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+kernel=${1:?usage: run-tier1.sh [options] KERNEL}
+[ -f "$kernel" ] || { echo "run-tier1: no such file: $kernel" >&2; exit 2; }
+xen="$top/build/xen/xen.elf"
+[ -f "$xen" ] || "$here/build-xen.sh"
+log=${log:-build/logs/tier1-$(date +%s%N).log}
+mkdir -p "$(dirname "$log")"
+
+# QEMU gets as many CPUs as dom0 gets vCPUs: dom0_max_vcpus cannot exceed
+# the physical CPUs Xen sees.
+xen_cmd="dom0=pvh dom0-iommu=none dom0_mem=256M dom0_max_vcpus=$vcpus"
+xen_cmd+=" console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all $xenargs"
+echo "tier1: Xen + Xenling as PVH dom0, $vcpus vCPUs ${cmdline:+with \"$cmdline\"}"
+qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$vcpus" -m 1024
+      -nographic -monitor none -serial stdio -no-reboot
+      -device isa-debug-exit,iobase=0xf4,iosize=0x04
+      -kernel "$xen" -initrd "$kernel $cmdline" -append "$xen_cmd")
+set +e
+if [ "$console" = 1 ]; then
+    timeout -k 2 "$tmo" "${qemu[@]}" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+else
+    timeout -k 2 "$tmo" "${qemu[@]}" >"$log" 2>&1
+    status=$?
+fi
+set -e
+case $status in
+    124) echo "tier1: timed out after ${tmo}s (hang)" ;;
+    0) echo "tier1: QEMU exited 0: Xen rebooted (panic, dom0 crash or triple fault)" ;;
+esac
+echo "tier1: exit status $status, log $log"
+judge_log "$log" "$status"
