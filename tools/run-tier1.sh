@@ -5,14 +5,15 @@
 # boots Xenling directly as its PVH dom0 (about 1.5 s a run).
 #
 # Usage: tools/run-tier1.sh [--vcpus N] [--cmdline "args"] [--log FILE]
-#                           [--console] [--timeout S] [--xen-args "..."] KERNEL
+#                           [--console] [--timeout S] [--xen-args "..."]
+#                           [--xen XEN_ELF] KERNEL
 # Exit: 0 pass, 1 tests failed, 2 no verdict (Xen reboot, hang, ...).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 . "$here/lib/verdict.sh"
 
-vcpus=2 cmdline="" log="" console=0 tmo=90 xenargs=""
+vcpus=2 cmdline="" log="" console=0 tmo=90 xenargs="" xen=""
 while [ $# -gt 1 ]; do
     case $1 in
         --vcpus) vcpus=$2; shift 2 ;;
@@ -21,13 +22,17 @@ while [ $# -gt 1 ]; do
         --console) console=1; shift ;;
         --timeout) tmo=$2; shift 2 ;;
         --xen-args) xenargs=$2; shift 2 ;;
+        --xen) xen=$2; shift 2 ;;
         *) echo "run-tier1: unknown option $1" >&2; exit 2 ;;
     esac
 done
 kernel=${1:?usage: run-tier1.sh [options] KERNEL}
 [ -f "$kernel" ] || { echo "run-tier1: no such file: $kernel" >&2; exit 2; }
-xen="$top/build/xen/xen.elf"
-[ -f "$xen" ] || "$here/build-xen.sh"
+if [ -z "$xen" ]; then
+    xen="$top/build/xen/xen.elf"
+    [ -f "$xen" ] || "$here/build-xen.sh"
+fi
+[ -f "$xen" ] || { echo "run-tier1: no such hypervisor: $xen" >&2; exit 2; }
 log=${log:-build/logs/tier1-$(date +%s%N).log}
 mkdir -p "$(dirname "$log")"
 

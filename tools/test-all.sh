@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# test-all.sh - what `make test` runs: host unit tests, the docs and style
+# checks, plain QEMU, tier 1 (1 and 2 vCPUs), tier 2 when its harness is
+# present, and the harness self-test. Prints a summary table and exits
+# non-zero if anything failed.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+cd "$top"
+kernel=build/xenling
+
+results=()
+failed=0
+step() {
+    local name=$1 start end rc
+    shift
+    echo "=== $name"
+    start=$(date +%s.%N)
+    "$@"
+    rc=$?
+    end=$(date +%s.%N)
+    results+=("$(printf '%-34s %-5s %6.1fs' "$name" "$([ $rc = 0 ] && echo ok || echo FAIL)" "$(echo "$end - $start" | bc)")")
+    [ $rc = 0 ] || failed=1
+}
+
+step "host unit tests" make -s test-host
+step "docs citations" python3 tools/check-docs.py
+step "style (clang-format)" tools/check-format.sh
+step "plain QEMU" tools/run-qemu.sh "$kernel"
+step "tier 1, 1 vCPU" tools/run-tier1.sh --vcpus 1 "$kernel"
+step "tier 1, 2 vCPUs" tools/run-tier1.sh --vcpus 2 "$kernel"
+harness_tiers=(qemu tier1)
+[ -x tools/run-tier2.sh ] && harness_tiers+=(tier2)
+step "harness can fail (${harness_tiers[*]})" tools/test-harness.sh "$kernel" "${harness_tiers[@]}"
+
+echo
+echo "=== summary"
+printf '%s\n' "${results[@]}"
+if [ $failed = 0 ]; then
+    echo "make test: all steps passed"
+else
+    echo "make test: FAILED"
+fi
+exit $failed
