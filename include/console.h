@@ -12,6 +12,7 @@
 struct console {
     const char *name;
     void (*write)(struct console *c, const char *s, size_t n);
+    bool replay;                /* on register, first write the boot log */
     struct console *next;       /* protected by the console lock */
 };
 
@@ -27,6 +28,13 @@ void e9_console_init(void);
 void e9_console_disable(void);
 bool uart_console_init(void);
 bool xen_consoleio_init(void);
+bool xen_pvcons_init(void);
+
+/* Polled input from the PV console: bytes read (0 if none), or -1 when
+ * there is no PV console or its backend broke the ring protocol. */
+int xen_pvcons_read(char *buf, size_t n);
+/* Bytes dropped because the backend stopped draining the ring. */
+unsigned long xen_pvcons_dropped(void);
 
 /* Pick the consoles for where we run (drivers/console/select.c): early,
  * before anything else, and final, once dom0-ness is known. */

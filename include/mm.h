@@ -47,6 +47,9 @@ void *page_alloc_n(size_t n);
 void page_free(void *p);
 void page_free_n(void *p, size_t n);
 size_t page_free_count(void);
+/* Take the frame at pa out of the free pool if it is there (a page Xen
+ * shares with us inside RAM). Returns true if it was free. */
+bool page_reserve(uint64_t pa);
 size_t page_total_count(void);
 
 /*

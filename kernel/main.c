@@ -27,10 +27,10 @@ kernel_main(unsigned int proto, unsigned long info)
     xen_detect();                       /* CPUID leaves, hypercall page */
     boot_info_init(proto, info);        /* validate the loader's info */
     xen_set_domain_flags(boot_info.flags); /* dom0 or domU */
-    console_init();                     /* the consoles for where we run */
-    xen_report();                       /* what Xen we found */
     page_alloc_init(&boot_info);        /* usable RAM into the allocator */
     paging_init(&boot_info);            /* W^X kernel page tables */
     heap_init();                        /* kmalloc */
+    console_init();                     /* the consoles for where we run */
+    xen_report();                       /* what Xen we found */
     selftest_run();                     /* tests= from the command line */
 }

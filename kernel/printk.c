@@ -7,6 +7,8 @@
  * from an interrupt never lands in the middle of the line it interrupted.
  * A complete line is written to all consoles under console_lock with
  * interrupts off, so lines from different CPUs never interleave.
+ * The first BOOT_LOG_SIZE bytes of output are also kept, so a console
+ * that comes up late (the PV console) can show the boot from its start.
  */
 #include <kernel.h>
 #include <console.h>
@@ -18,11 +20,17 @@
 static spinlock_t console_lock = SPINLOCK_INIT("console");
 static struct console *consoles;        /* protected by console_lock */
 
+#define BOOT_LOG_SIZE 8192
+static char boot_log[BOOT_LOG_SIZE];    /* protected by console_lock */
+static size_t boot_log_len;             /* protected by console_lock */
+
 void
 console_register(struct console *c)
 {
     unsigned long f = spin_lock_irqsave(&console_lock);
 
+    if ( c->replay && boot_log_len )
+        c->write(c, boot_log, boot_log_len);
     c->next = consoles;
     consoles = c;
     spin_unlock_irqrestore(&console_lock, f);
@@ -66,6 +74,11 @@ emit_line(const char *s, size_t n)
     unsigned long f = spin_lock_irqsave(&console_lock);
     struct console *c;
 
+    if ( boot_log_len + n <= BOOT_LOG_SIZE )
+    {
+        memcpy(boot_log + boot_log_len, s, n);
+        boot_log_len += n;
+    }
     for ( c = consoles; c; c = c->next )
         c->write(c, s, n);
     spin_unlock_irqrestore(&console_lock, f);

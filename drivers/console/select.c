@@ -6,8 +6,9 @@
  * console_init() settles the rest once we know whether we are dom0:
  *   Xen dom0      CONSOLEIO_write (raw on Xen's serial); e9 off, else
  *                 every line would appear twice.
- *   Xen domU      e9 stays (Xen prints "(dN) ..."); the PV console ring
- *                 joins it (drivers/console/xen_pvcons.c, later).
+ *   Xen domU      the PV console ring (what `xl console` shows); e9 stays
+ *                 too, since Xen prints it as "(dN) ..." on its own
+ *                 console, which keeps early and panic output visible.
  *   no Xen        a 16550 at COM1 if present; e9 off then.
  */
 #include <console.h>
@@ -27,6 +28,8 @@ console_init(void)
 {
     if ( xen.initial_domain && xen_consoleio_init() )
         e9_console_disable();
+    else if ( xen.present && !xen.initial_domain )
+        xen_pvcons_init();
     else if ( !xen.present && have_uart )
         e9_console_disable();
     console_report();

@@ -164,6 +164,23 @@ page_free(void *p)
     page_free_n(p, 1);
 }
 
+bool
+page_reserve(uint64_t pa)
+{
+    size_t f = pa >> PAGE_SHIFT;
+    unsigned long flags = spin_lock_irqsave(&page_lock);
+    bool was_free = f < nr_frames && bitmap_test(free_map, f);
+
+    if ( was_free )
+    {
+        bitmap_clear(free_map, f);
+        nr_free--;
+        nr_total--;
+    }
+    spin_unlock_irqrestore(&page_lock, flags);
+    return was_free;
+}
+
 size_t
 page_free_count(void)
 {

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xen_pvcons.c - the PV console of a domU: a page of two rings shared
+ * with xenconsoled in dom0 (layout and ring code: kernel/lib/
+ * xencons_ring.c), found through HVM_PARAM_CONSOLE_PFN, with an event
+ * channel (HVM_PARAM_CONSOLE_EVTCHN) to kick the backend after writing.
+ * `xl console` and xenconsoled's guest log show what is written here.
+ * Output is synchronous (printk waits for ring space, boundedly); input
+ * is polled with xen_pvcons_read().
+ */
+#include <kernel.h>
+#include <console.h>
+#include <hypervisor.h>
+#include <mm.h>
+#include <xencons_ring.h>
+#include <arch/x86.h>
+
+/* How long a full ring may stall printk before output is dropped. */
+#define FULL_RING_SPINS     20000000ul
+
+static struct xencons_interface *ring;  /* NULL until init succeeds */
+static evtchn_port_t port;
+static bool broken;                     /* backend misbehaved: stop using */
+static unsigned long dropped;           /* bytes lost to a stuck backend */
+
+static void
+b_rmb(void)
+{
+    smp_rmb();
+}
+
+static void
+b_wmb(void)
+{
+    smp_wmb();
+}
+
+static void
+b_mb(void)
+{
+    smp_mb();
+}
+
+static const struct xencons_barriers barriers = { b_rmb, b_wmb, b_mb };
+
+static void
+kick(void)
+{
+    struct evtchn_send s = { .port = port };
+
+    hypercall_event_channel_op(EVTCHNOP_send, &s);
+}
+
+/* Runs under the console lock, so it must not printk: errors go to 0xE9. */
+static void
+e9_say(const char *msg)
+{
+    size_t n = strlen(msg);
+
+    asm volatile ("rep outsb" : "+S" (msg), "+c" (n) : "d" (0xe9) : "memory");
+}
+
+static void
+put(const char *s, size_t n)
+{
+    unsigned long spins = 0;
+
+    while ( n && !broken )
+    {
+        int w = xencons_ring_write(ring, s, n, &barriers);
+
+        if ( w < 0 )
+        {
+            broken = true;
+            e9_say("xen-pvcons: backend's out_cons is bogus; console off\n");
+            return;
+        }
+        s += w;
+        n -= w;
+        if ( w > 0 )
+        {
+            spins = 0;
+            continue;
+        }
+        kick();                         /* full: make sure it is draining */
+        if ( ++spins > FULL_RING_SPINS )
+        {
+            dropped += n;
+            return;
+        }
+        cpu_relax();
+    }
+}
+
+static void
+pvcons_write(struct console *c, const char *s, size_t n)
+{
+    size_t i, start = 0;
+
+    if ( broken )
+        return;
+    /* Terminals attached through xl console want CR LF. */
+    for ( i = 0; i < n; i++ )
+        if ( s[i] == '\n' )
+        {
+            put(s + start, i - start);
+            put("\r\n", 2);
+            start = i + 1;
+        }
+    put(s + start, n - start);
+    kick();
+}
+
+static struct console pvcons = { .name = "xen-pvcons",
+                                 .write = pvcons_write, .replay = true };
+
+bool
+xen_pvcons_init(void)
+{
+    uint64_t pfn = 0, evtchn = 0;
+
+    if ( !xen.hypercalls || xen.initial_domain )
+        return false;
+    if ( hvm_get_param(HVM_PARAM_CONSOLE_PFN, &pfn) != 0 ||
+         hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &evtchn) != 0 )
+    {
+        printk("xen-pvcons: no PV console parameters from Xen\n");
+        return false;
+    }
+    /* Validate before use: the page must be one we map (below 4 GiB, not
+     * page 0, not the kernel image) and the port a possible port. */
+    if ( pfn == 0 || pfn >= (1ull << (32 - PAGE_SHIFT)) ||
+         (pfn << PAGE_SHIFT >= virt_to_phys(__kernel_start) &&
+          pfn << PAGE_SHIFT < virt_to_phys(__kernel_end)) )
+    {
+        printk("xen-pvcons: rejected console page frame 0x%llx\n",
+               (unsigned long long)pfn);
+        return false;
+    }
+    if ( evtchn == 0 || evtchn >= (1u << 17) )
+    {
+        printk("xen-pvcons: rejected console event channel %llu\n",
+               (unsigned long long)evtchn);
+        return false;
+    }
+    page_reserve(pfn << PAGE_SHIFT);    /* never hand it out as free RAM */
+    ring = phys_to_virt(pfn << PAGE_SHIFT);
+    port = evtchn;
+    console_register(&pvcons);
+    printk("xen-pvcons: console ring at frame 0x%llx, event channel %u\n",
+           (unsigned long long)pfn, port);
+    return true;
+}
+
+int
+xen_pvcons_read(char *buf, size_t n)
+{
+    int r;
+
+    if ( !ring || broken )
+        return -1;
+    r = xencons_ring_read(ring, buf, n, &barriers);
+    if ( r < 0 )
+    {
+        broken = true;
+        printk("xen-pvcons: backend's in_prod is bogus; console off\n");
+        return -1;
+    }
+    if ( r > 0 )
+        kick();                         /* tell the backend there is room */
+    return r;
+}
+
+unsigned long
+xen_pvcons_dropped(void)
+{
+    return dropped;
+}
