@@ -46,8 +46,9 @@ HOST_BIN := $(BUILD)/host/unit-tests
 
 VCPUS ?= 2
 
-.PHONY: all clean test test-host test-qemu test-tier1 test-harness \
-	coverage run check-docs format format-check setup
+.PHONY: all clean test test-host test-qemu test-tier1 test-tier2 \
+	test-harness coverage run run-tier1 iso check-docs format format-check \
+	setup
 
 all: $(KERNEL)
 
@@ -87,6 +88,14 @@ test-qemu: $(KERNEL)
 test-tier1: $(KERNEL)
 	tools/run-tier1.sh --vcpus $(VCPUS) $(KERNEL)
 
+test-tier2: $(KERNEL)
+	tools/run-tier2.sh --vcpus $(VCPUS) $(KERNEL)
+
+# A GRUB2 rescue ISO: boots Xenling through its multiboot2 header.
+iso: $(BUILD)/xenling.iso
+$(BUILD)/xenling.iso: $(KERNEL) tools/mkiso.sh
+	tools/mkiso.sh $(KERNEL) $@
+
 # The harness must be able to fail: a deliberately failing test, selected
 # by a tests= glob, must make every tier report failure.
 test-harness: $(KERNEL)
@@ -104,8 +113,17 @@ coverage: $(HOST_BIN)
 	@lcov --summary $(BUILD)/coverage.info
 	@echo "coverage report: $(BUILD)/coverage/index.html"
 
-run: $(KERNEL)
+# The user's path: Xen + a Linux dom0 that runs `xl create` (type = "pvh")
+# on build/xenling, console attached. Does all set-up on first use.
+run: $(BUILD)/.setup-done $(KERNEL)
+	tools/run-tier2.sh --vcpus $(VCPUS) --console $(KERNEL)
+
+# The fast loop: Xenling as Xen's PVH dom0.
+run-tier1: $(BUILD)/.setup-done $(KERNEL)
 	tools/run-tier1.sh --vcpus $(VCPUS) --console $(KERNEL)
+
+$(BUILD)/.setup-done:
+	tools/setup.sh
 
 check-docs:
 	python3 tools/check-docs.py

@@ -65,10 +65,13 @@ boot_info_init(unsigned int proto, unsigned long info)
         printk("boot: no usable boot information (protocol %u at 0x%lx); "
                "continuing with none\n", proto, info);
     }
-    printk("boot: %s entry, start info v%u, flags 0x%x, %u modules, "
-           "command line \"%s\"\n",
-           proto == BOOT_PROTO_PVH ? "PVH" : "multiboot2", bi->version,
-           bi->flags, bi->nr_modules, bi->cmdline);
+    if ( proto == BOOT_PROTO_PVH )
+        printk("boot: PVH entry, start info v%u, flags 0x%x, %u modules, "
+               "command line \"%s\"\n", bi->version, bi->flags,
+               bi->nr_modules, bi->cmdline);
+    else
+        printk("boot: multiboot2 entry, %u modules, command line \"%s\"\n",
+               bi->nr_modules, bi->cmdline);
 
     if ( bi->nr_mem == 0 && xen.hypercalls )
         xen_memory_map(bi);

@@ -31,6 +31,11 @@ step "style (clang-format)" tools/check-format.sh
 step "plain QEMU" tools/run-qemu.sh "$kernel"
 step "tier 1, 1 vCPU" tools/run-tier1.sh --vcpus 1 "$kernel"
 step "tier 1, 2 vCPUs" tools/run-tier1.sh --vcpus 2 "$kernel"
+step "GRUB2 ISO on plain QEMU" bash -c "make -s iso && tools/run-qemu.sh --kernel-is-iso build/xenling.iso"
+if [ -x tools/run-tier2.sh ]; then
+    step "tier 2 (xl create), 1 vCPU" tools/run-tier2.sh --vcpus 1 "$kernel"
+    step "tier 2 (xl create), 2 vCPUs" tools/run-tier2.sh --vcpus 2 "$kernel"
+fi
 harness_tiers=(qemu tier1)
 [ -x tools/run-tier2.sh ] && harness_tiers+=(tier2)
 step "harness can fail (${harness_tiers[*]})" tools/test-harness.sh "$kernel" "${harness_tiers[@]}"
