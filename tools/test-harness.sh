@@ -24,7 +24,7 @@ for tier in "${tiers[@]}"; do
     esac
     out=$("${cmd[@]}" 2>&1)
     rc=$?
-    if [ "$rc" = 1 ] && grep -q "verdict: FAIL" <<<"$out"; then
+    if [ "$rc" = 1 ] && grep -Eq "(verdict|tier2): FAIL" <<<"$out"; then
         echo "harness: $tier reports the deliberate failure (exit $rc): ok"
     else
         echo "harness: $tier did NOT report the deliberate failure (exit $rc)"
