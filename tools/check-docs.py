@@ -26,9 +26,11 @@ CODE_SPAN = re.compile(r"`([^`\n]+)`")
 # A citation inside a span: a relative path (no spaces, no colon), ":/",
 # the regex, and a closing "/". A URL ("http://...") is not one: its path
 # part would be followed by "//".
-CITATION = re.compile(r"^(?P<path>[\w.+-]+(?:/[\w.+-]+)*):/(?P<regex>(?!/).+)/$")
+CITATION = re.compile(r"^(?P<path>[\w.+-]+(?:/[\w.+-]+)*)"
+                      r":/(?P<regex>(?!/).+)/$")
 # Inline links and images: [text](target "optional title").
-INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?"
+                         r"(?:\s+\"[^\"]*\")?\s*\)")
 # Reference definitions: [label]: target
 REF_LINK = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s.*)?$")
 EXTERNAL = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|#|//)")
