@@ -44,6 +44,7 @@ struct boot_module {
 
 struct boot_info {
     unsigned int proto;                 /* BOOT_PROTO_* */
+    bool valid;                         /* the loader's info was usable */
     uint32_t version;                   /* hvm_start_info version */
     uint32_t flags;                     /* SIF_* (PVH only) */
     uint64_t rsdp;                      /* 0 if unknown */

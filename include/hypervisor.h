@@ -38,8 +38,11 @@ extern char hypercall_page[4096];
  */
 void xen_detect(void);
 
-/* Record dom0-ness from the start info flags (SIF_INITDOMAIN). */
-void xen_set_domain_flags(uint32_t sif_flags);
+/*
+ * Record whether we are dom0: from the start info's SIF_INITDOMAIN when
+ * the start info was valid, else by probing CONSOLEIO_write.
+ */
+void xen_set_domain_flags(bool start_info_valid, uint32_t sif_flags);
 
 /* Print what was found (version, features) on the console. */
 void xen_report(void);

@@ -65,6 +65,8 @@ boot_info_init(unsigned int proto, unsigned long info)
         printk("boot: no usable boot information (protocol %u at 0x%lx); "
                "continuing with none\n", proto, info);
     }
+    else
+        bi->valid = true;
     if ( proto == BOOT_PROTO_PVH )
         printk("boot: PVH entry, start info v%u, flags 0x%x, %u modules, "
                "command line \"%s\"\n", bi->version, bi->flags,

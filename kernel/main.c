@@ -26,7 +26,7 @@ kernel_main(unsigned int proto, unsigned long info)
     traps_init();                       /* IDT: exceptions dump and stop */
     xen_detect();                       /* CPUID leaves, hypercall page */
     boot_info_init(proto, info);        /* validate the loader's info */
-    xen_set_domain_flags(boot_info.flags); /* dom0 or domU */
+    xen_set_domain_flags(boot_info.valid, boot_info.flags); /* dom0? */
     page_alloc_init(&boot_info);        /* usable RAM into the allocator */
     paging_init(&boot_info);            /* W^X kernel page tables */
     heap_init();                        /* kmalloc */

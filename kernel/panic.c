@@ -36,24 +36,24 @@ void
 machine_exit(bool pass)
 {
     irq_disable();
+    /*
+     * isa-debug-exit first, always: on plain QEMU and for Xen's dom0 under
+     * QEMU it ends the run (the write takes effect a little later when Xen
+     * forwards it); for a domU Xen drops it. So a verdict reaches QEMU
+     * even if we never learned whether we are dom0 (a panic early in boot).
+     */
+    outb(ISA_DEBUG_EXIT_PORT, pass ? ISA_DEBUG_EXIT_PASS : ISA_DEBUG_EXIT_FAIL);
     if ( xen.hypercalls && !xen.initial_domain )
     {
         /* An xl domU: the toolstack sees poweroff or crash. */
         xen_shutdown(pass ? SHUTDOWN_poweroff : SHUTDOWN_crash);
     }
-    else
+    else if ( xen.hypercalls )
     {
-        /* Plain QEMU, or Xen's dom0 under QEMU: isa-debug-exit. The write
-         * takes effect a little later when Xen forwards it: just wait. */
-        outb(ISA_DEBUG_EXIT_PORT,
-             pass ? ISA_DEBUG_EXIT_PASS : ISA_DEBUG_EXIT_FAIL);
-        if ( xen.hypercalls )
-        {
-            for ( volatile unsigned long i = 0; i < 200000000ul; i++ )
-                cpu_relax();
-            /* No debug-exit device: reboot Xen (QEMU -no-reboot exits). */
-            xen_shutdown(SHUTDOWN_reboot);
-        }
+        for ( volatile unsigned long i = 0; i < 200000000ul; i++ )
+            cpu_relax();
+        /* No debug-exit device: reboot Xen (QEMU -no-reboot exits). */
+        xen_shutdown(SHUTDOWN_reboot);
     }
     for ( ;; )
         asm volatile ("cli; hlt");

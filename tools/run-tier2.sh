@@ -9,6 +9,8 @@
 #   --vcpus N           guest vCPUs (default 2)
 #   --mem MiB           guest memory (default 64)
 #   --cmdline "ARGS"    guest command line (default empty)
+#   --ramdisk FILE      hand the guest an initial ramdisk (xl "ramdisk =";
+#                       e.g. to boot a Linux PVH guest as a reference peer)
 #   --disk FILE         attach a host file as a guest disk (xvda, xvdb, ...;
 #                       raw, read-write; repeatable, at most 8)
 #   --transcript FILE   guest transcript (default build/tier2/last-transcript.txt);
@@ -16,7 +18,8 @@
 #                       by .serial.log
 #   --timeout S         limit from guest creation to its end (default 60);
 #                       the whole QEMU run is limited to S + 120 s
-#   --console           stream the guest's lines live to stdout
+#   --console           stream the guest's lines live to stdout ("e9| " for
+#                       port-0xE9 lines, "pv| " for PV console lines)
 #
 # Exit status is the GUEST's verdict, never QEMU's:
 #   0  the transcript has "XENLING: ALL TESTS PASSED" and a summary line
@@ -34,13 +37,14 @@ vcpus=2
 mem=64
 cmdline=
 disks=()
+ramdisk=
 transcript="$out/last-transcript.txt"
 gtimeout=60
 console=0
 kernel=
 
 infra() { echo "tier2: INFRASTRUCTURE ERROR: $*" >&2; exit 2; }
-usage() { sed -n '7,27p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '7,29p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -48,6 +52,7 @@ while [ $# -gt 0 ]; do
         --mem)        [ $# -ge 2 ] || usage 2; mem=$2; shift 2 ;;
         --cmdline)    [ $# -ge 2 ] || usage 2; cmdline=$2; shift 2 ;;
         --disk)       [ $# -ge 2 ] || usage 2; disks+=("$2"); shift 2 ;;
+        --ramdisk)    [ $# -ge 2 ] || usage 2; ramdisk=$2; shift 2 ;;
         --transcript) [ $# -ge 2 ] || usage 2; transcript=$2; shift 2 ;;
         --timeout)    [ $# -ge 2 ] || usage 2; gtimeout=$2; shift 2 ;;
         --console)    console=1; shift ;;
@@ -77,6 +82,9 @@ case "$magic" in
     7f454c46|1f8b*) ;;
     *) infra "kernel '$kernel' is neither an ELF file nor gzip (magic $magic)" ;;
 esac
+if [ -n "$ramdisk" ]; then
+    [ -f "$ramdisk" ] && [ -r "$ramdisk" ] || infra "--ramdisk '$ramdisk' not found or unreadable"
+fi
 for d in "${disks[@]}"; do
     [ -f "$d" ] && [ -r "$d" ] && [ -w "$d" ] || infra "--disk '$d' must be an existing read-write file"
 done
@@ -120,6 +128,7 @@ trap 'echo "tier2: interrupted" >&2; exit 2' INT TERM
 # at a 4-byte aligned offset, so the gzip part is zero-padded first.
 mkdir -p "$tmp/jobroot/job"
 cp "$kernel" "$tmp/jobroot/job/kernel"
+[ -z "$ramdisk" ] || cp "$ramdisk" "$tmp/jobroot/job/ramdisk"
 printf '%s\n' "$cmdline" >"$tmp/jobroot/job/cmdline"
 cat >"$tmp/jobroot/job/job.env" <<EOF
 JOB_VCPUS=$vcpus
@@ -155,7 +164,8 @@ for d in "${disks[@]}"; do
            -device "virtio-blk-pci,drive=xd$i,serial=xenling-disk$i")
     i=$((i + 1))
 done
-qtimeout=$((gtimeout + 120))
+qtimeout=${XENLING_TIER2_QEMU_TIMEOUT:-$((gtimeout + 120))}
+isnum "$qtimeout" || infra "XENLING_TIER2_QEMU_TIMEOUT must be a number of seconds"
 
 # ------------------------------------------------------------------- run --
 now_us() { local t=${EPOCHREALTIME/./}; echo "$t"; }
@@ -163,11 +173,18 @@ start_us=$(now_us)
 since() { local d=$(( $(now_us) - start_us )); printf '%d.%01d' $((d / 1000000)) $(( (d / 100000) % 10 )); }
 secs() { local d=$(( $2 - $1 )); printf '%d.%02d' $((d / 1000000)) $(( (d / 10000) % 100 )); }
 progress() { echo "tier2: $* ($(since) s)"; }
+# The guest runs once xl has unpaused it: its first port-0xE9 line or xl's
+# "Waiting for domain" line, whichever the serial shows first.
+created() {
+    [ "$last_stage" != "guest running" ] || return 0
+    last_stage="guest running"
+    progress "guest created"
+}
 
 echo "tier2: booting Xen + Linux dom0 in QEMU TCG for $(basename "$kernel")" \
      "(vcpus=$vcpus mem=${mem}M disks=${#disks[@]} timeout=${gtimeout}s)"
-t_xen= t_dom0= t_init= t_tool= t_create= t_ended= t_verdict=
-verdict_line= in_tx=0 panic= last_stage="QEMU start"
+t_xen='' t_dom0='' t_init='' t_tool='' t_create='' t_ended=''
+verdict_line='' in_tx=0 panic='' last_stage="QEMU start"
 declare -a pvlines=() e9lines=() xlerr=()
 : >"$serial"
 
@@ -180,7 +197,8 @@ exec 8< <(
     timeout -k 5 "$qtimeout" "${qemu[@]}" </dev/null 2>"$tmp/qemu.stderr" &
     echo $! >"$tmp/qemu.pid"
     wait $!
-    echo "QEMU-EXIT-STATUS $?"
+    # On a line of its own even if QEMU died mid-line.
+    printf '\nQEMU-EXIT-STATUS %s\n' "$?"
 )
 while IFS= read -r line <&8; do
     line=${line%$'\r'}
@@ -201,7 +219,7 @@ while IFS= read -r line <&8; do
                 "stage init"*)      t_init=$(now_us); last_stage="dom0 init"; progress "dom0 init" ;;
                 "stage toolstack"*) t_tool=$(now_us); last_stage="toolstack up"; progress "toolstack up" ;;
                 "stage create"*)    t_create=$(now_us); last_stage="xl create" ;;
-                "xl: Waiting for domain"*) last_stage="guest running"; progress "guest created" ;;
+                "xl: Waiting for domain"*) created ;;
                 "xl: "*)
                     # xl's routine chatter stays in the serial log; show
                     # what looks like a problem.
@@ -215,7 +233,16 @@ while IFS= read -r line <&8; do
                     ;;
                 "stage ended"*)     t_ended=$(now_us); last_stage="guest ended" ;;
                 "transcript begin"*) in_tx=1 ;;
-                "verdict "*)        t_verdict=$(now_us); verdict_line=$msg; last_stage="verdict" ;;
+                "verdict "*)
+                    verdict_line=$msg; last_stage="verdict"
+                    r=${msg#*reason=}; r=${r%% *}
+                    case "$r" in
+                        timeout)   progress "guest timed out" ;;
+                        xl_failed) progress "xl create failed" ;;
+                        infra)     ;;
+                        *)         progress "guest ended: reason=$r" ;;
+                    esac
+                    ;;
                 "error: "*)         echo "tier2: dom0: $msg" ;;
                 "disk "*)           echo "tier2: $msg" ;;
             esac
@@ -226,6 +253,7 @@ while IFS= read -r line <&8; do
         *)
             if [[ $line =~ $e9re ]]; then
                 if [ "${BASH_REMATCH[3]}" != 0 ]; then
+                    created
                     e9lines+=("${BASH_REMATCH[5]}")
                     [ $console = 1 ] && printf 'e9| %s\n' "${BASH_REMATCH[5]}"
                 fi
@@ -233,7 +261,8 @@ while IFS= read -r line <&8; do
                 t_xen=$(now_us); last_stage="Xen up"; progress "Xen up"
             elif [ -z "$t_dom0" ] && [[ $line == *"Linux version"* ]]; then
                 t_dom0=$(now_us); last_stage="dom0 kernel"
-            elif [[ $line == *"Panic on CPU"* ]] || [[ $line == *"FATAL TRAP"* ]]; then
+            elif [ -z "$panic" ] && [[ $line == *"Panic on CPU"* || $line == *"FATAL TRAP"* || \
+                    $line == *"Kernel panic - not syncing"* || $line == *"Hardware Dom0 crashed"* ]]; then
                 panic=$line
             fi
             ;;
@@ -245,13 +274,6 @@ set -e
 end_us=$(now_us)
 
 # ------------------------------------------------------------ transcript --
-strip_prefix() {
-    local l=$1
-    l=${l%$'\r'}
-    [[ $l =~ $e9re ]] && l=${BASH_REMATCH[5]}
-    l=$(printf '%s' "$l" | sed -E 's/^\[ *[0-9]+\.[0-9]+\] //; s/[[:space:]]+$//')
-    printf '%s' "$l"
-}
 reason=$(sed -n 's/.*reason=\([a-z_]*\).*/\1/p' <<<"$verdict_line")
 code=$(sed -n 's/.* code=\(-\{0,1\}[0-9]*\).*/\1/p' <<<"$verdict_line")
 {
@@ -263,17 +285,43 @@ code=$(sed -n 's/.* code=\(-\{0,1\}[0-9]*\).*/\1/p' <<<"$verdict_line")
     echo "# --- domain ended: reason=${reason:-unknown} code=${code:-?} ---"
 } >"$transcript"
 
-pass=0 fail=0 sum_ok=0 sum_bad=0
-for l in "${e9lines[@]}" "${pvlines[@]}"; do
-    l=$(strip_prefix "$l")
-    case "$l" in
-        "XENLING: ALL TESTS PASSED") pass=1 ;;
-        "XENLING: TESTS FAILED")     fail=1 ;;
-    esac
-    if [[ $l =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
-        if [ "${BASH_REMATCH[2]}" -eq 0 ]; then sum_ok=1; else sum_bad=1; fi
+# Each console is judged on its own (a guest usually writes the same lines
+# to both, so the transcript holds the summary twice): with the project's
+# rule, tools/lib/verdict.sh, when present, else with the rule below.
+# Returns 0 pass, 1 failure reported, 2 no verdict.
+judge_builtin() {
+    local log=$1 clean
+    clean=$(sed -e 's/\r$//' -e 's/^\(([A-Za-z0-9]*) \)\{0,1\}\(\[[^]]*\] \)\{0,1\}//' \
+                -e 's/[[:space:]]*$//' "$log")
+    if grep -qx 'XENLING: TESTS FAILED\|XENLING: PANIC' <<<"$clean" || \
+       grep -Eq '^[0-9]+ passed, [1-9][0-9]* failed, [0-9]+ skipped$' <<<"$clean"; then
+        echo "verdict: FAIL"; return 1
     fi
-done
+    if grep -qx 'XENLING: ALL TESTS PASSED' <<<"$clean" && \
+       grep -Eq '^[0-9]+ passed, 0 failed, [0-9]+ skipped$' <<<"$clean"; then
+        echo "verdict: PASS"; return 0
+    fi
+    echo "verdict: NO VERDICT (no summary line and success marker)"; return 2
+}
+if [ -r "$here/lib/verdict.sh" ]; then
+    . "$here/lib/verdict.sh"
+    judge() { judge_log "$1" -; }
+else
+    judge() { judge_builtin "$1"; }
+fi
+judge_source() {   # NAME LINES... ; sets src_rc
+    local name=$1 f="$tmp/judge-$1.txt" line
+    shift
+    src_rc=2
+    [ $# -gt 0 ] || return 0
+    printf '%s\n' "$@" >"$f"
+    judge "$f" >"$f.out" && src_rc=0 || src_rc=$?
+    while IFS= read -r line; do
+        echo "tier2: $name: $line"
+    done <"$f.out"
+}
+judge_source "port 0xE9" "${e9lines[@]}"; rc_e9=$src_rc
+judge_source "PV console" "${pvlines[@]}"; rc_pv=$src_rc
 
 # --------------------------------------------------------------- timings --
 timing() {
@@ -294,13 +342,12 @@ echo "tier2: serial log: $serial"
 if [ -z "$verdict_line" ]; then
     why="QEMU exited with status $qstatus"
     [ "$qstatus" = 124 ] || [ "$qstatus" = 137 ] && why="QEMU timed out after ${qtimeout} s"
-    [ -n "$panic" ] && why="$why; Xen: $panic"
+    [ -n "$panic" ] && why="$why; first fatal line: $panic"
     if [ -s "$tmp/qemu.stderr" ]; then
         why="$why; QEMU said: $(head -c 400 "$tmp/qemu.stderr" | tr '\n' ' ')"
     fi
     infra "no verdict from dom0 ($why); last stage reached: $last_stage; see $serial"
 fi
-progress "guest ended: reason=$reason"
 case "$reason" in
     infra)
         infra "dom0: $(sed -n 's/.*detail=//p' <<<"$verdict_line" | tr '_' ' '); see $serial" ;;
@@ -308,24 +355,24 @@ case "$reason" in
         echo "tier2: TIMEOUT: the guest ran longer than --timeout ${gtimeout} s and was destroyed" >&2
         exit 2 ;;
     xl_failed)
-        infra "xl create failed: ${xlerr[*]:-no message}; see $serial" ;;
+        infra "xl create failed${xlerr:+ (first error: ${xlerr[0]})}; see $serial" ;;
 esac
 
-if [ $fail = 1 ] || [ $sum_bad = 1 ] || [ "$reason" = crash ]; then
+if [ "$rc_e9" = 1 ] || [ "$rc_pv" = 1 ] || [ "$reason" = crash ]; then
     w=
-    [ $fail = 1 ] && w="$w 'XENLING: TESTS FAILED'"
-    [ $sum_bad = 1 ] && w="$w summary-with-failures"
-    [ "$reason" = crash ] && w="$w domain-crashed"
-    echo "tier2: FAIL: guest reported failure:$w (reason=$reason)"
+    [ "$rc_e9" = 1 ] && w="$w port-0xE9-console"
+    [ "$rc_pv" = 1 ] && w="$w PV-console"
+    [ "$reason" = crash ] && w="$w domain-crashed(SHUTDOWN_crash)"
+    echo "tier2: FAIL: the guest reported failure:$w (reason=$reason)"
     exit 1
 fi
-if [ $pass = 1 ] && [ $sum_ok = 1 ] && [ "$reason" = poweroff ]; then
-    echo "tier2: PASS"
-    exit 0
+if [ "$rc_e9" = 0 ] || [ "$rc_pv" = 0 ]; then
+    if [ "$reason" = poweroff ]; then
+        echo "tier2: PASS"
+        exit 0
+    fi
+    echo "tier2: NO VERDICT: the console says pass but the domain ended with reason=$reason, not poweroff" >&2
+    exit 2
 fi
-w=
-[ $pass = 1 ] || w="$w no-'XENLING: ALL TESTS PASSED'"
-[ $sum_ok = 1 ] || w="$w no-'N passed, 0 failed, M skipped'"
-[ "$reason" = poweroff ] || w="$w shutdown-reason=$reason"
-echo "tier2: FAIL: guest ended without a success verdict:$w"
-exit 1
+echo "tier2: NO VERDICT: the guest ended (reason=$reason) without a pass or fail verdict on either console" >&2
+exit 2

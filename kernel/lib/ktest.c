@@ -118,6 +118,13 @@ ktest_run(const char *filter, const struct ktest_suite_check *check,
         report(++n, &t, &s);
     }
 
+    /* A filter that selects no test is a typo, not a pass. */
+    if ( filter && n == (check ? 1u : 0u) )
+    {
+        printk("# tests=%s selects no test\n", filter);
+        s.failed++;
+    }
+
     printk("%u passed, %u failed, %u skipped\n", s.passed, s.failed,
            s.skipped);
     printk("%s\n", s.failed ? KTEST_FAIL_MARKER : KTEST_PASS_MARKER);

@@ -66,9 +66,20 @@ xen_detect(void)
 }
 
 void
-xen_set_domain_flags(uint32_t sif_flags)
+xen_set_domain_flags(bool valid, uint32_t sif_flags)
 {
-    xen.initial_domain = xen.present && (sif_flags & SIF_INITDOMAIN);
+    if ( !xen.hypercalls )
+        return;
+    if ( valid )
+    {
+        xen.initial_domain = sif_flags & SIF_INITDOMAIN;
+        return;
+    }
+    /* No trustworthy start info: a release Xen lets only dom0 write to
+     * its console, so an empty CONSOLEIO_write tells us. */
+    xen.initial_domain = hypercall_console_write("", 0) == 0;
+    printk("xen: start info unusable; CONSOLEIO probe says %s\n",
+           xen.initial_domain ? "dom0" : "domU");
 }
 
 void

@@ -39,7 +39,7 @@ done
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3 || true)
 [ -n "$PY" ] || die "python3 not found (tools/setup.sh installs it)"
-for t in cpio gzip sha256sum ldd ldconfig; do
+for t in cpio gzip sha256sum ldd ldconfig flock; do
     command -v "$t" >/dev/null 2>&1 || [ -x "/sbin/$t" ] || die "'$t' not found: run tools/setup.sh"
 done
 LDCONFIG=$(command -v ldconfig || echo /sbin/ldconfig)
@@ -68,6 +68,9 @@ moddir=/lib/modules/$kver
 [ -r "$moddir/modules.dep" ] || die "$moddir/modules.dep missing"
 
 mkdir -p "$out"
+# Two runs at once must not share the staging directory.
+exec 8>"$out/.build.lock"
+flock -w 600 8 || die "another build-dom0.sh held $out/.build.lock for 10 minutes"
 
 # --------------------------------------------------------- dom0-vmlinux --
 # The bzImage's setup header says where the compressed kernel sits
