@@ -11,6 +11,7 @@
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
+#include <smp.h>
 #include <traps.h>
 
 extern struct boot_info boot_info;
@@ -32,5 +33,6 @@ kernel_main(unsigned int proto, unsigned long info)
     heap_init();                        /* kmalloc */
     console_init();                     /* the consoles for where we run */
     xen_report();                       /* what Xen we found */
+    smp_init();                         /* start every other vCPU */
     selftest_run();                     /* tests= from the command line */
 }

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * smpboot.c - start the application vCPUs. Xen starts a PVH vCPU directly
+ * in 64-bit mode with the registers we give in a vcpu_hvm_context: our
+ * page tables (CR3), long mode (EFER), a stack, and RIP at ap_entry().
+ * It arrives with null selectors and an empty GDTR, so the first thing
+ * ap_entry does is load this CPU's own GDT and reload its segments
+ * (percpu_init), before anything can take an interrupt.
+ */
+#include <kernel.h>
+#include <hypervisor.h>
+#include <mm.h>
+#include <percpu.h>
+#include <smp.h>
+#include <traps.h>
+#include <arch/x86.h>
+#include <xen/hvm/hvm_vcpu.h>
+
+#define AP_STACK_PAGES  4
+
+unsigned int nr_cpus = 1;
+
+/* Bit per CPU, set by the CPU itself when it is up; read by anyone. */
+static volatile uint64_t online_mask = 1;
+BUILD_BUG_ON(MAX_CPUS > 64);
+
+bool
+cpu_online(unsigned int cpu)
+{
+    return cpu < MAX_CPUS && (online_mask >> cpu) & 1;
+}
+
+unsigned int
+cpus_online(void)
+{
+    return __builtin_popcountll(online_mask);
+}
+
+/* First C code on an AP: no valid GDT yet, interrupts off, our stack. */
+static void __noreturn
+ap_entry(unsigned int id)
+{
+    percpu_init(id);                    /* GDT, segments, TSS, GS base */
+    traps_init_cpu();                   /* the shared IDT */
+    /* Publish "online" after this CPU's set-up is complete. */
+    __atomic_fetch_or(&online_mask, 1ull << id, __ATOMIC_RELEASE);
+    /* Idle with interrupts on: Xen takes a vCPU that halts with
+     * interrupts off as powered down (VCPUOP_is_up then says 0). */
+    for ( ;; )
+        safe_halt();
+}
+
+static int
+start_ap(unsigned int id)
+{
+    static vcpu_hvm_context_t ctx;      /* Xen copies it at initialise */
+    uint64_t *stack = page_alloc_n(AP_STACK_PAGES);
+    uint64_t *top;
+    long rc;
+
+    if ( !stack )
+        return -1;
+    top = stack + AP_STACK_PAGES * PAGE_SIZE / sizeof(*stack);
+    /* A zero return address ends backtraces; RSP + 8 is 16-byte aligned
+     * at function entry, as the ABI expects after a call. */
+    *--top = 0;
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.mode = VCPU_HVM_MODE_64B;
+    ctx.cpu_regs.x86_64.rip = (uint64_t)(uintptr_t)ap_entry;
+    ctx.cpu_regs.x86_64.rsp = (uint64_t)(uintptr_t)top;
+    ctx.cpu_regs.x86_64.rdi = id;       /* ap_entry's argument */
+    ctx.cpu_regs.x86_64.rflags = 0x2;   /* reserved bit 1; IF off */
+    ctx.cpu_regs.x86_64.cr0 = read_cr0();
+    ctx.cpu_regs.x86_64.cr3 = read_cr3();
+    ctx.cpu_regs.x86_64.cr4 = read_cr4();
+    ctx.cpu_regs.x86_64.efer = rdmsr(MSR_EFER);
+
+    rc = hypercall_vcpu_op(VCPUOP_initialise, id, &ctx);
+    if ( rc == 0 )
+        rc = hypercall_vcpu_op(VCPUOP_up, id, NULL);
+    if ( rc != 0 )
+    {
+        printk("smp: vCPU %u failed to start: %ld\n", id, rc);
+        page_free_n(stack, AP_STACK_PAGES);
+        return -1;
+    }
+    return 0;
+}
+
+unsigned int
+smp_init(void)
+{
+    unsigned int id;
+
+    if ( !xen.hypercalls )
+    {
+        printk("smp: not on Xen: 1 CPU\n");
+        return 1;
+    }
+    /* VCPUOP_is_up answers 0 or 1 for every vCPU the domain has and an
+     * error past the last one. */
+    for ( nr_cpus = 1; nr_cpus < MAX_CPUS; nr_cpus++ )
+        if ( hypercall_vcpu_op(VCPUOP_is_up, nr_cpus, NULL) < 0 )
+            break;
+
+    for ( id = 1; id < nr_cpus; id++ )
+    {
+        unsigned long spins = 0;
+
+        if ( start_ap(id) != 0 )
+            continue;
+        /* Acquire: this CPU's set-up is visible once we see its bit. */
+        while ( !(__atomic_load_n(&online_mask, __ATOMIC_ACQUIRE) &
+                  (1ull << id)) )
+        {
+            if ( ++spins == 2000000000ul )
+            {
+                printk("smp: vCPU %u started but never reported in\n", id);
+                break;
+            }
+            cpu_relax();
+        }
+    }
+    printk("smp: %u of %u vCPUs online\n", cpus_online(), nr_cpus);
+    return cpus_online();
+}
