@@ -8,6 +8,7 @@
 #include <kernel.h>
 #include <bootinfo.h>
 #include <console.h>
+#include <evtchn.h>
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
@@ -33,6 +34,7 @@ kernel_main(unsigned int proto, unsigned long info)
     heap_init();                        /* kmalloc */
     console_init();                     /* the consoles for where we run */
     xen_report();                       /* what Xen we found */
+    evtchn_init(boot_info.cmdline);     /* shared_info, ABI, upcall; IRQs on */
     smp_init();                         /* start every other vCPU */
     selftest_run();                     /* tests= from the command line */
 }

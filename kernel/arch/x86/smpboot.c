@@ -8,6 +8,7 @@
  * (percpu_init), before anything can take an interrupt.
  */
 #include <kernel.h>
+#include <evtchn.h>
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
@@ -42,6 +43,8 @@ ap_entry(unsigned int id)
 {
     percpu_init(id);                    /* GDT, segments, TSS, GS base */
     traps_init_cpu();                   /* the shared IDT */
+    if ( evtchn_available() )
+        evtchn_init_cpu(id);            /* this vCPU's upcall vector */
     /* Publish "online" after this CPU's set-up is complete. */
     __atomic_fetch_or(&online_mask, 1ull << id, __ATOMIC_RELEASE);
     /* Idle with interrupts on: Xen takes a vCPU that halts with
