@@ -36,6 +36,8 @@ fi
 log=${log:-build/logs/tier1-$(date +%s%N).log}
 mkdir -p "$(dirname "$log")"
 
+# QEMU's -initrd splits multiboot modules at commas, so a comma in the
+# dom0 command line (tests=a,b) is written as ",," (tools/README.md).
 # QEMU gets as many CPUs as dom0 gets vCPUs: dom0_max_vcpus cannot exceed
 # the physical CPUs Xen sees.
 xen_cmd="dom0=pvh dom0-iommu=none dom0_mem=256M dom0_max_vcpus=$vcpus"
@@ -44,7 +46,7 @@ echo "tier1: Xen + Xenling as PVH dom0, $vcpus vCPUs ${cmdline:+with \"$cmdline\
 qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$vcpus" -m 1024
       -nographic -monitor none -serial stdio -no-reboot
       -device isa-debug-exit,iobase=0xf4,iosize=0x04
-      -kernel "$xen" -initrd "$kernel $cmdline" -append "$xen_cmd")
+      -kernel "$xen" -initrd "$kernel ${cmdline//,/,,}" -append "$xen_cmd")
 set +e
 if [ "$console" = 1 ]; then
     timeout -k 2 "$tmo" "${qemu[@]}" 2>&1 | tee "$log"
