@@ -39,6 +39,7 @@ copy_string(struct boot_info *bi, char *dst, size_t max, uint64_t paddr,
 
         if ( paddr + n < paddr )
         {
+            dst[0] = '\0';
             reject(bi, what, "address wraps", paddr);
             return false;
         }
@@ -84,7 +85,8 @@ add_mem(struct boot_info *bi, uint64_t base, uint64_t size, uint32_t type,
     bi->nr_mem++;
 }
 
-static void
+/* Returns the new module, or NULL if it was rejected. */
+static struct boot_module *
 add_module(struct boot_info *bi, uint64_t paddr, uint64_t size)
 {
     struct boot_module *m;
@@ -92,17 +94,18 @@ add_module(struct boot_info *bi, uint64_t paddr, uint64_t size)
     if ( !range_ok(paddr, size) )
     {
         reject(bi, "module", "empty or wrapping range at", paddr);
-        return;
+        return NULL;
     }
     if ( bi->nr_modules == BOOTINFO_MAX_MODULES )
     {
         reject(bi, "module", "too many modules", bi->nr_modules);
-        return;
+        return NULL;
     }
     m = &bi->mod[bi->nr_modules++];
     m->paddr = paddr;
     m->size = size;
     m->cmdline[0] = '\0';
+    return m;
 }
 
 static void
@@ -123,6 +126,7 @@ pvh_modules(struct boot_info *bi, const struct hvm_start_info *si,
     {
         uint64_t at = si->modlist_paddr + i * sizeof(struct hvm_modlist_entry);
         const struct hvm_modlist_entry *e;
+        struct boot_module *m;
 
         e = at >= si->modlist_paddr ? rd(at, sizeof(*e), ctx) : NULL;
         if ( !e )
@@ -130,12 +134,10 @@ pvh_modules(struct boot_info *bi, const struct hvm_start_info *si,
             reject(bi, "module list", "entry not readable at", at);
             return;
         }
-        add_module(bi, e->paddr, e->size);
-        if ( e->cmdline_paddr && bi->nr_modules &&
-             bi->mod[bi->nr_modules - 1].paddr == e->paddr )
-            copy_string(bi, bi->mod[bi->nr_modules - 1].cmdline,
-                        BOOTINFO_MOD_CMDLINE, e->cmdline_paddr, rd, ctx,
-                        "module command line");
+        m = add_module(bi, e->paddr, e->size);
+        if ( m && e->cmdline_paddr )
+            copy_string(bi, m->cmdline, BOOTINFO_MOD_CMDLINE,
+                        e->cmdline_paddr, rd, ctx, "module command line");
     }
 }
 
