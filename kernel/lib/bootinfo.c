@@ -267,7 +267,8 @@ mb2_mmap(struct boot_info *bi, uint64_t at, uint32_t size, phys_read_fn rd,
         reject(bi, "multiboot2 memory map", "bad entry size", esize);
         return;
     }
-    for ( off = 16; off + esize <= size; off += esize )
+    /* Written as a subtraction: off + esize could wrap. */
+    for ( off = 16; esize <= size - off; off += esize )
     {
         const struct mb2_mmap_entry *e = rd(at + off, sizeof(*e), ctx);
 
@@ -286,6 +287,7 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
                    void *ctx)
 {
     const uint32_t *hdr;
+    struct mb2_tag tag;
     uint32_t total, off;
     bool ended = false;
 
@@ -307,9 +309,9 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
         return -1;
     }
 
-    for ( off = 8; off + 8 <= total; off = ALIGN_UP(off + hdr[1], 8u) )
+    /* Step by the checked copy of the size: memory may have changed. */
+    for ( off = 8; off + 8 <= total; off = ALIGN_UP(off + tag.size, 8u) )
     {
-        struct mb2_tag tag;
         uint64_t at = paddr + off;
 
         hdr = rd(at, 8, ctx);
@@ -334,6 +336,7 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
         case MB2_TAG_MODULE:
         {
             const uint32_t *m = rd(at + 8, 8, ctx);
+            struct boot_module *mod;
 
             if ( tag.size < 17 || m[1] <= m[0] )
             {
@@ -341,9 +344,10 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
                        tag.size);
                 break;
             }
-            add_module(bi, m[0], (uint64_t)m[1] - m[0]);
-            if ( bi->nr_modules && bi->mod[bi->nr_modules - 1].paddr == m[0] )
-                copy_string(bi, bi->mod[bi->nr_modules - 1].cmdline,
+            /* add_module() re-checks the range, so a changed m[] is safe. */
+            mod = add_module(bi, m[0], (uint64_t)m[1] - m[0]);
+            if ( mod )
+                copy_string(bi, mod->cmdline,
                             MIN((size_t)BOOTINFO_MOD_CMDLINE,
                                 (size_t)tag.size - 16),
                             at + 16, rd, ctx, "module command line");

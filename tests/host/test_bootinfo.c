@@ -190,6 +190,23 @@ TEST(bootinfo, pvh_v0_ignores_v1_fields)
     EXPECT_EQ(bi.rejected, 0u);
 }
 
+TEST(bootinfo, pvh_empty)
+{
+    /* A start info that offers nothing: no command line, modules, map. */
+    struct hvm_start_info *si = baseline(1);
+
+    si->cmdline_paddr = 0;
+    si->nr_modules = 0;
+    si->memmap_entries = 0;
+    EXPECT_EQ(parse_pvh(SI), 0);
+    EXPECT_STREQ(bi.cmdline, "");
+    EXPECT_EQ(bi.nr_modules, 0u);
+    EXPECT_EQ(bi.nr_mem, 0u);
+    EXPECT_EQ(bi.rsdp, 0xe0000u);
+    EXPECT_EQ(bi.rejected, 0u);
+    EXPECT_STREQ(host_capture_text(), "");
+}
+
 TEST(bootinfo, pvh_bad_magic)
 {
     struct hvm_start_info *si = baseline(1);
