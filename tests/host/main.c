@@ -23,19 +23,28 @@ static bool capturing;
 static char *cap_buf;
 static size_t cap_len, cap_size;
 
-/* Write all of buf to stdout, unbuffered so it interleaves with stderr. */
+/*
+ * Write all of buf to fd. Unbuffered, so that output stays in order with
+ * what the sanitizers print on stderr.
+ */
 static void
-write_out(const char *buf, size_t len)
+write_fd(int fd, const char *buf, size_t len)
 {
     while ( len )
     {
-        ssize_t n = write(STDOUT_FILENO, buf, len);
+        ssize_t n = write(fd, buf, len);
 
         if ( n <= 0 )
-            return;             /* stdout is gone: nothing better to do */
+            return;             /* the output is gone: nothing better to do */
         buf += n;
         len -= (size_t)n;
     }
+}
+
+static void
+write_out(const char *buf, size_t len)
+{
+    write_fd(STDOUT_FILENO, buf, len);
 }
 
 static void
@@ -165,7 +174,11 @@ host_capture_contains(const char *needle)
     if ( strstr(host_capture_text(), needle) )
         return true;
     write_str("    # captured output lacks \"");
-    write_str(needle);
+    for ( ; *needle; needle++ )     /* keep the diagnostic on one line */
+        if ( *needle == '\n' )
+            write_str("\\n");
+        else
+            write_out(needle, 1);
     write_str("\"; it was:\n");
     dump_capture();
     return false;
@@ -174,7 +187,9 @@ host_capture_contains(const char *needle)
 static int
 usage(void)
 {
-    write_str("usage: unit-tests [tests=GLOB[,GLOB...]]\n");
+    static const char msg[] = "usage: unit-tests [tests=GLOB[,GLOB...]]\n";
+
+    write_fd(STDERR_FILENO, msg, sizeof(msg) - 1);
     return 2;
 }
 

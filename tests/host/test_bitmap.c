@@ -129,6 +129,15 @@ TEST(bitmap, find_run_wraps_once)
     EXPECT_EQ(bitmap_find_run(map, NBITS, 100, 2), 100u);
     /* A run that starts before `from` and reaches past it is found. */
     EXPECT_EQ(bitmap_find_run(map, NBITS, 22, 4), 20u);
+    /* Starting just past the only run wraps back to it. */
+    bitmap_clear_range(map, 0, NBITS);
+    bitmap_set_range(map, 0, 3);
+    EXPECT_EQ(bitmap_find_run(map, NBITS, 1, 3), 0u);
+    EXPECT_EQ(bitmap_find_run(map, NBITS, 1, 2), 1u);
+    EXPECT_EQ(bitmap_find_run(map, NBITS, 2, 2), 0u);
+    bitmap_clear_range(map, 0, 3);
+    bitmap_set_range(map, 20, 4);
+    bitmap_set_range(map, 100, 2);
     /* from >= size means 0. */
     EXPECT_EQ(bitmap_find_run(map, NBITS, NBITS, 4), 20u);
     EXPECT_EQ(bitmap_find_run(map, NBITS, 5000, 2), 20u);

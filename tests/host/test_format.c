@@ -92,38 +92,62 @@ same_one(const char *fmt, const char *len, bool wstar, bool pstar, int w,
                  same_as_libc(__LINE__, fmt, (int)v);
 }
 
+/* Take the next digit off a mixed-radix counter. */
+static size_t
+digit(size_t *k, size_t radix)
+{
+    size_t d = *k % radix;
+
+    *k /= radix;
+    return d;
+}
+
+/* One format with every value and every star argument it can take. */
+static unsigned int
+differences(const char *fmt, const char *len, bool wstar, bool pstar,
+            unsigned int *tried)
+{
+    size_t nw = wstar ? ARRAY_SIZE(star_widths) : 1;
+    size_t np = pstar ? ARRAY_SIZE(star_precs) : 1;
+    unsigned int bad = 0;
+
+    for ( size_t i = 0; i < nw * np * ARRAY_SIZE(values); i++ )
+    {
+        size_t k = i;
+        long long v = values[digit(&k, ARRAY_SIZE(values))];
+        int w = star_widths[digit(&k, nw)];
+        int p = star_precs[digit(&k, np)];
+
+        (*tried)++;
+        bad += !same_one(fmt, len, wstar, pstar, w, p, v);
+    }
+    return bad;
+}
+
 TEST(format, integers_match_libc)
 {
+    size_t combos = ARRAY_SIZE(flag_sets) * ARRAY_SIZE(widths) *
+                    ARRAY_SIZE(precs) * ARRAY_SIZE(lengths) *
+                    (sizeof(convs) - 1);
     unsigned int tried = 0, bad = 0;
 
-    for ( size_t f = 0; f < ARRAY_SIZE(flag_sets); f++ )
-    for ( size_t w = 0; w < ARRAY_SIZE(widths); w++ )
-    for ( size_t p = 0; p < ARRAY_SIZE(precs); p++ )
-    for ( size_t l = 0; l < ARRAY_SIZE(lengths); l++ )
-    for ( size_t c = 0; c < sizeof(convs) - 1; c++ )
+    for ( size_t i = 0; i < combos && bad < 20; i++ )
     {
-        bool wstar = widths[w][0] == '*';
-        bool pstar = strcmp(precs[p], ".*") == 0;
+        size_t k = i;
+        const char *flags = flag_sets[digit(&k, ARRAY_SIZE(flag_sets))];
+        const char *width = widths[digit(&k, ARRAY_SIZE(widths))];
+        const char *prec = precs[digit(&k, ARRAY_SIZE(precs))];
+        const char *len = lengths[digit(&k, ARRAY_SIZE(lengths))];
+        char conv = convs[digit(&k, sizeof(convs) - 1)];
         char fmt[32];
 
-        snprintf(fmt, sizeof(fmt), "<%%%s%s%s%s%c>", flag_sets[f],
-                 widths[w], precs[p], lengths[l], convs[c]);
-        for ( size_t sw = 0; sw < (wstar ? ARRAY_SIZE(star_widths) : 1);
-              sw++ )
-        for ( size_t sp = 0; sp < (pstar ? ARRAY_SIZE(star_precs) : 1);
-              sp++ )
-        for ( size_t v = 0; v < ARRAY_SIZE(values); v++ )
-        {
-            tried++;
-            if ( !same_one(fmt, lengths[l], wstar, pstar, star_widths[sw],
-                           star_precs[sp], values[v]) && ++bad >= 20 )
-            {
-                printk("    # stopping after 20 differences\n");
-                goto out;
-            }
-        }
+        snprintf(fmt, sizeof(fmt), "<%%%s%s%s%s%c>", flags, width, prec, len,
+                 conv);
+        bad += differences(fmt, len, width[0] == '*',
+                           strcmp(prec, ".*") == 0, &tried);
     }
-out:
+    if ( bad >= 20 )
+        printk("    # stopped after %u differences\n", bad);
     EXPECT_EQ(bad, 0u);
     EXPECT_GT(tried, 100000u);
 }
