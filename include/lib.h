@@ -40,6 +40,15 @@ char *strchr(const char *s, int c);
 #define __printf(a, b)      __attribute__((format(printf, a, b)))
 #define __noreturn          __attribute__((noreturn))
 
+#ifdef XENLING_HOST
+/*
+ * On the host, libc has its own snprintf: ours builds under a private
+ * name, and host tests reach libc's through tests/host/libc_oracle.c.
+ */
+#define vsnprintf           xl_vsnprintf
+#define snprintf            xl_snprintf
+#endif
+
 /*
  * Format into buf (always NUL-terminated when size > 0). Returns the length
  * the full output would have had, like C99 vsnprintf. Supports %d %i %u %x

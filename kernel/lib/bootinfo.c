@@ -39,6 +39,7 @@ copy_string(struct boot_info *bi, char *dst, size_t max, uint64_t paddr,
 
         if ( paddr + n < paddr )
         {
+            dst[0] = '\0';
             reject(bi, what, "address wraps", paddr);
             return false;
         }
@@ -84,7 +85,8 @@ add_mem(struct boot_info *bi, uint64_t base, uint64_t size, uint32_t type,
     bi->nr_mem++;
 }
 
-static void
+/* Returns the new module, or NULL if it was rejected. */
+static struct boot_module *
 add_module(struct boot_info *bi, uint64_t paddr, uint64_t size)
 {
     struct boot_module *m;
@@ -92,17 +94,18 @@ add_module(struct boot_info *bi, uint64_t paddr, uint64_t size)
     if ( !range_ok(paddr, size) )
     {
         reject(bi, "module", "empty or wrapping range at", paddr);
-        return;
+        return NULL;
     }
     if ( bi->nr_modules == BOOTINFO_MAX_MODULES )
     {
         reject(bi, "module", "too many modules", bi->nr_modules);
-        return;
+        return NULL;
     }
     m = &bi->mod[bi->nr_modules++];
     m->paddr = paddr;
     m->size = size;
     m->cmdline[0] = '\0';
+    return m;
 }
 
 static void
@@ -123,6 +126,7 @@ pvh_modules(struct boot_info *bi, const struct hvm_start_info *si,
     {
         uint64_t at = si->modlist_paddr + i * sizeof(struct hvm_modlist_entry);
         const struct hvm_modlist_entry *e;
+        struct boot_module *m;
 
         e = at >= si->modlist_paddr ? rd(at, sizeof(*e), ctx) : NULL;
         if ( !e )
@@ -130,12 +134,10 @@ pvh_modules(struct boot_info *bi, const struct hvm_start_info *si,
             reject(bi, "module list", "entry not readable at", at);
             return;
         }
-        add_module(bi, e->paddr, e->size);
-        if ( e->cmdline_paddr && bi->nr_modules &&
-             bi->mod[bi->nr_modules - 1].paddr == e->paddr )
-            copy_string(bi, bi->mod[bi->nr_modules - 1].cmdline,
-                        BOOTINFO_MOD_CMDLINE, e->cmdline_paddr, rd, ctx,
-                        "module command line");
+        m = add_module(bi, e->paddr, e->size);
+        if ( m && e->cmdline_paddr )
+            copy_string(bi, m->cmdline, BOOTINFO_MOD_CMDLINE,
+                        e->cmdline_paddr, rd, ctx, "module command line");
     }
 }
 
@@ -265,7 +267,8 @@ mb2_mmap(struct boot_info *bi, uint64_t at, uint32_t size, phys_read_fn rd,
         reject(bi, "multiboot2 memory map", "bad entry size", esize);
         return;
     }
-    for ( off = 16; off + esize <= size; off += esize )
+    /* Written as a subtraction: off + esize could wrap. */
+    for ( off = 16; esize <= size - off; off += esize )
     {
         const struct mb2_mmap_entry *e = rd(at + off, sizeof(*e), ctx);
 
@@ -284,6 +287,7 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
                    void *ctx)
 {
     const uint32_t *hdr;
+    struct mb2_tag tag;
     uint32_t total, off;
     bool ended = false;
 
@@ -305,9 +309,9 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
         return -1;
     }
 
-    for ( off = 8; off + 8 <= total; off = ALIGN_UP(off + hdr[1], 8u) )
+    /* Step by the checked copy of the size: memory may have changed. */
+    for ( off = 8; off + 8 <= total; off = ALIGN_UP(off + tag.size, 8u) )
     {
-        struct mb2_tag tag;
         uint64_t at = paddr + off;
 
         hdr = rd(at, 8, ctx);
@@ -332,6 +336,7 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
         case MB2_TAG_MODULE:
         {
             const uint32_t *m = rd(at + 8, 8, ctx);
+            struct boot_module *mod;
 
             if ( tag.size < 17 || m[1] <= m[0] )
             {
@@ -339,9 +344,10 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
                        tag.size);
                 break;
             }
-            add_module(bi, m[0], (uint64_t)m[1] - m[0]);
-            if ( bi->nr_modules && bi->mod[bi->nr_modules - 1].paddr == m[0] )
-                copy_string(bi, bi->mod[bi->nr_modules - 1].cmdline,
+            /* add_module() re-checks the range, so a changed m[] is safe. */
+            mod = add_module(bi, m[0], (uint64_t)m[1] - m[0]);
+            if ( mod )
+                copy_string(bi, mod->cmdline,
                             MIN((size_t)BOOTINFO_MOD_CMDLINE,
                                 (size_t)tag.size - 16),
                             at + 16, rd, ctx, "module command line");

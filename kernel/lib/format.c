@@ -57,10 +57,9 @@ put_num(struct out *o, unsigned long long v, bool neg, unsigned int base,
     int n = 0, len;
     const char *prefix = "";
 
-    do {
+    /* As in C, a zero with precision 0 has no digits at all. */
+    for ( ; v || (n == 0 && sp->prec != 0); v /= base )
         tmp[n++] = digits[v % base];
-        v /= base;
-    } while ( v );
 
     if ( neg )
         prefix = "-";
@@ -68,9 +67,11 @@ put_num(struct out *o, unsigned long long v, bool neg, unsigned int base,
         prefix = "+";
     else if ( sp->space )
         prefix = " ";
-    if ( sp->alt && base == 16 && !(n == 1 && tmp[0] == '0') )
+    if ( sp->alt && base == 16 && n > 0 && tmp[n - 1] != '0' )
         prefix = upper ? "0X" : "0x";
-    if ( sp->alt && base == 8 && tmp[n - 1] != '0' )
+    /* '#' with %o: the first digit must be 0, unless precision made it so. */
+    if ( sp->alt && base == 8 && (n == 0 || tmp[n - 1] != '0') &&
+         sp->prec <= n )
         prefix = "0";
 
     len = n + (int)strlen(prefix);
@@ -207,13 +208,13 @@ vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             put_str(&o, va_arg(ap, const char *), &sp);
             break;
         case 'c':
-        {
-            char c[2] = { (char)va_arg(ap, int), '\0' };
-
-            sp.prec = -1;
-            put_str(&o, c, &sp);
+            /* Not via put_str: a NUL character is output too. */
+            if ( !sp.left )
+                pad(&o, ' ', sp.width - 1);
+            put(&o, (char)va_arg(ap, int));
+            if ( sp.left )
+                pad(&o, ' ', sp.width - 1);
             break;
-        }
         case '%':
             put(&o, '%');
             break;
