@@ -74,6 +74,7 @@ $(KERNEL): $(KOBJ) kernel/kernel.ld
 
 $(BUILD)/host/%.o: %.c | $(XENINC_DIR)/xen
 	@mkdir -p $(dir $@)
+	@rm -f $(@:.o=.gcda)
 	$(CC) $(HCFLAGS) -c $< -o $@
 
 $(HOST_BIN): $(HOST_OBJ)

@@ -52,8 +52,10 @@ char *strchr(const char *s, int c);
 /*
  * Format into buf (always NUL-terminated when size > 0). Returns the length
  * the full output would have had, like C99 vsnprintf. Supports %d %i %u %x
- * %X %o %p %s %c %% with flags '-', '0', width, precision (for %s) and the
- * length modifiers hh h l ll z t. Unknown conversions print literally.
+ * %X %o %p %s %c %% with the flags '-' '0' '#' '+' ' ', width and
+ * precision (both also as '*'), and the length modifiers hh h l ll z t, as
+ * C does (tests/host/test_format.c compares with the C library). Unknown
+ * conversions print literally.
  */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);

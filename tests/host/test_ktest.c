@@ -239,13 +239,32 @@ TEST(ktest, run_suite_check)
     /* A failing suite check fails the run; before() is optional. */
     after_should_fail = true;
     host_capture_begin();
-    EXPECT_FALSE(ktest_run("none", &no_before, &s));
+    EXPECT_FALSE(ktest_run("ktestself.passes", &no_before, &s));
     host_capture_end();
-    EXPECT_EQ(s.passed, 0u);
+    EXPECT_EQ(s.passed, 1u);
     EXPECT_EQ(s.failed, 1u);
-    EXPECT_TRUE(host_capture_contains("1..1\n"));
+    EXPECT_TRUE(host_capture_contains("1..2\n"));
     EXPECT_TRUE(host_capture_contains("expected !(after_should_fail)\n"
-                                      "not ok 1 suite.bare\n"));
+                                      "not ok 2 suite.bare\n"));
+}
+
+TEST(ktest, filter_selecting_nothing_fails)
+{
+    const struct ktest_suite_check check = {
+        "suite.check", count_before, maybe_fail_after
+    };
+    struct ktest_summary s;
+
+    /* A typo in tests= must not pass on the strength of the suite check. */
+    before_calls = 0;
+    after_should_fail = false;
+    host_capture_begin();
+    EXPECT_FALSE(ktest_run("no.such.test", &check, &s));
+    host_capture_end();
+    EXPECT_EQ(s.passed, 1u);
+    EXPECT_EQ(s.failed, 1u);
+    EXPECT_TRUE(host_capture_contains("# tests=no.such.test selects no test"));
+    EXPECT_TRUE(host_capture_contains("XENLING: TESTS FAILED"));
 }
 
 TEST(ktest, capture_helpers)
