@@ -18,10 +18,10 @@
 /*
  * How long to wait for the reply, in polls of the ring (there is no timer
  * yet). One poll is a read of in_prod, two fences and a PAUSE. Measured on
- * tier 2 (QEMU TCG, 2.6 GHz TSC, other QEMUs sharing the host): 30 million
- * polls took 5.9 s, and while waiting for a reply the rate was 2.4-3.5
- * million a second, so this is 6-12 s there; on hardware it may be only
- * a second or two. Tier 2's dom0 answered within 0.25-0.6 s.
+ * tier 2 (QEMU TCG, 2.6 GHz TSC, other QEMUs sharing the 2-core host):
+ * 30 million polls took 5.9-14 s; the dom0's reply came after 0.9-1.8
+ * million polls (0.25-1.6 s), a margin of over 15x. On hardware the
+ * budget may last only a second or two.
  */
 #define REPLY_SPINS         30000000ul
 #define REPLY_LINE_MAX      80
