@@ -20,7 +20,7 @@
  * yet). One poll is a read of in_prod, two fences and a PAUSE. Measured on
  * tier 2 (QEMU TCG, 2.6 GHz TSC, other QEMUs sharing the 2-core host):
  * 30 million polls took 5.9-14 s; the dom0's reply came after 0.9-1.8
- * million polls (0.25-1.6 s), a margin of over 15x. On hardware the
+ * million polls (0.25-2.8 s), a margin of over 15x. On hardware the
  * budget may last only a second or two.
  */
 #define REPLY_SPINS         30000000ul
