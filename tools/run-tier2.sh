@@ -88,6 +88,15 @@ fi
 for d in "${disks[@]}"; do
     [ -f "$d" ] && [ -r "$d" ] && [ -w "$d" ] || infra "--disk '$d' must be an existing read-write file"
 done
+# How dom0 answers the guest's console input requests (tools/tier2/README.md):
+# "reply" (default), or, to prove the guest's test can fail, "none" or
+# "wrong" (a wrong token).
+case "${XENLING_TIER2_INPUT:-reply}" in
+    reply) input=1 ;;
+    none)  input=0 ;;
+    wrong) input=2 ;;
+    *) infra "XENLING_TIER2_INPUT must be reply, none or wrong, not '$XENLING_TIER2_INPUT'" ;;
+esac
 for t in qemu-system-x86_64 cpio timeout flock od; do
     command -v "$t" >/dev/null || infra "'$t' not found: run tools/setup.sh"
 done
@@ -136,6 +145,7 @@ JOB_MEM=$mem
 JOB_TIMEOUT=$gtimeout
 JOB_NDISKS=${#disks[@]}
 JOB_CONSOLE=$console
+JOB_INPUT=$input
 EOF
 cat "$dom0initrd" >"$tmp/initrd"
 size=$(stat -c %s "$tmp/initrd")
@@ -244,7 +254,7 @@ while IFS= read -r line <&8; do
                     esac
                     ;;
                 "error: "*)         echo "tier2: dom0: $msg" ;;
-                "disk "*)           echo "tier2: $msg" ;;
+                "disk "*|"input: "*) echo "tier2: $msg" ;;
             esac
             ;;
         "XL| "*)

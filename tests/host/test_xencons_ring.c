@@ -103,3 +103,87 @@ TEST(xencons, read_rejects_bogus_in_prod)
     EXPECT_EQ(xencons_ring_read(&r, buf, sizeof(buf), &b), -1);
     EXPECT_EQ(r.in_cons, 0u);           /* nothing consumed */
 }
+
+TEST(xencons, read_stops_at_buffer_size)
+{
+    static struct xencons_interface r;
+    char buf[8];
+
+    memset(&r, 0, sizeof(r));
+    memcpy(r.in, "abcdef", 6);
+    r.in_prod = 6;
+    EXPECT_EQ(xencons_ring_read(&r, buf, 0, &b), 0);
+    EXPECT_EQ(r.in_cons, 0u);           /* nothing asked, nothing taken */
+    ASSERT_EQ(xencons_ring_read(&r, buf, 4, &b), 4);
+    EXPECT_TRUE(memcmp(buf, "abcd", 4) == 0);
+    EXPECT_EQ(r.in_cons, 4u);           /* the rest stays queued */
+    ASSERT_EQ(xencons_ring_read(&r, buf, sizeof(buf), &b), 2);
+    EXPECT_TRUE(memcmp(buf, "ef", 2) == 0);
+    EXPECT_EQ(r.in_cons, 6u);
+}
+
+TEST(xencons, read_takes_full_ring_rejects_more)
+{
+    static struct xencons_interface r;
+    static char buf[2 * sizeof(r.in)];
+
+    memset(&r, 0, sizeof(r));
+    memset(r.in, 'y', sizeof(r.in));
+    /* Exactly a ring's worth in flight is legal, across the 2^32 wrap. */
+    r.in_cons = 0xffffff00u;
+    r.in_prod = r.in_cons + sizeof(r.in);
+    EXPECT_EQ(xencons_ring_read(&r, buf, sizeof(buf), &b),
+              (int)sizeof(r.in));
+    EXPECT_EQ(r.in_cons, r.in_prod);
+    /* One byte more than the ring holds is not. */
+    r.in_prod = r.in_cons + sizeof(r.in) + 1;
+    EXPECT_EQ(xencons_ring_read(&r, buf, sizeof(buf), &b), -1);
+    /* Nor is a producer behind the consumer. */
+    r.in_prod = r.in_cons - 1;
+    EXPECT_EQ(xencons_ring_read(&r, buf, sizeof(buf), &b), -1);
+}
+
+/* Which barrier ran, in order: "r" rmb, "w" wmb, "m" mb. */
+static char fence_log[8];
+
+static void
+log_fence(char c)
+{
+    size_t n = strlen(fence_log);
+
+    if ( n + 1 < sizeof(fence_log) )
+        fence_log[n] = c;
+}
+
+static void
+log_rmb(void)
+{
+    log_fence('r');
+}
+
+static void
+log_wmb(void)
+{
+    log_fence('w');
+}
+
+static void
+log_mb(void)
+{
+    log_fence('m');
+}
+
+TEST(xencons, read_fences_index_then_release)
+{
+    static const struct xencons_barriers lb = { log_rmb, log_wmb, log_mb };
+    static struct xencons_interface r;
+    char buf[4];
+
+    memset(&r, 0, sizeof(r));
+    memset(fence_log, 0, sizeof(fence_log));
+    r.in[0] = 'k';
+    r.in_prod = 1;
+    EXPECT_EQ(xencons_ring_read(&r, buf, sizeof(buf), &lb), 1);
+    /* rmb: in_prod before the bytes; mb: the bytes before in_cons. */
+    EXPECT_STREQ(fence_log, "rm");
+}
