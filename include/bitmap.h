@@ -9,8 +9,8 @@
 
 #include <lib.h>
 
-#define BITS_PER_LONG       (8 * sizeof(unsigned long))
-#define BITMAP_LONGS(n)     (((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
+#define BITS_PER_LONG   (8 * sizeof(unsigned long))
+#define BITMAP_LONGS(n) (((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
 
 static inline bool
 bitmap_test(const unsigned long *map, size_t bit)
@@ -34,8 +34,7 @@ void bitmap_set_range(unsigned long *map, size_t start, size_t n);
 void bitmap_clear_range(unsigned long *map, size_t start, size_t n);
 
 /* First set bit at or after `from`, or `size` if none. */
-size_t bitmap_find_next_set(const unsigned long *map, size_t size,
-                            size_t from);
+size_t bitmap_find_next_set(const unsigned long *map, size_t size, size_t from);
 
 /*
  * First run of n set bits starting at or after `from`, wrapping once to 0;

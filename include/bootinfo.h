@@ -15,20 +15,20 @@
 
 #include <lib.h>
 
-#define BOOT_PROTO_PVH          1
-#define BOOT_PROTO_MB2          2
+#define BOOT_PROTO_PVH 1
+#define BOOT_PROTO_MB2 2
 
-#define BOOTINFO_CMDLINE_MAX    1024
-#define BOOTINFO_MAX_MEM        128
-#define BOOTINFO_MAX_MODULES    16
-#define BOOTINFO_MOD_CMDLINE    128
+#define BOOTINFO_CMDLINE_MAX 1024
+#define BOOTINFO_MAX_MEM     128
+#define BOOTINFO_MAX_MODULES 16
+#define BOOTINFO_MOD_CMDLINE 128
 
 /* e820 types, which is also what PVH's memmap and multiboot2 use. */
-#define MEM_USABLE              1
-#define MEM_RESERVED            2
-#define MEM_ACPI                3
-#define MEM_NVS                 4
-#define MEM_UNUSABLE            5
+#define MEM_USABLE   1
+#define MEM_RESERVED 2
+#define MEM_ACPI     3
+#define MEM_NVS      4
+#define MEM_UNUSABLE 5
 
 struct mem_region {
     uint64_t base;
@@ -43,17 +43,17 @@ struct boot_module {
 };
 
 struct boot_info {
-    unsigned int proto;                 /* BOOT_PROTO_* */
-    bool valid;                         /* the loader's info was usable */
-    uint32_t version;                   /* hvm_start_info version */
-    uint32_t flags;                     /* SIF_* (PVH only) */
-    uint64_t rsdp;                      /* 0 if unknown */
+    unsigned int proto; /* BOOT_PROTO_* */
+    bool valid;         /* the loader's info was usable */
+    uint32_t version;   /* hvm_start_info version */
+    uint32_t flags;     /* SIF_* (PVH only) */
+    uint64_t rsdp;      /* 0 if unknown */
     char cmdline[BOOTINFO_CMDLINE_MAX];
     unsigned int nr_mem;
     struct mem_region mem[BOOTINFO_MAX_MEM];
     unsigned int nr_modules;
     struct boot_module mod[BOOTINFO_MAX_MODULES];
-    unsigned int rejected;              /* fields dropped as malformed */
+    unsigned int rejected; /* fields dropped as malformed */
 };
 
 /*

@@ -13,8 +13,7 @@
  * quotes removed). Returns true if the key was present; false (buf set to
  * "") if not, or if the value does not fit in size bytes (printk says so).
  */
-bool cmdline_get(const char *cmdline, const char *key, char *buf,
-                 size_t size);
+bool cmdline_get(const char *cmdline, const char *key, char *buf, size_t size);
 
 /* True if a bare word `flag` (or "flag=...") appears. */
 bool cmdline_has(const char *cmdline, const char *flag);

@@ -12,8 +12,8 @@
 struct console {
     const char *name;
     void (*write)(struct console *c, const char *s, size_t n);
-    bool replay;                /* on register, first write the boot log */
-    struct console *next;       /* protected by the console lock */
+    bool replay;          /* on register, first write the boot log */
+    struct console *next; /* protected by the console lock */
 };
 
 /* Add or remove a console. Safe at any time; takes the console lock. */

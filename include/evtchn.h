@@ -58,12 +58,11 @@ bool evtchn_available(void);
 /* Bind and allocate. On success *port is the new local port, unmasked,
  * with handler(port, arg) bound. */
 int evtchn_bind_virq(unsigned int virq, unsigned int cpu,
-                     evtchn_handler_t handler, void *arg,
-                     evtchn_port_t *port);
+                     evtchn_handler_t handler, void *arg, evtchn_port_t *port);
 int evtchn_bind_ipi(unsigned int cpu, evtchn_handler_t handler, void *arg,
                     evtchn_port_t *port);
-int evtchn_alloc_unbound(domid_t remote, evtchn_handler_t handler,
-                         void *arg, evtchn_port_t *port);
+int evtchn_alloc_unbound(domid_t remote, evtchn_handler_t handler, void *arg,
+                         evtchn_port_t *port);
 int evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
                             evtchn_handler_t handler, void *arg,
                             evtchn_port_t *port);
@@ -95,9 +94,9 @@ int evtchn_set_priority(evtchn_port_t port, unsigned int priority);
 
 /* Counters for tests and benchmarks. */
 struct evtchn_stats {
-    uint64_t upcalls;           /* vector callbacks taken */
-    uint64_t events;            /* handler invocations */
-    uint64_t spurious;          /* pending ports with no handler */
+    uint64_t upcalls;  /* vector callbacks taken */
+    uint64_t events;   /* handler invocations */
+    uint64_t spurious; /* pending ports with no handler */
 };
 void evtchn_get_stats(unsigned int cpu, struct evtchn_stats *out);
 

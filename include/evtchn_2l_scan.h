@@ -17,11 +17,11 @@
  * guest's, mine[] is the kernel's (bit set = port bound to this vCPU).
  */
 struct evtchn_2l_bitmaps {
-    unsigned long *sel;             /* vcpu_info->evtchn_pending_sel */
-    unsigned long *pending;         /* shared_info->evtchn_pending */
-    const unsigned long *mask;      /* shared_info->evtchn_mask */
-    const unsigned long *mine;      /* ports bound to this vCPU */
-    unsigned int nwords;            /* words in each array, 1..BITS_PER_LONG */
+    unsigned long *sel;        /* vcpu_info->evtchn_pending_sel */
+    unsigned long *pending;    /* shared_info->evtchn_pending */
+    const unsigned long *mask; /* shared_info->evtchn_mask */
+    const unsigned long *mine; /* ports bound to this vCPU */
+    unsigned int nwords;       /* words in each array, 1..BITS_PER_LONG */
 };
 
 /*
@@ -29,9 +29,9 @@ struct evtchn_2l_bitmaps {
  * just after the last port it delivered (word and bit), round-robin.
  */
 struct evtchn_2l_scan {
-    unsigned long sel;              /* selector bits taken, words not emptied */
-    unsigned int word;              /* next port to look at: word ... */
-    unsigned int bit;               /* ... and bit, always < BITS_PER_LONG */
+    unsigned long sel; /* selector bits taken, words not emptied */
+    unsigned int word; /* next port to look at: word ... */
+    unsigned int bit;  /* ... and bit, always < BITS_PER_LONG */
 };
 
 /*

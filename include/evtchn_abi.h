@@ -12,15 +12,15 @@
 #include <evtchn.h>
 
 /* The IDT vector Xen raises for events (both upcall modes). */
-#define EVTCHN_UPCALL_VECTOR    0xf3
+#define EVTCHN_UPCALL_VECTOR  0xf3
 /* The local APIC's spurious vector (per-vCPU upcall mode only). */
-#define LAPIC_SPURIOUS_VECTOR   0xff
+#define LAPIC_SPURIOUS_VECTOR 0xff
 
 /*
  * Ports the FIFO ABI handles here: the port table and the event array
  * are sized for this many (4x the 2-level limit), not the ABI's 2^17.
  */
-#define EVTCHN_FIFO_MAX_PORTS   16384
+#define EVTCHN_FIFO_MAX_PORTS 16384
 
 struct evtchn_abi_ops {
     const char *name;
@@ -63,9 +63,9 @@ void evtchn_xen_unmask(evtchn_port_t port);
 /* The upcall (kernel/xen/upcall.c). */
 
 enum upcall_mode {
-    UPCALL_AUTO,        /* per-vCPU if Xen offers it, else global */
-    UPCALL_GLOBAL,      /* HVM_PARAM_CALLBACK_IRQ, vector type */
-    UPCALL_PERCPU,      /* HVMOP_set_evtchn_upcall_vector, local APIC */
+    UPCALL_AUTO,   /* per-vCPU if Xen offers it, else global */
+    UPCALL_GLOBAL, /* HVM_PARAM_CALLBACK_IRQ, vector type */
+    UPCALL_PERCPU, /* HVMOP_set_evtchn_upcall_vector, local APIC */
 };
 
 /*

@@ -13,10 +13,10 @@
 #include <xen/xen.h>
 #include <xen/event_channel.h>
 
-#define EVTCHN_FIFO_PENDING_BIT     (1u << EVTCHN_FIFO_PENDING)
-#define EVTCHN_FIFO_MASKED_BIT      (1u << EVTCHN_FIFO_MASKED)
-#define EVTCHN_FIFO_LINKED_BIT      (1u << EVTCHN_FIFO_LINKED)
-#define EVTCHN_FIFO_BUSY_BIT        (1u << EVTCHN_FIFO_BUSY)
+#define EVTCHN_FIFO_PENDING_BIT (1u << EVTCHN_FIFO_PENDING)
+#define EVTCHN_FIFO_MASKED_BIT  (1u << EVTCHN_FIFO_MASKED)
+#define EVTCHN_FIFO_LINKED_BIT  (1u << EVTCHN_FIFO_LINKED)
+#define EVTCHN_FIFO_BUSY_BIT    (1u << EVTCHN_FIFO_BUSY)
 
 /* The event word of `port`, or NULL if the port is beyond the array. */
 typedef event_word_t *(*evtchn_fifo_word_fn)(void *ctx, evtchn_port_t port);
@@ -30,10 +30,10 @@ typedef event_word_t *(*evtchn_fifo_word_fn)(void *ctx, evtchn_port_t port);
 struct evtchn_fifo_queues {
     struct evtchn_fifo_control_block *cb;
     uint32_t head[EVTCHN_FIFO_MAX_QUEUES]; /* next port; 0: read cb->head */
-    uint32_t ready;                 /* queues known to be non-empty */
+    uint32_t ready;                        /* queues known to be non-empty */
     evtchn_fifo_word_fn word;
     void *ctx;
-    unsigned long bad_links;        /* links to ports beyond the array */
+    unsigned long bad_links; /* links to ports beyond the array */
 };
 
 /*

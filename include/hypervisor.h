@@ -20,13 +20,13 @@
 #include <xen/arch-x86/cpuid.h>
 
 struct xen_info {
-    bool present;               /* Xen's CPUID leaves were found */
-    bool hypercalls;            /* the hypercall page is installed */
-    bool initial_domain;        /* we are dom0 (SIF_INITDOMAIN) */
-    uint32_t cpuid_base;        /* 0x40000000 + n * 0x100 */
+    bool present;        /* Xen's CPUID leaves were found */
+    bool hypercalls;     /* the hypercall page is installed */
+    bool initial_domain; /* we are dom0 (SIF_INITDOMAIN) */
+    uint32_t cpuid_base; /* 0x40000000 + n * 0x100 */
     uint16_t major, minor;
-    uint32_t hvm_features;      /* CPUID base+4 EAX: XEN_HVM_CPUID_* */
-    uint32_t features;          /* XENVER_get_features submap 0 */
+    uint32_t hvm_features; /* CPUID base+4 EAX: XEN_HVM_CPUID_* */
+    uint32_t features;     /* XENVER_get_features submap 0 */
 };
 
 extern struct xen_info xen;
@@ -51,27 +51,26 @@ static inline long
 hypercall5(unsigned int nr, unsigned long a1, unsigned long a2,
            unsigned long a3, unsigned long a4, unsigned long a5)
 {
-    register unsigned long r10 asm ("r10") = a4;
-    register unsigned long r8 asm ("r8") = a5;
+    register unsigned long r10 asm("r10") = a4;
+    register unsigned long r8 asm("r8") = a5;
     long ret;
 
     /* 64-bit hypercall ABI: rdi rsi rdx r10 r8, result in rax; Xen may
      * clobber the argument registers and rcx/r11. "memory": Xen reads and
      * writes our buffers. */
-    asm volatile ("call *%[fn]"
-                  : "=a" (ret), "+D" (a1), "+S" (a2), "+d" (a3), "+r" (r10),
-                    "+r" (r8)
-                  : [fn] "r" (hypercall_page + nr * 32)
-                  : "memory", "rcx", "r11");
+    asm volatile("call *%[fn]"
+                 : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
+                 : [fn] "r"(hypercall_page + nr * 32)
+                 : "memory", "rcx", "r11");
     return ret;
 }
 
-#define hypercall1(nr, a)           hypercall5(nr, (unsigned long)(a), 0, 0, 0, 0)
-#define hypercall2(nr, a, b)        hypercall5(nr, (unsigned long)(a), \
-                                               (unsigned long)(b), 0, 0, 0)
-#define hypercall3(nr, a, b, c)     hypercall5(nr, (unsigned long)(a), \
-                                               (unsigned long)(b), \
-                                               (unsigned long)(c), 0, 0)
+#define hypercall1(nr, a) hypercall5(nr, (unsigned long)(a), 0, 0, 0, 0)
+#define hypercall2(nr, a, b) \
+    hypercall5(nr, (unsigned long)(a), (unsigned long)(b), 0, 0, 0)
+#define hypercall3(nr, a, b, c) \
+    hypercall5(nr, (unsigned long)(a), (unsigned long)(b), (unsigned long)(c), \
+               0, 0)
 
 static inline long
 hypercall_console_write(const char *s, size_t n)

@@ -26,28 +26,28 @@ struct ktest_ctx {
     const char *name;
     enum ktest_result result;
     const char *skip_reason;
-    unsigned int checks;        /* EXPECT/ASSERT evaluated */
+    unsigned int checks; /* EXPECT/ASSERT evaluated */
 };
 
 /* A test that runs only when a tests= pattern selects it explicitly. */
-#define KTEST_MANUAL        (1u << 0)
+#define KTEST_MANUAL (1u << 0)
 
 struct ktest {
-    const char *name;           /* "suite.name" */
+    const char *name; /* "suite.name" */
     void (*fn)(struct ktest_ctx *t);
     unsigned int flags;
 };
 
 #define TEST_FLAGS(suite, nm, fl) \
     static void suite##__##nm(struct ktest_ctx *t); \
-    static const struct ktest suite##__##nm##__desc = \
-        { #suite "." #nm, suite##__##nm, (fl) }; \
+    static const struct ktest suite##__##nm##__desc = { #suite "." #nm, \
+                                                        suite##__##nm, (fl) }; \
     static const struct ktest *suite##__##nm##__ptr \
         __attribute__((used, section("ktests"))) = &suite##__##nm##__desc; \
     static void suite##__##nm(struct ktest_ctx *t __attribute__((unused)))
 
-#define TEST(suite, nm)         TEST_FLAGS(suite, nm, 0)
-#define TEST_MANUAL(suite, nm)  TEST_FLAGS(suite, nm, KTEST_MANUAL)
+#define TEST(suite, nm)        TEST_FLAGS(suite, nm, 0)
+#define TEST_MANUAL(suite, nm) TEST_FLAGS(suite, nm, KTEST_MANUAL)
 
 /* Record one check; returns ok. Prints a KTAP diagnostic on failure. */
 bool ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line,
@@ -63,14 +63,16 @@ void ktest_skip(struct ktest_ctx *t, const char *reason);
  * signed); -Wsign-compare is silenced here only, so a test may write
  * EXPECT_EQ(count, 0) without casts. */
 #define KTEST_CMP_(a, op, b) \
-    ({ __typeof__(a) a_ = (a); __typeof__(b) b_ = (b); \
-       _Pragma("GCC diagnostic push") \
-       _Pragma("GCC diagnostic ignored \"-Wsign-compare\"") \
-       bool ok_ = a_ op b_; \
-       _Pragma("GCC diagnostic pop") \
-       ktest_check_eq(t, ok_, (unsigned long long)a_, \
-                      (unsigned long long)b_, __FILE__, __LINE__, \
-                      #a, #op, #b); })
+    ({ \
+        __typeof__(a) a_ = (a); \
+        __typeof__(b) b_ = (b); \
+        _Pragma("GCC diagnostic push") \
+            _Pragma("GCC diagnostic ignored \"-Wsign-compare\"") bool ok_ = \
+                a_ op b_; \
+        _Pragma("GCC diagnostic pop") ktest_check_eq( \
+            t, ok_, (unsigned long long)a_, (unsigned long long)b_, __FILE__, \
+            __LINE__, #a, #op, #b); \
+    })
 #define EXPECT_EQ(a, b) KTEST_CMP_(a, ==, b)
 #define EXPECT_NE(a, b) KTEST_CMP_(a, !=, b)
 #define EXPECT_LT(a, b) KTEST_CMP_(a, <, b)
@@ -78,18 +80,57 @@ void ktest_skip(struct ktest_ctx *t, const char *reason);
 #define EXPECT_GT(a, b) KTEST_CMP_(a, >, b)
 #define EXPECT_GE(a, b) KTEST_CMP_(a, >=, b)
 #define EXPECT_STREQ(a, b) \
-    ktest_check(t, strcmp((a), (b)) == 0, __FILE__, __LINE__, \
-                #a " == " #b)
+    ktest_check(t, strcmp((a), (b)) == 0, __FILE__, __LINE__, #a " == " #b)
 
-#define ASSERT_TRUE(c)  do { if ( !EXPECT_TRUE(c) ) return; } while ( 0 )
-#define ASSERT_FALSE(c) do { if ( !EXPECT_FALSE(c) ) return; } while ( 0 )
-#define ASSERT_EQ(a, b) do { if ( !EXPECT_EQ(a, b) ) return; } while ( 0 )
-#define ASSERT_NE(a, b) do { if ( !EXPECT_NE(a, b) ) return; } while ( 0 )
-#define ASSERT_LT(a, b) do { if ( !EXPECT_LT(a, b) ) return; } while ( 0 )
-#define ASSERT_LE(a, b) do { if ( !EXPECT_LE(a, b) ) return; } while ( 0 )
-#define ASSERT_GE(a, b) do { if ( !EXPECT_GE(a, b) ) return; } while ( 0 )
+#define ASSERT_TRUE(c) \
+    do \
+    { \
+        if ( !EXPECT_TRUE(c) ) \
+            return; \
+    } while ( 0 )
+#define ASSERT_FALSE(c) \
+    do \
+    { \
+        if ( !EXPECT_FALSE(c) ) \
+            return; \
+    } while ( 0 )
+#define ASSERT_EQ(a, b) \
+    do \
+    { \
+        if ( !EXPECT_EQ(a, b) ) \
+            return; \
+    } while ( 0 )
+#define ASSERT_NE(a, b) \
+    do \
+    { \
+        if ( !EXPECT_NE(a, b) ) \
+            return; \
+    } while ( 0 )
+#define ASSERT_LT(a, b) \
+    do \
+    { \
+        if ( !EXPECT_LT(a, b) ) \
+            return; \
+    } while ( 0 )
+#define ASSERT_LE(a, b) \
+    do \
+    { \
+        if ( !EXPECT_LE(a, b) ) \
+            return; \
+    } while ( 0 )
+#define ASSERT_GE(a, b) \
+    do \
+    { \
+        if ( !EXPECT_GE(a, b) ) \
+            return; \
+    } while ( 0 )
 
-#define KTEST_SKIP(reason) do { ktest_skip(t, (reason)); return; } while ( 0 )
+#define KTEST_SKIP(reason) \
+    do \
+    { \
+        ktest_skip(t, (reason)); \
+        return; \
+    } while ( 0 )
 
 struct ktest_summary {
     unsigned int passed, failed, skipped;
@@ -118,7 +159,7 @@ bool ktest_run(const char *filter, const struct ktest_suite_check *check,
 /* Would `filter` select this test? (See ktest_run for NULL.) */
 bool ktest_selected(const struct ktest *k, const char *filter);
 
-#define KTEST_PASS_MARKER   "XENLING: ALL TESTS PASSED"
-#define KTEST_FAIL_MARKER   "XENLING: TESTS FAILED"
+#define KTEST_PASS_MARKER "XENLING: ALL TESTS PASSED"
+#define KTEST_FAIL_MARKER "XENLING: TESTS FAILED"
 
 #endif

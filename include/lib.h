@@ -27,26 +27,26 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 #endif
 
-#define ARRAY_SIZE(a)       (sizeof(a) / sizeof((a)[0]))
-#define BUILD_BUG_ON(cond)  _Static_assert(!(cond), #cond)
-#define MIN(a, b)           ((a) < (b) ? (a) : (b))
-#define MAX(a, b)           ((a) > (b) ? (a) : (b))
-#define ALIGN_UP(x, a)      (((x) + ((a) - 1)) & ~((__typeof__(x))(a) - 1))
-#define ALIGN_DOWN(x, a)    ((x) & ~((__typeof__(x))(a) - 1))
+#define ARRAY_SIZE(a)      (sizeof(a) / sizeof((a)[0]))
+#define BUILD_BUG_ON(cond) _Static_assert(!(cond), #cond)
+#define MIN(a, b)          ((a) < (b) ? (a) : (b))
+#define MAX(a, b)          ((a) > (b) ? (a) : (b))
+#define ALIGN_UP(x, a)     (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
+#define ALIGN_DOWN(x, a)   ((x) & ~((__typeof__(x))(a)-1))
 #define container_of(p, type, member) \
-    ((type *)((char *)(p) - offsetof(type, member)))
-#define likely(x)           __builtin_expect(!!(x), 1)
-#define unlikely(x)         __builtin_expect(!!(x), 0)
-#define __printf(a, b)      __attribute__((format(printf, a, b)))
-#define __noreturn          __attribute__((noreturn))
+    ((type *)((char *)(p)-offsetof(type, member)))
+#define likely(x)      __builtin_expect(!!(x), 1)
+#define unlikely(x)    __builtin_expect(!!(x), 0)
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define __noreturn     __attribute__((noreturn))
 
 #ifdef XENLING_HOST
 /*
  * On the host, libc has its own snprintf: ours builds under a private
  * name, and host tests reach libc's through tests/host/libc_oracle.c.
  */
-#define vsnprintf           xl_vsnprintf
-#define snprintf            xl_snprintf
+#define vsnprintf xl_vsnprintf
+#define snprintf  xl_snprintf
 #endif
 
 /*

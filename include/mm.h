@@ -15,9 +15,9 @@
 #include <lib.h>
 #include <bootinfo.h>
 
-#define PAGE_SHIFT      12
-#define PAGE_SIZE       (1ul << PAGE_SHIFT)
-#define PAGE_POISON     0x6b            /* fill of freed pages and blocks */
+#define PAGE_SHIFT  12
+#define PAGE_SIZE   (1ul << PAGE_SHIFT)
+#define PAGE_POISON 0x6b /* fill of freed pages and blocks */
 
 static inline uint64_t
 virt_to_phys(const void *p)

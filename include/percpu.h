@@ -10,21 +10,21 @@
 
 #include <lib.h>
 
-#define MAX_CPUS            64
-#define PRINTK_LINE_MAX     256
+#define MAX_CPUS        64
+#define PRINTK_LINE_MAX 256
 
 struct trap_frame;
 
 /* One expected fault, armed by a test (see trap_expect_fault()). */
 struct fault_expect {
     bool armed;
-    uint8_t vector;             /* which exception is expected */
-    bool hit;                   /* set by the trap handler */
+    uint8_t vector; /* which exception is expected */
+    bool hit;       /* set by the trap handler */
     uint8_t hit_vector;
-    uint64_t cr2;               /* recorded for page faults */
+    uint64_t cr2; /* recorded for page faults */
     uint64_t error_code;
-    uint64_t rip;               /* where the fault happened */
-    uint64_t resume;            /* 0: return as if from a call (pop RIP) */
+    uint64_t rip;    /* where the fault happened */
+    uint64_t resume; /* 0: return as if from a call (pop RIP) */
 };
 
 /* A partial printk line, one per nesting level (thread, irq, exception). */
@@ -34,24 +34,26 @@ struct printk_line {
 };
 
 struct cpu {
-    struct cpu *self;           /* must stay first: this_cpu() reads it */
-    unsigned int id;            /* index in cpus[], also Xen's vCPU id */
-    unsigned int irq_depth;     /* nesting of interrupts and exceptions */
+    struct cpu *self;       /* must stay first: this_cpu() reads it */
+    unsigned int id;        /* index in cpus[], also Xen's vCPU id */
+    unsigned int irq_depth; /* nesting of interrupts and exceptions */
     struct fault_expect fault;
     struct printk_line line[3];
 };
 
 extern struct cpu cpus[MAX_CPUS];
 
-static inline struct cpu *this_cpu(void)
+static inline struct cpu *
+this_cpu(void)
 {
     struct cpu *c;
 
-    asm volatile ("mov %%gs:0, %0" : "=r" (c));
+    asm volatile("mov %%gs:0, %0" : "=r"(c));
     return c;
 }
 
-static inline unsigned int smp_processor_id(void)
+static inline unsigned int
+smp_processor_id(void)
 {
     return this_cpu()->id;
 }

@@ -11,13 +11,16 @@
 #include <lib.h>
 
 typedef struct spinlock {
-    volatile uint16_t next;     /* ticket handed to the next arrival */
-    volatile uint16_t serving;  /* ticket that may enter now */
-    int owner;                  /* holding CPU id, or -1 */
+    volatile uint16_t next;    /* ticket handed to the next arrival */
+    volatile uint16_t serving; /* ticket that may enter now */
+    int owner;                 /* holding CPU id, or -1 */
     const char *name;
 } spinlock_t;
 
-#define SPINLOCK_INIT(n)    { 0, 0, -1, (n) }
+#define SPINLOCK_INIT(n) \
+    { \
+        0, 0, -1, (n) \
+    }
 
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
@@ -26,7 +29,8 @@ unsigned long spin_lock_irqsave(spinlock_t *l);
 void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags);
 
 #define ASSERT_HELD(l) \
-    do { \
+    do \
+    { \
         if ( !spin_is_held_by_me(l) ) \
             panic("lock %s not held by this CPU at %s:%d", (l)->name, \
                   __FILE__, __LINE__); \

@@ -16,19 +16,19 @@ struct trap_frame {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
-#define VEC_DE      0
-#define VEC_BP      3
-#define VEC_UD      6
-#define VEC_DF      8
-#define VEC_GP      13
-#define VEC_PF      14
+#define VEC_DE        0
+#define VEC_BP        3
+#define VEC_UD        6
+#define VEC_DF        8
+#define VEC_GP        13
+#define VEC_PF        14
 #define VEC_FIRST_IRQ 32
 
 /* Page-fault error code bits. */
-#define PF_PRESENT  (1u << 0)
-#define PF_WRITE    (1u << 1)
-#define PF_USER     (1u << 2)
-#define PF_FETCH    (1u << 4)
+#define PF_PRESENT (1u << 0)
+#define PF_WRITE   (1u << 1)
+#define PF_USER    (1u << 2)
+#define PF_FETCH   (1u << 4)
 
 typedef void (*irq_handler_t)(struct trap_frame *f, void *arg);
 

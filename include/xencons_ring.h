@@ -22,9 +22,9 @@
 #include <xen/io/console.h>
 
 struct xencons_barriers {
-    void (*rmb)(void);          /* loads before it complete before loads after */
-    void (*wmb)(void);          /* stores before it are visible before stores after */
-    void (*mb)(void);           /* full fence */
+    void (*rmb)(void); /* loads before it complete before loads after */
+    void (*wmb)(void); /* stores before it are visible before stores after */
+    void (*mb)(void);  /* full fence */
 };
 
 /*

@@ -43,8 +43,7 @@ xen_memory_map(struct boot_info *bi)
         return;
     }
     bootinfo_set_e820(bi, e820, map.nr_entries);
-    printk("boot: memory map from XENMEM_memory_map: %u entries\n",
-           bi->nr_mem);
+    printk("boot: memory map from XENMEM_memory_map: %u entries\n", bi->nr_mem);
 }
 
 void
@@ -63,14 +62,15 @@ boot_info_init(unsigned int proto, unsigned long info)
         memset(bi, 0, sizeof(*bi));
         bi->proto = proto;
         printk("boot: no usable boot information (protocol %u at 0x%lx); "
-               "continuing with none\n", proto, info);
+               "continuing with none\n",
+               proto, info);
     }
     else
         bi->valid = true;
     if ( proto == BOOT_PROTO_PVH )
         printk("boot: PVH entry, start info v%u, flags 0x%x, %u modules, "
-               "command line \"%s\"\n", bi->version, bi->flags,
-               bi->nr_modules, bi->cmdline);
+               "command line \"%s\"\n",
+               bi->version, bi->flags, bi->nr_modules, bi->cmdline);
     else
         printk("boot: multiboot2 entry, %u modules, command line \"%s\"\n",
                bi->nr_modules, bi->cmdline);

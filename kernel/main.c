@@ -22,19 +22,19 @@ void selftest_run(void) __noreturn;
 void
 kernel_main(unsigned int proto, unsigned long info)
 {
-    percpu_init(0);                     /* GS base, GDT and TSS of CPU 0 */
-    console_early_init();               /* port 0xE9, UART: printk works now */
+    percpu_init(0);       /* GS base, GDT and TSS of CPU 0 */
+    console_early_init(); /* port 0xE9, UART: printk works now */
     printk("Xenling booting\n");
-    traps_init();                       /* IDT: exceptions dump and stop */
-    xen_detect();                       /* CPUID leaves, hypercall page */
-    boot_info_init(proto, info);        /* validate the loader's info */
+    traps_init();                /* IDT: exceptions dump and stop */
+    xen_detect();                /* CPUID leaves, hypercall page */
+    boot_info_init(proto, info); /* validate the loader's info */
     xen_set_domain_flags(boot_info.valid, boot_info.flags); /* dom0? */
-    page_alloc_init(&boot_info);        /* usable RAM into the allocator */
-    paging_init(&boot_info);            /* W^X kernel page tables */
-    heap_init();                        /* kmalloc */
-    console_init();                     /* the consoles for where we run */
-    xen_report();                       /* what Xen we found */
-    evtchn_init(boot_info.cmdline);     /* shared_info, ABI, upcall; IRQs on */
-    smp_init();                         /* start every other vCPU */
-    selftest_run();                     /* tests= from the command line */
+    page_alloc_init(&boot_info);    /* usable RAM into the allocator */
+    paging_init(&boot_info);        /* W^X kernel page tables */
+    heap_init();                    /* kmalloc */
+    console_init();                 /* the consoles for where we run */
+    xen_report();                   /* what Xen we found */
+    evtchn_init(boot_info.cmdline); /* shared_info, ABI, upcall; IRQs on */
+    smp_init();                     /* start every other vCPU */
+    selftest_run();                 /* tests= from the command line */
 }

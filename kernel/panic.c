@@ -9,8 +9,8 @@
 #include <arch/x86.h>
 
 #define ISA_DEBUG_EXIT_PORT 0xf4
-#define ISA_DEBUG_EXIT_PASS 0x10        /* QEMU exits (0x10 << 1) | 1 = 33 */
-#define ISA_DEBUG_EXIT_FAIL 0x11        /* QEMU exits 35 */
+#define ISA_DEBUG_EXIT_PASS 0x10 /* QEMU exits (0x10 << 1) | 1 = 33 */
+#define ISA_DEBUG_EXIT_FAIL 0x11 /* QEMU exits 35 */
 
 static volatile int panicking;
 
@@ -56,7 +56,7 @@ machine_exit(bool pass)
         xen_shutdown(SHUTDOWN_reboot);
     }
     for ( ;; )
-        asm volatile ("cli; hlt");
+        asm volatile("cli; hlt");
 }
 
 void
@@ -67,7 +67,7 @@ panic(const char *fmt, ...)
     irq_disable();
     if ( __atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST) )
         for ( ;; )
-            asm volatile ("cli; hlt");  /* another CPU is already reporting */
+            asm volatile("cli; hlt"); /* another CPU is already reporting */
     printk("PANIC on CPU %u: ", smp_processor_id());
     va_start(ap, fmt);
     vprintk(fmt, ap);

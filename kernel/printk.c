@@ -18,11 +18,11 @@
 
 /* Protects the console list and serializes whole lines on all consoles. */
 static spinlock_t console_lock = SPINLOCK_INIT("console");
-static struct console *consoles;        /* protected by console_lock */
+static struct console *consoles; /* protected by console_lock */
 
 #define BOOT_LOG_SIZE 8192
-static char boot_log[BOOT_LOG_SIZE];    /* protected by console_lock */
-static size_t boot_log_len;             /* protected by console_lock */
+static char boot_log[BOOT_LOG_SIZE]; /* protected by console_lock */
+static size_t boot_log_len;          /* protected by console_lock */
 
 void
 console_register(struct console *c)
@@ -61,9 +61,9 @@ console_report(void)
 
     names[0] = '\0';
     for ( c = consoles; c; c = c->next )
-        n += snprintf(names + MIN(n, sizeof(names) - 1),
-                      sizeof(names) - MIN(n, sizeof(names) - 1), " %s",
-                      c->name);
+        n +=
+            snprintf(names + MIN(n, sizeof(names) - 1),
+                     sizeof(names) - MIN(n, sizeof(names) - 1), " %s", c->name);
     spin_unlock_irqrestore(&console_lock, f);
     printk("console:%s\n", names);
 }
@@ -94,7 +94,7 @@ vprintk(const char *fmt, va_list ap)
 
     n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
     if ( n >= (int)sizeof(tmp) )
-        n = sizeof(tmp) - 1;    /* truncated: the caller asked for too much */
+        n = sizeof(tmp) - 1; /* truncated: the caller asked for too much */
 
     ln = &c->line[MIN(c->irq_depth, 2u)];
     for ( i = 0; i < n; i++ )

@@ -45,8 +45,7 @@ void
 selftest_run(void)
 {
     static char filter[256];
-    bool have = cmdline_get(boot_info.cmdline, "tests", filter,
-                            sizeof(filter));
+    bool have = cmdline_get(boot_info.cmdline, "tests", filter, sizeof(filter));
     bool pass;
 
     if ( have && strcmp(filter, "none") == 0 )

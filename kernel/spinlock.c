@@ -16,8 +16,8 @@ spin_lock(spinlock_t *l)
     uint16_t me;
 
     if ( l->owner == (int)smp_processor_id() )
-        panic("spinlock %s: CPU %u takes it again (self-deadlock)",
-              l->name, smp_processor_id());
+        panic("spinlock %s: CPU %u takes it again (self-deadlock)", l->name,
+              smp_processor_id());
     me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
     /* Acquire: the critical section's loads stay after we see our turn. */
     while ( __atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != me )
@@ -34,8 +34,7 @@ spin_unlock(spinlock_t *l)
     l->owner = -1;
     /* Release: the critical section's stores are visible before the next
      * ticket holder enters. */
-    __atomic_store_n(&l->serving, (uint16_t)(l->serving + 1),
-                     __ATOMIC_RELEASE);
+    __atomic_store_n(&l->serving, (uint16_t)(l->serving + 1), __ATOMIC_RELEASE);
 }
 
 bool

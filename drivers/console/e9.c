@@ -14,7 +14,7 @@ e9_write(struct console *c, const char *s, size_t n)
     (void)c;
     /* "rep outsb": one instruction for the line (one trap under Xen per
      * byte anyway, but fewer instructions to emulate under TCG). */
-    asm volatile ("rep outsb" : "+S" (s), "+c" (n) : "d" (0xe9) : "memory");
+    asm volatile("rep outsb" : "+S"(s), "+c"(n) : "d"(0xe9) : "memory");
 }
 
 static struct console e9 = { .name = "e9", .write = e9_write };

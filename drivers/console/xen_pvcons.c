@@ -16,12 +16,12 @@
 #include <arch/x86.h>
 
 /* How long a full ring may stall printk before output is dropped. */
-#define FULL_RING_SPINS     20000000ul
+#define FULL_RING_SPINS 20000000ul
 
-static struct xencons_interface *ring;  /* NULL until init succeeds */
+static struct xencons_interface *ring; /* NULL until init succeeds */
 static evtchn_port_t port;
-static bool broken;                     /* backend misbehaved: stop using */
-static unsigned long dropped;           /* bytes lost to a stuck backend */
+static bool broken;           /* backend misbehaved: stop using */
+static unsigned long dropped; /* bytes lost to a stuck backend */
 
 static void
 b_rmb(void)
@@ -57,7 +57,7 @@ e9_say(const char *msg)
 {
     size_t n = strlen(msg);
 
-    asm volatile ("rep outsb" : "+S" (msg), "+c" (n) : "d" (0xe9) : "memory");
+    asm volatile("rep outsb" : "+S"(msg), "+c"(n) : "d"(0xe9) : "memory");
 }
 
 static void
@@ -82,7 +82,7 @@ put(const char *s, size_t n)
             spins = 0;
             continue;
         }
-        kick();                         /* full: make sure it is draining */
+        kick(); /* full: make sure it is draining */
         if ( ++spins > FULL_RING_SPINS )
         {
             dropped += n;
@@ -112,7 +112,8 @@ pvcons_write(struct console *c, const char *s, size_t n)
 }
 
 static struct console pvcons = { .name = "xen-pvcons",
-                                 .write = pvcons_write, .replay = true };
+                                 .write = pvcons_write,
+                                 .replay = true };
 
 bool
 xen_pvcons_init(void)
@@ -143,7 +144,7 @@ xen_pvcons_init(void)
                (unsigned long long)evtchn);
         return false;
     }
-    page_reserve(pfn << PAGE_SHIFT);    /* never hand it out as free RAM */
+    page_reserve(pfn << PAGE_SHIFT); /* never hand it out as free RAM */
     ring = phys_to_virt(pfn << PAGE_SHIFT);
     port = evtchn;
     console_register(&pvcons);
@@ -167,7 +168,7 @@ xen_pvcons_read(char *buf, size_t n)
         return -1;
     }
     if ( r > 0 )
-        kick();                         /* tell the backend there is room */
+        kick(); /* tell the backend there is room */
     return r;
 }
 

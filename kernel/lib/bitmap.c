@@ -59,8 +59,8 @@ bitmap_find_next_set(const unsigned long *map, size_t size, size_t from)
 }
 
 static size_t
-find_run_from(const unsigned long *map, size_t size, size_t from,
-              size_t limit, size_t n)
+find_run_from(const unsigned long *map, size_t size, size_t from, size_t limit,
+              size_t n)
 {
     while ( from < limit )
     {

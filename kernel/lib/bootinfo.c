@@ -9,8 +9,8 @@
 #include <xen/xen.h>
 #include <xen/arch-x86/hvm/start_info.h>
 
-#define PVH_V0_SIZE     offsetof(struct hvm_start_info, memmap_paddr)
-#define MB2_MAGIC_INFO_MAX  (1u << 20)  /* a sane bound for the whole info */
+#define PVH_V0_SIZE        offsetof(struct hvm_start_info, memmap_paddr)
+#define MB2_MAGIC_INFO_MAX (1u << 20) /* a sane bound for the whole info */
 
 BUILD_BUG_ON(sizeof(struct hvm_start_info) != 56);
 BUILD_BUG_ON(PVH_V0_SIZE != 40);
@@ -136,8 +136,8 @@ pvh_modules(struct boot_info *bi, const struct hvm_start_info *si,
         }
         m = add_module(bi, e->paddr, e->size);
         if ( m && e->cmdline_paddr )
-            copy_string(bi, m->cmdline, BOOTINFO_MOD_CMDLINE,
-                        e->cmdline_paddr, rd, ctx, "module command line");
+            copy_string(bi, m->cmdline, BOOTINFO_MOD_CMDLINE, e->cmdline_paddr,
+                        rd, ctx, "module command line");
     }
 }
 
@@ -157,15 +157,15 @@ pvh_memmap(struct boot_info *bi, const struct hvm_start_info *si,
     }
     for ( i = 0; i < si->memmap_entries; i++ )
     {
-        uint64_t at = si->memmap_paddr +
-                      i * sizeof(struct hvm_memmap_table_entry);
+        uint64_t at =
+            si->memmap_paddr + i * sizeof(struct hvm_memmap_table_entry);
         const struct hvm_memmap_table_entry *e;
 
         e = at >= si->memmap_paddr ? rd(at, sizeof(*e), ctx) : NULL;
         if ( !e )
         {
             reject(bi, "memory map", "entry not readable at", at);
-            bi->nr_mem = 0;     /* a partial map is worse than none */
+            bi->nr_mem = 0; /* a partial map is worse than none */
             return;
         }
         add_mem(bi, e->addr, e->size, e->type, "memory map entry");
@@ -194,8 +194,8 @@ bootinfo_parse_pvh(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
     memcpy(&si, p, PVH_V0_SIZE);
     if ( si.magic != XEN_HVM_START_MAGIC_VALUE )
     {
-        printk("bootinfo: start info magic is 0x%x, expected 0x%x\n",
-               si.magic, XEN_HVM_START_MAGIC_VALUE);
+        printk("bootinfo: start info magic is 0x%x, expected 0x%x\n", si.magic,
+               XEN_HVM_START_MAGIC_VALUE);
         return -1;
     }
     if ( si.version >= 1 )
@@ -210,7 +210,8 @@ bootinfo_parse_pvh(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
         }
         if ( si.version > 1 )
             printk("bootinfo: start info version %u is newer than 1; "
-                   "reading the version 1 fields\n", si.version);
+                   "reading the version 1 fields\n",
+                   si.version);
         if ( si.reserved != 0 )
             reject(bi, "start info reserved field", "must be zero",
                    si.reserved);
@@ -220,8 +221,8 @@ bootinfo_parse_pvh(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
     bi->rsdp = si.rsdp_paddr;
 
     if ( si.cmdline_paddr )
-        copy_string(bi, bi->cmdline, sizeof(bi->cmdline), si.cmdline_paddr,
-                    rd, ctx, "command line");
+        copy_string(bi, bi->cmdline, sizeof(bi->cmdline), si.cmdline_paddr, rd,
+                    ctx, "command line");
     pvh_modules(bi, &si, rd, ctx);
     if ( si.version >= 1 )
         pvh_memmap(bi, &si, rd, ctx);
@@ -230,12 +231,12 @@ bootinfo_parse_pvh(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
 }
 
 /* Multiboot2 tag types and layouts (multiboot2 specification, 3.6). */
-#define MB2_TAG_END         0
-#define MB2_TAG_CMDLINE     1
-#define MB2_TAG_MODULE      3
-#define MB2_TAG_MMAP        6
-#define MB2_TAG_ACPI_OLD    14
-#define MB2_TAG_ACPI_NEW    15
+#define MB2_TAG_END      0
+#define MB2_TAG_CMDLINE  1
+#define MB2_TAG_MODULE   3
+#define MB2_TAG_MMAP     6
+#define MB2_TAG_ACPI_OLD 14
+#define MB2_TAG_ACPI_NEW 15
 
 struct mb2_tag {
     uint32_t type;
@@ -305,7 +306,8 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
     if ( total < 16 || total > MB2_MAGIC_INFO_MAX || !rd(paddr, total, ctx) )
     {
         printk("bootinfo: multiboot2 info size %u is implausible or "
-               "unreadable\n", total);
+               "unreadable\n",
+               total);
         return -1;
     }
 
@@ -347,10 +349,10 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
             /* add_module() re-checks the range, so a changed m[] is safe. */
             mod = add_module(bi, m[0], (uint64_t)m[1] - m[0]);
             if ( mod )
-                copy_string(bi, mod->cmdline,
-                            MIN((size_t)BOOTINFO_MOD_CMDLINE,
-                                (size_t)tag.size - 16),
-                            at + 16, rd, ctx, "module command line");
+                copy_string(
+                    bi, mod->cmdline,
+                    MIN((size_t)BOOTINFO_MOD_CMDLINE, (size_t)tag.size - 16),
+                    at + 16, rd, ctx, "module command line");
             break;
         }
         case MB2_TAG_MMAP:
@@ -358,10 +360,10 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
             break;
         case MB2_TAG_ACPI_OLD:
         case MB2_TAG_ACPI_NEW:
-            bi->rsdp = at + 8;  /* the tag holds a copy of the RSDP */
+            bi->rsdp = at + 8; /* the tag holds a copy of the RSDP */
             break;
         default:
-            break;              /* tags we do not use are skipped */
+            break; /* tags we do not use are skipped */
         }
     }
     if ( !ended )
@@ -397,7 +399,7 @@ bootinfo_sort_mem(struct boot_info *bi)
 {
     unsigned int i, j;
 
-    for ( i = 1; i < bi->nr_mem; i++ )      /* insertion sort: n is small */
+    for ( i = 1; i < bi->nr_mem; i++ ) /* insertion sort: n is small */
     {
         struct mem_region r = bi->mem[i];
 
@@ -408,6 +410,7 @@ bootinfo_sort_mem(struct boot_info *bi)
     for ( i = 1; i < bi->nr_mem; i++ )
         if ( bi->mem[i - 1].base + bi->mem[i - 1].size > bi->mem[i].base )
             printk("bootinfo: memory map entries at 0x%llx and 0x%llx "
-                   "overlap\n", (unsigned long long)bi->mem[i - 1].base,
+                   "overlap\n",
+                   (unsigned long long)bi->mem[i - 1].base,
                    (unsigned long long)bi->mem[i].base);
 }

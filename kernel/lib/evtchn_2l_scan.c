@@ -23,8 +23,8 @@ deliverable(const struct evtchn_2l_bitmaps *b, unsigned int w)
 long
 evtchn_2l_scan_next(struct evtchn_2l_scan *s, const struct evtchn_2l_bitmaps *b)
 {
-    unsigned long valid = b->nwords >= BITS_PER_LONG ? ~0ul :
-                          (1ul << b->nwords) - 1;
+    unsigned long valid =
+        b->nwords >= BITS_PER_LONG ? ~0ul : (1ul << b->nwords) - 1;
 
     for ( ;; )
     {
@@ -83,9 +83,10 @@ evtchn_2l_scan_next(struct evtchn_2l_scan *s, const struct evtchn_2l_bitmaps *b)
 
             /* Claim: only the caller that clears the bit delivers it. */
             if ( __atomic_fetch_and(&b->pending[w], ~(1ul << bit),
-                                    __ATOMIC_SEQ_CST) & (1ul << bit) )
+                                    __ATOMIC_SEQ_CST) &
+                 (1ul << bit) )
                 return (long)w * BITS_PER_LONG + bit;
-            break;              /* lost it (port closed): rescan */
+            break; /* lost it (port closed): rescan */
         }
         /* A full round without a claim: every word in sel was empty and
          * has been dropped, so the exchange at the top decides. */

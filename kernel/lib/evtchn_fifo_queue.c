@@ -40,8 +40,8 @@ unlink(event_word_t *w)
 {
     event_word_t old = word_read(w);
 
-    while ( !word_cas(w, &old, old & ~(EVTCHN_FIFO_LINKED_BIT |
-                                       EVTCHN_FIFO_LINK_MASK)) )
+    while ( !word_cas(w, &old,
+                      old & ~(EVTCHN_FIFO_LINKED_BIT | EVTCHN_FIFO_LINK_MASK)) )
         ;
     return old & EVTCHN_FIFO_LINK_MASK;
 }
@@ -86,7 +86,7 @@ evtchn_fifo_pop(struct evtchn_fifo_queues *q)
         next = unlink(w);
         q->head[prio] = next;
         if ( next == 0 )
-            q->ready &= ~(1u << prio);      /* Xen will set READY again */
+            q->ready &= ~(1u << prio); /* Xen will set READY again */
         return port;
     }
 }

@@ -8,7 +8,7 @@
 struct out {
     char *buf;
     size_t size;
-    size_t len;                 /* what the full output would take */
+    size_t len; /* what the full output would take */
 };
 
 static void
@@ -29,7 +29,7 @@ pad(struct out *o, char c, int n)
 struct spec {
     bool left, zero, alt, plus, space;
     int width;
-    int prec;                   /* -1: none */
+    int prec; /* -1: none */
 };
 
 static void
@@ -98,7 +98,7 @@ vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
     for ( ; *fmt; fmt++ )
     {
         struct spec sp = { false, false, false, false, false, 0, -1 };
-        int lng = 0;            /* 0 int, 1 long, 2 long long, -1 short... */
+        int lng = 0; /* 0 int, 1 long, 2 long long, -1 short... */
         unsigned long long uv;
         long long sv;
         const char *start = fmt;
@@ -152,7 +152,7 @@ vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                     sp.prec = sp.prec * 10 + (*fmt++ - '0');
         }
         if ( sp.prec >= 0 || sp.left )
-            sp.zero = false;    /* as in C: precision/'-' override '0' */
+            sp.zero = false; /* as in C: precision/'-' override '0' */
         for ( ;; fmt++ )
         {
             if ( *fmt == 'l' )
@@ -179,7 +179,8 @@ vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
                 sv = (short)sv;
             else if ( lng <= -2 )
                 sv = (signed char)sv;
-            put_num(&o, sv < 0 ? -(unsigned long long)sv : (unsigned long long)sv,
+            put_num(&o,
+                    sv < 0 ? -(unsigned long long)sv : (unsigned long long)sv,
                     sv < 0, 10, false, &sp);
             break;
         case 'u':
@@ -197,7 +198,10 @@ vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             else if ( lng <= -2 )
                 uv = (unsigned char)uv;
             sp.plus = sp.space = false;
-            put_num(&o, uv, false, *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16,
+            put_num(&o, uv, false,
+                    *fmt == 'u'   ? 10
+                    : *fmt == 'o' ? 8
+                                  : 16,
                     *fmt == 'X', &sp);
             break;
         case 'p':

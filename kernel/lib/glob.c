@@ -15,7 +15,7 @@ glob_match(const char *p, const char *s)
     {
         if ( *p == '*' )
         {
-            star = ++p;     /* remember where the star's match may grow */
+            star = ++p; /* remember where the star's match may grow */
             retry = s;
         }
         else if ( *p == '?' || *p == *s )
@@ -25,7 +25,7 @@ glob_match(const char *p, const char *s)
         }
         else if ( star )
         {
-            p = star;       /* let the last star swallow one more char */
+            p = star; /* let the last star swallow one more char */
             s = ++retry;
         }
         else

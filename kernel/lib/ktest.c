@@ -24,15 +24,16 @@ ktest_check(struct ktest_ctx *t, bool ok, const char *file, int line,
 
 bool
 ktest_check_eq(struct ktest_ctx *t, bool ok, unsigned long long a,
-               unsigned long long b, const char *file, int line,
-               const char *ea, const char *op, const char *eb)
+               unsigned long long b, const char *file, int line, const char *ea,
+               const char *op, const char *eb)
 {
     t->checks++;
     if ( !ok )
     {
         t->result = KTEST_FAIL;
         printk("    # %s:%d: expected %s %s %s, got %llu (%#llx) and %llu "
-               "(%#llx)\n", file, line, ea, op, eb, a, a, b, b);
+               "(%#llx)\n",
+               file, line, ea, op, eb, a, a, b, b);
     }
     return ok;
 }
@@ -125,8 +126,7 @@ ktest_run(const char *filter, const struct ktest_suite_check *check,
         s.failed++;
     }
 
-    printk("%u passed, %u failed, %u skipped\n", s.passed, s.failed,
-           s.skipped);
+    printk("%u passed, %u failed, %u skipped\n", s.passed, s.failed, s.skipped);
     printk("%s\n", s.failed ? KTEST_FAIL_MARKER : KTEST_PASS_MARKER);
     if ( out )
         *out = s;

@@ -12,7 +12,7 @@ memcpy(void *dst, const void *src, size_t n)
     void *d = dst;
 
     /* "rep movsb" is fast on modern CPUs and obviously correct. */
-    asm volatile ("rep movsb" : "+D" (d), "+S" (src), "+c" (n) : : "memory");
+    asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
     return dst;
 }
 
@@ -24,7 +24,7 @@ memmove(void *dst, const void *src, size_t n)
 
     if ( d <= s || d >= s + n )
         return memcpy(dst, src, n);
-    while ( n-- )                   /* overlap with dst above src: copy down */
+    while ( n-- ) /* overlap with dst above src: copy down */
         d[n] = s[n];
     return dst;
 }
@@ -34,7 +34,7 @@ memset(void *dst, int c, size_t n)
 {
     void *d = dst;
 
-    asm volatile ("rep stosb" : "+D" (d), "+c" (n) : "a" (c) : "memory");
+    asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
     return dst;
 }
 

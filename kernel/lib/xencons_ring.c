@@ -7,11 +7,11 @@
  */
 #include <xencons_ring.h>
 
-#define OUT_SIZE    sizeof(((struct xencons_interface *)0)->out)
-#define IN_SIZE     sizeof(((struct xencons_interface *)0)->in)
+#define OUT_SIZE sizeof(((struct xencons_interface *)0)->out)
+#define IN_SIZE  sizeof(((struct xencons_interface *)0)->in)
 
-BUILD_BUG_ON(OUT_SIZE & (OUT_SIZE - 1));
-BUILD_BUG_ON(IN_SIZE & (IN_SIZE - 1));
+BUILD_BUG_ON(OUT_SIZE &(OUT_SIZE - 1));
+BUILD_BUG_ON(IN_SIZE &(IN_SIZE - 1));
 
 int
 xencons_ring_write(struct xencons_interface *r, const char *s, size_t n,
@@ -21,7 +21,7 @@ xencons_ring_write(struct xencons_interface *r, const char *s, size_t n,
     size_t done = 0;
 
     cons = *(volatile XENCONS_RING_IDX *)&r->out_cons;
-    prod = r->out_prod;                 /* ours: only we write it */
+    prod = r->out_prod; /* ours: only we write it */
     /* Read out_cons before reusing the slots it frees. */
     b->mb();
     used = prod - cons;
@@ -47,7 +47,7 @@ xencons_ring_read(struct xencons_interface *r, char *buf, size_t n,
     size_t done = 0;
 
     prod = *(volatile XENCONS_RING_IDX *)&r->in_prod;
-    cons = r->in_cons;                  /* ours: only we write it */
+    cons = r->in_cons; /* ours: only we write it */
     if ( prod - cons > IN_SIZE )
         return -1;
     /* Read in_prod before the bytes it covers. */

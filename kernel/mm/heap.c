@@ -10,21 +10,21 @@
 #include <mm.h>
 #include <spinlock.h>
 
-#define HDR_SIZE        16
-#define MAGIC_LIVE      0x4b4d4c56u     /* "VLMK" */
-#define MAGIC_FREE      0x46524545u     /* "EERF" */
-#define MIN_SHIFT       5               /* 32-byte class */
-#define MAX_SHIFT       11              /* 2048-byte class */
-#define NR_CLASSES      (MAX_SHIFT - MIN_SHIFT + 1)
-#define CLASS_LARGE     0xff
+#define HDR_SIZE    16
+#define MAGIC_LIVE  0x4b4d4c56u /* "VLMK" */
+#define MAGIC_FREE  0x46524545u /* "EERF" */
+#define MIN_SHIFT   5           /* 32-byte class */
+#define MAX_SHIFT   11          /* 2048-byte class */
+#define NR_CLASSES  (MAX_SHIFT - MIN_SHIFT + 1)
+#define CLASS_LARGE 0xff
 
 struct block {
     uint32_t magic;
-    uint8_t class;                      /* shift, or CLASS_LARGE */
+    uint8_t class; /* shift, or CLASS_LARGE */
     uint8_t pad[3];
     union {
-        struct block *next;             /* on a free list */
-        uint64_t pages;                 /* CLASS_LARGE: pages spanned */
+        struct block *next; /* on a free list */
+        uint64_t pages;     /* CLASS_LARGE: pages spanned */
     };
 };
 BUILD_BUG_ON(sizeof(struct block) != HDR_SIZE);
@@ -32,8 +32,8 @@ BUILD_BUG_ON(sizeof(struct block) != HDR_SIZE);
 /* Protects free lists and counters. */
 static spinlock_t heap_lock = SPINLOCK_INIT("heap");
 static struct block *free_list[NR_CLASSES];
-static size_t owned_pages;              /* small-class pages kept */
-static size_t live;                     /* allocations not yet freed */
+static size_t owned_pages; /* small-class pages kept */
+static size_t live;        /* allocations not yet freed */
 
 void
 heap_init(void)

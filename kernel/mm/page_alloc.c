@@ -9,15 +9,15 @@
 #include <mm.h>
 #include <spinlock.h>
 
-#define LOW_RESERVED    0x100000ul      /* firmware and loader live here */
+#define LOW_RESERVED 0x100000ul /* firmware and loader live here */
 
 /* Protects every field below after page_alloc_init. */
 static spinlock_t page_lock = SPINLOCK_INIT("page_alloc");
-static unsigned long *free_map;         /* bit per frame: 1 = free */
-static size_t nr_frames;                /* frames the map covers */
+static unsigned long *free_map; /* bit per frame: 1 = free */
+static size_t nr_frames;        /* frames the map covers */
 static size_t nr_free;
 static size_t nr_total;
-static size_t hint;                     /* where the next search starts */
+static size_t hint; /* where the next search starts */
 
 static bool
 overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
@@ -146,7 +146,8 @@ page_free_n(void *p, size_t n)
          overlaps(pa, n * PAGE_SIZE, virt_to_phys(__kernel_start),
                   __kernel_end - __kernel_start) )
         panic("page_free: %p (+%zu pages) is not a page this allocator "
-              "manages", p, n);
+              "manages",
+              p, n);
     memset(p, PAGE_POISON, n * PAGE_SIZE);
     flags = spin_lock_irqsave(&page_lock);
     for ( i = 0; i < n; i++ )

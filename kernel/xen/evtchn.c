@@ -19,10 +19,10 @@
 #include <arch/x86.h>
 
 enum port_kind {
-    PORT_FREE,                  /* not bound by us */
+    PORT_FREE, /* not bound by us */
     PORT_VIRQ,
     PORT_IPI,
-    PORT_UNBOUND,               /* alloc_unbound: waiting for a peer */
+    PORT_UNBOUND, /* alloc_unbound: waiting for a peer */
     PORT_INTERDOMAIN,
 };
 
@@ -33,26 +33,26 @@ enum port_kind {
  * running handlers (see evtchn_dispatch()).
  */
 struct port {
-    evtchn_handler_t handler;   /* NULL: free, or being closed */
+    evtchn_handler_t handler; /* NULL: free, or being closed */
     void *arg;
-    uint8_t kind;               /* enum port_kind */
-    uint8_t cpu;                /* vCPU Xen notifies */
-    bool masked;                /* by evtchn_mask(), until evtchn_unmask() */
+    uint8_t kind; /* enum port_kind */
+    uint8_t cpu;  /* vCPU Xen notifies */
+    bool masked;  /* by evtchn_mask(), until evtchn_unmask() */
 };
 
 /* Per-vCPU state: written by its own vCPU, read by others as noted. */
 struct evtchn_cpu {
-    struct evtchn_stats stats;  /* read by evtchn_get_stats() */
-    evtchn_port_t running;      /* handler running now (0: none); read by
+    struct evtchn_stats stats; /* read by evtchn_get_stats() */
+    evtchn_port_t running;     /* handler running now (0: none); read by
                                    evtchn_close() on other CPUs */
 };
 
 static spinlock_t evtchn_lock = SPINLOCK_INIT("evtchn");
-static struct port *ports;      /* [max_ports], from evtchn_init() on */
-static unsigned int max_ports;  /* set once by evtchn_init() */
-static unsigned int nr_bound;   /* under evtchn_lock */
-static const struct evtchn_abi_ops *abi;    /* set once by evtchn_init() */
-static bool available;          /* set last by evtchn_init() */
+static struct port *ports;     /* [max_ports], from evtchn_init() on */
+static unsigned int max_ports; /* set once by evtchn_init() */
+static unsigned int nr_bound;  /* under evtchn_lock */
+static const struct evtchn_abi_ops *abi; /* set once by evtchn_init() */
+static bool available;                   /* set last by evtchn_init() */
 static struct evtchn_cpu evtchn_cpus[MAX_CPUS];
 
 static const char *
@@ -60,17 +60,28 @@ xen_errno_name(long rc)
 {
     switch ( -rc )
     {
-    case XEN_ENOENT:        return "ENOENT";
-    case XEN_ENOMEM:        return "ENOMEM";
-    case XEN_EBUSY:         return "EBUSY";
-    case XEN_EEXIST:        return "EEXIST";
-    case XEN_ENODEV:        return "ENODEV";
-    case XEN_EINVAL:        return "EINVAL";
-    case XEN_ENOSPC:        return "ENOSPC";
-    case XEN_ENOSYS:        return "ENOSYS";
-    case XEN_EPERM:         return "EPERM";
-    case XEN_EOPNOTSUPP:    return "EOPNOTSUPP";
-    default:                return "error";
+    case XEN_ENOENT:
+        return "ENOENT";
+    case XEN_ENOMEM:
+        return "ENOMEM";
+    case XEN_EBUSY:
+        return "EBUSY";
+    case XEN_EEXIST:
+        return "EEXIST";
+    case XEN_ENODEV:
+        return "ENODEV";
+    case XEN_EINVAL:
+        return "EINVAL";
+    case XEN_ENOSPC:
+        return "ENOSPC";
+    case XEN_ENOSYS:
+        return "ENOSYS";
+    case XEN_EPERM:
+        return "EPERM";
+    case XEN_EOPNOTSUPP:
+        return "EOPNOTSUPP";
+    default:
+        return "error";
     }
 }
 
@@ -95,8 +106,7 @@ bound_port(evtchn_port_t port, const char *what)
 {
     if ( !available )
     {
-        printk("evtchn: %s(%u): event channels are unavailable\n", what,
-               port);
+        printk("evtchn: %s(%u): event channels are unavailable\n", what, port);
         return NULL;
     }
     if ( port == 0 || port >= max_ports )
@@ -124,8 +134,9 @@ check_bind(const char *what, unsigned int cpu, evtchn_handler_t handler,
     }
     if ( !handler || !out || cpu >= MAX_CPUS )
     {
-        printk("evtchn: %s: %s\n", what, cpu >= MAX_CPUS ?
-               "vCPU out of range" : "needs a handler and a port pointer");
+        printk("evtchn: %s: %s\n", what,
+               cpu >= MAX_CPUS ? "vCPU out of range"
+                               : "needs a handler and a port pointer");
         return -XEN_EINVAL;
     }
     return 0;
@@ -148,7 +159,8 @@ bind_finish(evtchn_port_t port, enum port_kind kind, unsigned int cpu,
     if ( port == 0 || port >= max_ports )
     {
         printk("evtchn: %s: Xen gave port %u, past the %u ports handled "
-               "under %s; closing it\n", what, port, max_ports, abi->name);
+               "under %s; closing it\n",
+               what, port, max_ports, abi->name);
         xen_op(EVTCHNOP_close, &close, "close port", port);
         return -XEN_ENOSPC;
     }
@@ -157,7 +169,8 @@ bind_finish(evtchn_port_t port, enum port_kind kind, unsigned int cpu,
     p = &ports[port];
     if ( p->kind != PORT_FREE )
         panic("evtchn: Xen allocated port %u, which the port table holds "
-              "as bound: table out of sync with Xen", port);
+              "as bound: table out of sync with Xen",
+              port);
     rc = abi->setup_port(port);
     if ( rc )
     {
@@ -185,8 +198,8 @@ bind_finish(evtchn_port_t port, enum port_kind kind, unsigned int cpu,
 }
 
 int
-evtchn_bind_virq(unsigned int virq, unsigned int cpu,
-                 evtchn_handler_t handler, void *arg, evtchn_port_t *port)
+evtchn_bind_virq(unsigned int virq, unsigned int cpu, evtchn_handler_t handler,
+                 void *arg, evtchn_port_t *port)
 {
     struct evtchn_bind_virq op = { .virq = virq, .vcpu = cpu };
     int rc = check_bind("bind_virq", cpu, handler, port);
@@ -212,8 +225,7 @@ evtchn_bind_ipi(unsigned int cpu, evtchn_handler_t handler, void *arg,
     rc = xen_op(EVTCHNOP_bind_ipi, &op, "bind_ipi vCPU", cpu);
     if ( rc )
         return rc;
-    return bind_finish(op.port, PORT_IPI, cpu, handler, arg, port,
-                       "bind_ipi");
+    return bind_finish(op.port, PORT_IPI, cpu, handler, arg, port, "bind_ipi");
 }
 
 int
@@ -250,8 +262,8 @@ evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
                 remote_port);
     if ( rc )
         return rc;
-    return bind_finish(op.local_port, PORT_INTERDOMAIN, 0, handler, arg,
-                       port, "bind_interdomain");
+    return bind_finish(op.local_port, PORT_INTERDOMAIN, 0, handler, arg, port,
+                       "bind_interdomain");
 }
 
 int
@@ -296,9 +308,9 @@ evtchn_close(evtchn_port_t port)
     for ( cpu = 0; cpu < MAX_CPUS; cpu++ )
     {
         if ( cpu == me )
-            continue;       /* a handler closing its own port */
-        while ( __atomic_load_n(&evtchn_cpus[cpu].running,
-                                __ATOMIC_ACQUIRE) == port )
+            continue; /* a handler closing its own port */
+        while ( __atomic_load_n(&evtchn_cpus[cpu].running, __ATOMIC_ACQUIRE) ==
+                port )
             cpu_relax();
     }
     return 0;
@@ -314,7 +326,7 @@ evtchn_send(evtchn_port_t port)
     if ( !available || port == 0 || port >= max_ports ||
          ports[port].kind == PORT_FREE )
     {
-        bound_port(port, "send");       /* prints why */
+        bound_port(port, "send"); /* prints why */
         return available ? -XEN_EINVAL : -XEN_ENODEV;
     }
     return xen_op(EVTCHNOP_send, &op, "send port", port);
@@ -331,8 +343,7 @@ evtchn_bind_vcpu(evtchn_port_t port, unsigned int cpu)
     if ( !p || cpu >= MAX_CPUS )
     {
         if ( p )
-            printk("evtchn: bind_vcpu(%u): vCPU %u out of range\n", port,
-                   cpu);
+            printk("evtchn: bind_vcpu(%u): vCPU %u out of range\n", port, cpu);
         spin_unlock_irqrestore(&evtchn_lock, flags);
         return available ? -XEN_EINVAL : -XEN_ENODEV;
     }
@@ -387,13 +398,15 @@ evtchn_set_priority(evtchn_port_t port, unsigned int priority)
     else if ( abi->abi != EVTCHN_ABI_FIFO )
     {
         printk("evtchn: set_priority(%u): the 2-level ABI has no "
-               "priorities\n", port);
+               "priorities\n",
+               port);
         rc = -XEN_EOPNOTSUPP;
     }
     else if ( priority > EVTCHN_FIFO_PRIORITY_MIN )
     {
         printk("evtchn: set_priority(%u): priority %u out of range (0..%u)"
-               "\n", port, priority, EVTCHN_FIFO_PRIORITY_MIN);
+               "\n",
+               port, priority, EVTCHN_FIFO_PRIORITY_MIN);
         rc = -XEN_EINVAL;
     }
     else
@@ -509,12 +522,12 @@ evtchn_get_stats(unsigned int cpu, struct evtchn_stats *out)
         return;
     }
     /* Aligned 64-bit loads do not tear on x86-64. */
-    out->upcalls = __atomic_load_n(&evtchn_cpus[cpu].stats.upcalls,
-                                   __ATOMIC_RELAXED);
-    out->events = __atomic_load_n(&evtchn_cpus[cpu].stats.events,
-                                  __ATOMIC_RELAXED);
-    out->spurious = __atomic_load_n(&evtchn_cpus[cpu].stats.spurious,
-                                    __ATOMIC_RELAXED);
+    out->upcalls =
+        __atomic_load_n(&evtchn_cpus[cpu].stats.upcalls, __ATOMIC_RELAXED);
+    out->events =
+        __atomic_load_n(&evtchn_cpus[cpu].stats.events, __ATOMIC_RELAXED);
+    out->spurious =
+        __atomic_load_n(&evtchn_cpus[cpu].stats.spurious, __ATOMIC_RELAXED);
 }
 
 enum evtchn_abi
@@ -572,8 +585,8 @@ report_features(void)
         [XENFEAT_direct_mapped] = "direct_mapped",
     };
     static const char *const hvm[] = {
-        "apic_access_virt", "x2apic_virt", "iommu_mappings",
-        "vcpu_id_present", "domid_present", "ext_dest_id", "upcall_vector",
+        "apic_access_virt", "x2apic_virt", "iommu_mappings", "vcpu_id_present",
+        "domid_present",    "ext_dest_id", "upcall_vector",
     };
 
     BUILD_BUG_ON(XEN_HVM_CPUID_UPCALL_VECTOR != 1u << 6);
@@ -599,7 +612,8 @@ choose_abi(const char *want)
         if ( strcmp(want, "fifo") == 0 )
         {
             printk("evtchn: evtchn=fifo, but Xen refused the FIFO ABI "
-                   "(%d)\n", rc);
+                   "(%d)\n",
+                   rc);
             return rc;
         }
         printk("evtchn: FIFO ABI refused (%d): using the 2-level ABI\n", rc);
@@ -633,7 +647,8 @@ evtchn_init(const char *cmdline)
     if ( want_abi[0] && strcmp(want_abi, "2l") && strcmp(want_abi, "fifo") )
     {
         printk("evtchn: unknown evtchn=%s (2l or fifo): event channels "
-               "unavailable\n", want_abi);
+               "unavailable\n",
+               want_abi);
         return -XEN_EINVAL;
     }
     if ( strcmp(want_upcall, "global") == 0 )
@@ -643,7 +658,8 @@ evtchn_init(const char *cmdline)
     else if ( want_upcall[0] )
     {
         printk("evtchn: unknown upcall=%s (global or percpu): event "
-               "channels unavailable\n", want_upcall);
+               "channels unavailable\n",
+               want_upcall);
         return -XEN_EINVAL;
     }
 
@@ -672,8 +688,7 @@ evtchn_init(const char *cmdline)
     }
     available = true;
     printk("evtchn: %s ABI, ports 1..%u, upcall by %s (vector 0x%x)\n",
-           abi->name, max_ports - 1, upcall_mode_name(),
-           EVTCHN_UPCALL_VECTOR);
+           abi->name, max_ports - 1, upcall_mode_name(), EVTCHN_UPCALL_VECTOR);
 
     /* Events are interrupts: let them in from now on. */
     irq_enable();

@@ -13,7 +13,7 @@
 #include <percpu.h>
 #include <shared_info.h>
 
-#define WORDS           BITS_PER_LONG           /* selector bits */
+#define WORDS BITS_PER_LONG /* selector bits */
 BUILD_BUG_ON(EVTCHN_2L_NR_CHANNELS != WORDS * BITS_PER_LONG);
 BUILD_BUG_ON(sizeof(((struct shared_info *)0)->evtchn_pending) !=
              WORDS * sizeof(unsigned long));
@@ -36,8 +36,7 @@ l2_init(void)
     /* Start with every port masked: a port is unmasked only once its
      * handler is in place (bind_finish in evtchn.c). */
     for ( w = 0; w < WORDS; w++ )
-        __atomic_store_n(&shared_info->evtchn_mask[w], ~0ul,
-                         __ATOMIC_RELAXED);
+        __atomic_store_n(&shared_info->evtchn_mask[w], ~0ul, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -50,7 +49,7 @@ l2_max_ports(void)
 static int
 l2_setup_port(evtchn_port_t port)
 {
-    return 0;                   /* every port's bits always exist */
+    return 0; /* every port's bits always exist */
 }
 
 static void
@@ -83,8 +82,7 @@ l2_unmask(evtchn_port_t port)
     if ( __atomic_load_n(&shared_info->evtchn_pending[w], __ATOMIC_SEQ_CST) &
          bit )
     {
-        __atomic_fetch_or(&shared_info->evtchn_mask[w], bit,
-                          __ATOMIC_SEQ_CST);
+        __atomic_fetch_or(&shared_info->evtchn_mask[w], bit, __ATOMIC_SEQ_CST);
         evtchn_xen_unmask(port);
     }
 }

@@ -15,8 +15,8 @@
 #include <mm.h>
 #include <percpu.h>
 
-#define WORDS_PER_PAGE  (PAGE_SIZE / sizeof(event_word_t))
-#define ARRAY_PAGES     (EVTCHN_FIFO_MAX_PORTS / WORDS_PER_PAGE)
+#define WORDS_PER_PAGE (PAGE_SIZE / sizeof(event_word_t))
+#define ARRAY_PAGES    (EVTCHN_FIFO_MAX_PORTS / WORDS_PER_PAGE)
 
 BUILD_BUG_ON(sizeof(event_word_t) != 4);
 BUILD_BUG_ON(sizeof(struct evtchn_fifo_control_block) != 8 + 4 * 16);
@@ -35,7 +35,7 @@ static unsigned int given;
 
 /* Each vCPU's queues; its upcall only (cb is set once at init). */
 static struct evtchn_fifo_queues queues[MAX_CPUS];
-static unsigned int nr_vcpus;           /* control blocks registered */
+static unsigned int nr_vcpus; /* control blocks registered */
 
 static event_word_t *
 fifo_word(void *ctx, evtchn_port_t port)
@@ -112,15 +112,16 @@ fifo_init(void)
         free_array();
         return rc;
     }
-    if ( cpu < MAX_CPUS && rc != -XEN_ENOENT )  /* ENOENT: no more vCPUs */
+    if ( cpu < MAX_CPUS && rc != -XEN_ENOENT ) /* ENOENT: no more vCPUs */
         printk("evtchn: FIFO: control block for vCPU %u refused: %ld; its "
-               "events would be lost\n", cpu, rc);
+               "events would be lost\n",
+               cpu, rc);
     if ( link_bits != EVTCHN_FIFO_LINK_BITS )
-        printk("evtchn: FIFO: Xen reports %u link bits, we use %u\n",
-               link_bits, EVTCHN_FIFO_LINK_BITS);
+        printk("evtchn: FIFO: Xen reports %u link bits, we use %u\n", link_bits,
+               EVTCHN_FIFO_LINK_BITS);
     printk("evtchn: FIFO: control blocks for %u vCPUs, event array up to "
-           "%u pages (%u ports), handed to Xen as ports grow\n", nr_vcpus,
-           (unsigned int)ARRAY_PAGES, EVTCHN_FIFO_MAX_PORTS);
+           "%u pages (%u ports), handed to Xen as ports grow\n",
+           nr_vcpus, (unsigned int)ARRAY_PAGES, EVTCHN_FIFO_MAX_PORTS);
     return 0;
 }
 
@@ -140,13 +141,13 @@ fifo_setup_port(evtchn_port_t port)
         long rc;
 
         if ( given >= ARRAY_PAGES )
-            return -XEN_ENOSPC;         /* max_ports keeps us below */
+            return -XEN_ENOSPC; /* max_ports keeps us below */
         op.array_gfn = virt_to_phys(array[given]) >> PAGE_SHIFT;
         rc = hypercall_event_channel_op(EVTCHNOP_expand_array, &op);
         if ( rc )
         {
-            printk("evtchn: FIFO: expand_array (page %u) refused: %ld\n",
-                   given, rc);
+            printk("evtchn: FIFO: expand_array (page %u) refused: %ld\n", given,
+                   rc);
             return rc;
         }
         /* Release: Xen and the upcall may use the page's words now. */
@@ -196,7 +197,7 @@ fifo_handle_events(unsigned int cpu)
         event_word_t v = __atomic_load_n(w, __ATOMIC_RELAXED);
 
         if ( !(v & EVTCHN_FIFO_PENDING_BIT) )
-            continue;                   /* closed while linked */
+            continue; /* closed while linked */
         if ( evtchn_port_cpu(port) != cpu )
         {
             /*
@@ -213,7 +214,8 @@ fifo_handle_events(unsigned int cpu)
     }
     if ( q->bad_links != bad )
         printk("evtchn: FIFO: vCPU %u queue linked past the event array; "
-               "queue dropped\n", cpu);
+               "queue dropped\n",
+               cpu);
 }
 
 const struct evtchn_abi_ops evtchn_fifo_ops = {

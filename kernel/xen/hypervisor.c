@@ -112,7 +112,8 @@ hvm_get_param(unsigned int index, uint64_t *value)
 long
 hvm_set_param(unsigned int index, uint64_t value)
 {
-    struct xen_hvm_param p = { .domid = DOMID_SELF, .index = index,
+    struct xen_hvm_param p = { .domid = DOMID_SELF,
+                               .index = index,
                                .value = value };
 
     return hypercall_hvm_op(HVMOP_set_param, &p);

@@ -15,7 +15,7 @@
 #include <arch/lapic.h>
 
 /* Set once by upcall_init(), read by every upcall. */
-static enum upcall_mode mode = UPCALL_AUTO;     /* AUTO: none yet */
+static enum upcall_mode mode = UPCALL_AUTO; /* AUTO: none yet */
 
 static void
 upcall_irq(struct trap_frame *f, void *arg)
@@ -95,7 +95,8 @@ upcall_init_cpu(unsigned int cpu)
     rc = hypercall_hvm_op(HVMOP_set_evtchn_upcall_vector, &op);
     if ( rc )
         printk("evtchn: HVMOP_set_evtchn_upcall_vector (vCPU %u) refused: "
-               "%ld\n", cpu, rc);
+               "%ld\n",
+               cpu, rc);
     else
         printk("evtchn: vCPU %u: upcall vector 0x%x via the %s local APIC\n",
                cpu, EVTCHN_UPCALL_VECTOR, lapic_mode());
@@ -105,7 +106,7 @@ upcall_init_cpu(unsigned int cpu)
 const char *
 upcall_mode_name(void)
 {
-    return mode == UPCALL_PERCPU ? "per-vCPU vector" :
-           mode == UPCALL_GLOBAL ? "global vector (HVM_PARAM_CALLBACK_IRQ)" :
-           "none";
+    return mode == UPCALL_PERCPU   ? "per-vCPU vector"
+           : mode == UPCALL_GLOBAL ? "global vector (HVM_PARAM_CALLBACK_IRQ)"
+                                   : "none";
 }

@@ -71,7 +71,7 @@ fake_phys(uint64_t paddr)
     struct region *r = find(paddr, 1);
 
     if ( !r || !r->mem )
-        abort();                /* a bug in the test itself */
+        abort(); /* a bug in the test itself */
     return r->mem + (paddr - r->base);
 }
 

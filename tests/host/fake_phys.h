@@ -11,10 +11,10 @@
 
 #include <lib.h>
 
-#define FAKE_LOW_BASE   0x200000ull
-#define FAKE_LOW_SIZE   0x20000u
-#define FAKE_TOP_BASE   0xfffffffffffff000ull
-#define FAKE_TOP_SIZE   0x1000u
+#define FAKE_LOW_BASE 0x200000ull
+#define FAKE_LOW_SIZE 0x20000u
+#define FAKE_TOP_BASE 0xfffffffffffff000ull
+#define FAKE_TOP_SIZE 0x1000u
 
 /*
  * Zero both regions, forget earlier reads and go back to copy mode with no

@@ -35,7 +35,7 @@ write_fd(int fd, const char *buf, size_t len)
         ssize_t n = write(fd, buf, len);
 
         if ( n <= 0 )
-            return;             /* the output is gone: nothing better to do */
+            return; /* the output is gone: nothing better to do */
         buf += n;
         len -= (size_t)n;
     }
@@ -174,7 +174,7 @@ host_capture_contains(const char *needle)
     if ( strstr(host_capture_text(), needle) )
         return true;
     write_str("    # captured output lacks \"");
-    for ( ; *needle; needle++ )     /* keep the diagnostic on one line */
+    for ( ; *needle; needle++ ) /* keep the diagnostic on one line */
         if ( *needle == '\n' )
             write_str("\\n");
         else

@@ -9,7 +9,7 @@
 #include <bitmap.h>
 #include "host.h"
 
-#define NBITS   300             /* not a multiple of the word size */
+#define NBITS 300 /* not a multiple of the word size */
 
 /* Is exactly [start, start + n) set within [0, size)? */
 static bool
@@ -42,10 +42,12 @@ TEST(bitmap, single_bits)
 
 TEST(bitmap, ranges_across_words)
 {
-    static const struct { size_t start, n; } cases[] = {
-        { 0, 0 }, { 5, 0 }, { 0, 1 }, { 0, 64 }, { 0, 65 }, { 1, 63 },
-        { 1, 64 }, { 60, 8 }, { 63, 2 }, { 64, 64 }, { 10, 200 },
-        { 0, NBITS }, { NBITS - 1, 1 }, { 128, 172 }, { 3, 250 },
+    static const struct {
+        size_t start, n;
+    } cases[] = {
+        { 0, 0 },    { 5, 0 },     { 0, 1 },         { 0, 64 },    { 0, 65 },
+        { 1, 63 },   { 1, 64 },    { 60, 8 },        { 63, 2 },    { 64, 64 },
+        { 10, 200 }, { 0, NBITS }, { NBITS - 1, 1 }, { 128, 172 }, { 3, 250 },
     };
 
     for ( size_t i = 0; i < ARRAY_SIZE(cases); i++ )
@@ -64,7 +66,7 @@ TEST(bitmap, ranges_across_words)
         for ( size_t b = 0; b < NBITS; b++ )
             if ( bitmap_test(map, b) == (b >= s && b < s + n) )
             {
-                EXPECT_EQ(b, (size_t)-1);   /* reports the first bad bit */
+                EXPECT_EQ(b, (size_t)-1); /* reports the first bad bit */
                 break;
             }
     }
@@ -97,9 +99,9 @@ TEST(bitmap, find_run)
     unsigned long map[BITMAP_LONGS(NBITS)] = { 0 };
 
     EXPECT_EQ(bitmap_find_run(map, NBITS, 0, 1), (size_t)NBITS);
-    bitmap_set_range(map, 10, 3);       /* 10..12 */
-    bitmap_set_range(map, 60, 10);      /* 60..69, across a word */
-    bitmap_set_range(map, 290, 10);     /* 290..299, the end */
+    bitmap_set_range(map, 10, 3);   /* 10..12 */
+    bitmap_set_range(map, 60, 10);  /* 60..69, across a word */
+    bitmap_set_range(map, 290, 10); /* 290..299, the end */
 
     EXPECT_EQ(bitmap_find_run(map, NBITS, 0, 0), (size_t)NBITS);
     EXPECT_EQ(bitmap_find_run(map, NBITS, 0, NBITS + 1), (size_t)NBITS);
@@ -229,8 +231,8 @@ TEST(bitmap, random_against_model)
         bad += bitmap_find_run(map, NBITS, from, want) !=
                model_find_run(model, NBITS, from, want);
         if ( bad )
-            printk("    # round %d: start %zu n %zu from %zu want %zu\n",
-                   round, start, n, from, want);
+            printk("    # round %d: start %zu n %zu from %zu want %zu\n", round,
+                   start, n, from, want);
     }
     EXPECT_EQ(bad, 0u);
 }

@@ -15,13 +15,13 @@
 #include "host.h"
 
 /* Where things sit in the fake memory. */
-#define SI          FAKE_LOW_BASE
-#define CMDLINE     (FAKE_LOW_BASE + 0x100)
-#define MODLIST     (FAKE_LOW_BASE + 0x800)
-#define MODCMD(i)   (FAKE_LOW_BASE + 0x1000 + (i) * 0x100)
-#define MEMMAP      (FAKE_LOW_BASE + 0x4000)
-#define LOW_END     (FAKE_LOW_BASE + FAKE_LOW_SIZE)
-#define TOP_END     0ull        /* FAKE_TOP_BASE + FAKE_TOP_SIZE wraps */
+#define SI        FAKE_LOW_BASE
+#define CMDLINE   (FAKE_LOW_BASE + 0x100)
+#define MODLIST   (FAKE_LOW_BASE + 0x800)
+#define MODCMD(i) (FAKE_LOW_BASE + 0x1000 + (i)*0x100)
+#define MEMMAP    (FAKE_LOW_BASE + 0x4000)
+#define LOW_END   (FAKE_LOW_BASE + FAKE_LOW_SIZE)
+#define TOP_END   0ull /* FAKE_TOP_BASE + FAKE_TOP_SIZE wraps */
 
 static struct boot_info bi;
 
@@ -129,7 +129,7 @@ TEST(bootinfo, pvh_v1_valid)
     struct hvm_start_info *si = baseline(1);
 
     si->nr_modules = 2;
-    put_module(1, 0x3000000, 0x10, 0);          /* no command line */
+    put_module(1, 0x3000000, 0x10, 0); /* no command line */
     si->memmap_entries = 3;
     put_mem(MEMMAP, 2, 0xfee00000, 0x1000, MEM_RESERVED);
 
@@ -147,7 +147,7 @@ TEST(bootinfo, pvh_v1_valid)
     EXPECT_EQ(bi.mod[1].size, 0x10u);
     EXPECT_STREQ(bi.mod[1].cmdline, "");
     ASSERT_EQ(bi.nr_mem, 3u);
-    EXPECT_EQ(bi.mem[0].base, 0u);              /* sorted by base */
+    EXPECT_EQ(bi.mem[0].base, 0u); /* sorted by base */
     EXPECT_EQ(bi.mem[1].base, 0x100000u);
     EXPECT_EQ(bi.mem[2].base, 0xfee00000u);
     EXPECT_EQ(bi.mem[2].size, 0x1000u);
@@ -431,12 +431,12 @@ TEST(bootinfo, pvh_bad_modules)
     char *s;
 
     si->nr_modules = 6;
-    put_module(1, 0x4000000, 0, MODCMD(1));             /* empty */
+    put_module(1, 0x4000000, 0, MODCMD(1)); /* empty */
     put_string(MODCMD(1), "empty");
-    put_module(2, 0xfffffffffffff000ull, 0x2000, 0);    /* wraps */
-    put_module(3, 0xfffffffffffff000ull, 0x1000, 0);    /* ends at 2^64 */
-    put_module(4, 0x5000000, 0x100, 0x7000);            /* cmdline unread. */
-    put_module(5, 0x6000000, 0x100, MODCMD(5));         /* cmdline too long */
+    put_module(2, 0xfffffffffffff000ull, 0x2000, 0); /* wraps */
+    put_module(3, 0xfffffffffffff000ull, 0x1000, 0); /* ends at 2^64 */
+    put_module(4, 0x5000000, 0x100, 0x7000);         /* cmdline unread. */
+    put_module(5, 0x6000000, 0x100, MODCMD(5));      /* cmdline too long */
     s = fake_phys(MODCMD(5));
     memset(s, 'm', BOOTINFO_MOD_CMDLINE);
     s[BOOTINFO_MOD_CMDLINE] = '\0';
@@ -452,7 +452,8 @@ TEST(bootinfo, pvh_bad_modules)
     EXPECT_STREQ(bi.mod[2].cmdline, "");
     EXPECT_EQ(bi.rejected, 5u);
     EXPECT_EQ(host_capture_count("rejected module: empty or wrapping range "
-                                 "at"), 3u);
+                                 "at"),
+              3u);
     EXPECT_TRUE(host_capture_contains("at (0x4000000)\n"));
     EXPECT_EQ(host_capture_count("at (0xfffffffffffff000)\n"), 2u);
     EXPECT_TRUE(host_capture_contains("rejected module command line: not "
@@ -513,7 +514,7 @@ TEST(bootinfo, pvh_memmap_entry_unreadable)
     si->memmap_paddr = map;
     si->memmap_entries = 4;
     put_mem(map, 0, 0x100000, 0x1000, MEM_USABLE);
-    put_mem(map, 1, 0x200000, 0, MEM_USABLE);          /* also bad */
+    put_mem(map, 1, 0x200000, 0, MEM_USABLE); /* also bad */
     put_mem(map, 2, 0x300000, 0x1000, MEM_USABLE);
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_EQ(bi.nr_mem, 0u);
@@ -547,7 +548,8 @@ TEST(bootinfo, pvh_memmap_bad_entries)
     expect_mem(t);
     EXPECT_EQ(bi.rejected, 3u);
     EXPECT_EQ(host_capture_count("bootinfo: rejected memory map entry: "
-                                 "empty or wrapping range at"), 3u);
+                                 "empty or wrapping range at"),
+              3u);
     EXPECT_TRUE(host_capture_contains("at (0x200000000)\n"));
     EXPECT_EQ(host_capture_count("at (0xffffffff00000000)\n"), 2u);
     expect_cmdline(t);
@@ -570,12 +572,12 @@ TEST(bootinfo, e820_packed)
 
     pack_e820(buf + 1, 0x100000, 0x7ff00000, MEM_USABLE);
     pack_e820(buf + 21, 0, 0x9fc00, MEM_USABLE);
-    pack_e820(buf + 41, 0x9fc00, 0, MEM_RESERVED);      /* empty */
+    pack_e820(buf + 41, 0x9fc00, 0, MEM_RESERVED); /* empty */
     pack_e820(buf + 61, 0xfffffffffffff000ull, 0x1000, MEM_RESERVED);
     pack_e820(buf + 81, 0xfee00000, 0x1000, MEM_RESERVED);
 
     memset(&bi, 0, sizeof(bi));
-    bi.nr_mem = 7;              /* an earlier map is replaced */
+    bi.nr_mem = 7; /* an earlier map is replaced */
     bi.rejected = 1;
     host_capture_begin();
     EXPECT_EQ(bootinfo_set_e820(&bi, buf + 1, 5), 3u);
@@ -590,7 +592,8 @@ TEST(bootinfo, e820_packed)
     EXPECT_EQ(bi.mem[2].type, (uint32_t)MEM_RESERVED);
     EXPECT_EQ(bi.rejected, 3u);
     EXPECT_EQ(host_capture_count("bootinfo: rejected e820 entry: empty or "
-                                 "wrapping range at"), 2u);
+                                 "wrapping range at"),
+              2u);
 
     EXPECT_EQ(bootinfo_set_e820(&bi, buf + 1, 0), 0u);
     EXPECT_EQ(bi.nr_mem, 0u);
@@ -609,7 +612,8 @@ TEST(bootinfo, e820_too_many)
     host_capture_end();
     EXPECT_EQ(bi.rejected, 2u);
     EXPECT_EQ(host_capture_count("rejected e820 entry: too many memory map "
-                                 "entries (0x80)\n"), 2u);
+                                 "entries (0x80)\n"),
+              2u);
     EXPECT_EQ(bi.mem[BOOTINFO_MAX_MEM - 1].base, 0x7f000u);
 }
 
@@ -617,7 +621,7 @@ TEST(bootinfo, sort_and_overlap)
 {
     static const struct mem_region in[] = {
         { 0x5000, 0x1000, 1 }, { 0x1000, 0x1000, 2 }, { 0x3000, 0x2800, 3 },
-        { 0x2000, 0x1000, 4 }, { 0x0, 0x1000, 5 }, { 0x2000, 0x10, 6 },
+        { 0x2000, 0x1000, 4 }, { 0x0, 0x1000, 5 },    { 0x2000, 0x10, 6 },
     };
 
     memset(&bi, 0, sizeof(bi));

@@ -12,14 +12,14 @@
 #include "fake_phys.h"
 #include "host.h"
 
-#define MB2         (FAKE_LOW_BASE + 0x8000)
-#define LOW_END     (FAKE_LOW_BASE + FAKE_LOW_SIZE)
+#define MB2     (FAKE_LOW_BASE + 0x8000)
+#define LOW_END (FAKE_LOW_BASE + FAKE_LOW_SIZE)
 
-#define TAG_END     0
-#define TAG_CMDLINE 1
-#define TAG_MODULE  3
-#define TAG_MEMINFO 4           /* basic meminfo: one we do not use */
-#define TAG_MMAP    6
+#define TAG_END      0
+#define TAG_CMDLINE  1
+#define TAG_MODULE   3
+#define TAG_MEMINFO  4 /* basic meminfo: one we do not use */
+#define TAG_MMAP     6
 #define TAG_ACPI_OLD 14
 #define TAG_ACPI_NEW 15
 
@@ -29,7 +29,7 @@ struct mmap_entry {
 };
 
 static struct boot_info bi;
-static uint32_t mb2_off;        /* where the next tag goes */
+static uint32_t mb2_off; /* where the next tag goes */
 
 static void
 mb2_begin(void)
@@ -195,7 +195,7 @@ TEST(bootinfo, mb2_valid)
     EXPECT_EQ(bi.mem[2].base, 0xfee00000u);
     EXPECT_EQ(bi.mem[2].size, 0x1000u);
     EXPECT_EQ(bi.mem[2].type, (uint32_t)MEM_RESERVED);
-    EXPECT_EQ(bi.rsdp, acpi + 8);       /* the copy inside the tag */
+    EXPECT_EQ(bi.rsdp, acpi + 8); /* the copy inside the tag */
     EXPECT_EQ(bi.rejected, 0u);
     EXPECT_STREQ(host_capture_text(), "");
 }
@@ -337,8 +337,10 @@ TEST(bootinfo, mb2_mmap_bad_entry_size)
         expect_baseline(t, true, true, false);
         EXPECT_EQ(bi.nr_mem, 0u);
         EXPECT_EQ(bi.rejected, 1u);
-        snprintf(want, sizeof(want), "rejected multiboot2 memory map: bad "
-                 "entry size (0x%x)\n", esize);
+        snprintf(want, sizeof(want),
+                 "rejected multiboot2 memory map: bad "
+                 "entry size (0x%x)\n",
+                 esize);
         EXPECT_TRUE(host_capture_contains(want));
     }
 }
@@ -367,8 +369,7 @@ TEST(bootinfo, mb2_mmap_entry_size_past_tag)
     mb2_cmdline("console=hvc0 quiet");
     mb2_module(0x1000000, 0x1002000, "initrd");
     mb2_mmap(24, two_entries, 2);
-    memcpy(fake_phys(MB2 + mb2_off - 8 - 2 * 24),
-           &(uint32_t){ 0xfffffff8 }, 4);
+    memcpy(fake_phys(MB2 + mb2_off - 8 - 2 * 24), &(uint32_t){ 0xfffffff8 }, 4);
     mb2_finish(true);
     EXPECT_EQ(parse_mb2(MB2), 0);
     expect_baseline(t, true, true, false);
@@ -405,7 +406,8 @@ TEST(bootinfo, mb2_mmap_bad_entries)
     expect_baseline(t, true, true, true);
     EXPECT_EQ(bi.rejected, 2u);
     EXPECT_EQ(host_capture_count("rejected multiboot2 memory map entry: "
-                                 "empty or wrapping range at"), 2u);
+                                 "empty or wrapping range at"),
+              2u);
 }
 
 TEST(bootinfo, mb2_mmap_too_many_entries)
@@ -436,9 +438,9 @@ TEST(bootinfo, mb2_bad_modules)
     unsigned char unterminated[8 + 40];
 
     baseline();
-    mb2_module(0x2000000, 0x2000000, "empty");          /* end == start */
-    mb2_module(0x2000000, 0x1000000, "backwards");      /* end < start */
-    mb2_tag(TAG_MODULE, raw, 8);        /* no room for a command line */
+    mb2_module(0x2000000, 0x2000000, "empty");     /* end == start */
+    mb2_module(0x2000000, 0x1000000, "backwards"); /* end < start */
+    mb2_tag(TAG_MODULE, raw, 8); /* no room for a command line */
     /* A command line that fills its tag without a NUL: module kept. */
     memcpy(unterminated, raw, 8);
     memset(unterminated + 8, 'u', 40);
@@ -455,7 +457,8 @@ TEST(bootinfo, mb2_bad_modules)
     EXPECT_STREQ(bi.mod[1].cmdline, "");
     EXPECT_EQ(bi.rejected, 4u);
     EXPECT_EQ(host_capture_count("rejected multiboot2 module: bad tag or "
-                                 "empty range"), 3u);
+                                 "empty range"),
+              3u);
     EXPECT_TRUE(host_capture_contains("empty range (0x10)\n"));
     EXPECT_TRUE(host_capture_contains("rejected module command line: not "
                                       "NUL-terminated within the limit "
@@ -534,7 +537,7 @@ grow_tag_on_read(uint64_t paddr, size_t len)
 {
     uint32_t huge = 0xfffffff0;
 
-    if ( paddr == hostile_tag + 8 )     /* first command line byte */
+    if ( paddr == hostile_tag + 8 ) /* first command line byte */
         memcpy(fake_phys(hostile_tag + 4), &huge, 4);
 }
 

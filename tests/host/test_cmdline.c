@@ -13,11 +13,11 @@ TEST(cmdline, get_simple)
 {
     char buf[32];
 
-    EXPECT_TRUE(cmdline_get("console=hvc0 tests=mm.*", "tests", buf,
-                            sizeof(buf)));
+    EXPECT_TRUE(
+        cmdline_get("console=hvc0 tests=mm.*", "tests", buf, sizeof(buf)));
     EXPECT_STREQ(buf, "mm.*");
-    EXPECT_TRUE(cmdline_get("console=hvc0 tests=mm.*", "console", buf,
-                            sizeof(buf)));
+    EXPECT_TRUE(
+        cmdline_get("console=hvc0 tests=mm.*", "console", buf, sizeof(buf)));
     EXPECT_STREQ(buf, "hvc0");
     EXPECT_TRUE(cmdline_get("  a=1   b=2  ", "b", buf, sizeof(buf)));
     EXPECT_STREQ(buf, "2");
@@ -79,8 +79,8 @@ TEST(cmdline, quotes)
     EXPECT_TRUE(cmdline_get("a=1 msg=\"hello big world\" b=2", "msg", buf,
                             sizeof(buf)));
     EXPECT_STREQ(buf, "hello big world");
-    EXPECT_TRUE(cmdline_get("a=1 msg=\"hello big world\" b=2", "b", buf,
-                            sizeof(buf)));
+    EXPECT_TRUE(
+        cmdline_get("a=1 msg=\"hello big world\" b=2", "b", buf, sizeof(buf)));
     EXPECT_STREQ(buf, "2");
     /* Quotes may sit anywhere in the value and are all removed. */
     EXPECT_TRUE(cmdline_get("p=a\" \"b\"\"c", "p", buf, sizeof(buf)));

@@ -8,13 +8,13 @@
 #include <bitmap.h>
 #include <evtchn_2l_scan.h>
 
-#define NWORDS      BITS_PER_LONG
-#define NPORTS      ((int)(NWORDS * BITS_PER_LONG))
+#define NWORDS BITS_PER_LONG
+#define NPORTS ((int)(NWORDS * BITS_PER_LONG))
 
 struct model {
     unsigned long sel;
     unsigned long pending[NWORDS], mask[NWORDS], mine[NWORDS];
-    bool upcall;                        /* evtchn_upcall_pending */
+    bool upcall; /* evtchn_upcall_pending */
     struct evtchn_2l_bitmaps b;
     struct evtchn_2l_scan s;
 };
@@ -142,7 +142,7 @@ TEST(evtchn_2l, same_word_port_is_not_rescanned_first)
     xen_send(&m, 3);
     xen_send(&m, 9);
     EXPECT_EQ(evtchn_2l_scan_next(&m.s, &m.b), 3);
-    xen_send(&m, 3);                    /* 3 re-sends itself */
+    xen_send(&m, 3); /* 3 re-sends itself */
     EXPECT_EQ(evtchn_2l_scan_next(&m.s, &m.b), 9);
     EXPECT_EQ(evtchn_2l_scan_next(&m.s, &m.b), 3);
     EXPECT_EQ(evtchn_2l_scan_next(&m.s, &m.b), -1);
@@ -175,7 +175,7 @@ TEST(evtchn_2l, other_vcpus_ports_are_left_alone)
     struct model m;
 
     model_init(&m);
-    bitmap_clear(m.mine, 200);          /* bound to another vCPU */
+    bitmap_clear(m.mine, 200); /* bound to another vCPU */
     xen_send(&m, 200);
     xen_send(&m, 201);
     EXPECT_EQ(evtchn_2l_scan_next(&m.s, &m.b), 201);
@@ -230,7 +230,7 @@ TEST(evtchn_2l, fewer_words_than_bits)
 
     model_init(&m);
     m.b.nwords = 2;
-    m.sel = 1ul << 5;                   /* beyond nwords: ignored */
+    m.sel = 1ul << 5; /* beyond nwords: ignored */
     xen_send(&m, 70);
     EXPECT_EQ(evtchn_2l_scan_next(&m.s, &m.b), 70);
     EXPECT_EQ(evtchn_2l_scan_next(&m.s, &m.b), -1);

@@ -8,12 +8,12 @@
 #include <ktest.h>
 #include <evtchn_fifo_queue.h>
 
-#define NPORTS      64
+#define NPORTS 64
 
 struct model {
     event_word_t words[NPORTS];
     struct evtchn_fifo_control_block cb;
-    uint32_t tail[EVTCHN_FIFO_MAX_QUEUES];      /* Xen's private tails */
+    uint32_t tail[EVTCHN_FIFO_MAX_QUEUES]; /* Xen's private tails */
     unsigned int prio[NPORTS];
     bool upcall;
     struct evtchn_fifo_queues q;
@@ -56,8 +56,8 @@ xen_send(struct model *m, evtchn_port_t port)
         m->tail[q] = 0;
     if ( m->tail[q] && (m->words[m->tail[q]] & EVTCHN_FIFO_LINKED_BIT) )
     {
-        m->words[m->tail[q]] = (m->words[m->tail[q]] &
-                                ~EVTCHN_FIFO_LINK_MASK) | port;
+        m->words[m->tail[q]] =
+            (m->words[m->tail[q]] & ~EVTCHN_FIFO_LINK_MASK) | port;
         linked = true;
     }
     if ( !linked )
@@ -132,7 +132,7 @@ TEST(evtchn_fifo, events_linked_while_consuming_follow_the_chain)
     xen_send(&m, 5);
     xen_send(&m, 6);
     EXPECT_EQ(next_delivered(&m), 5u);
-    xen_send(&m, 7);                    /* linked after 6 */
+    xen_send(&m, 7); /* linked after 6 */
     EXPECT_EQ(m.cb.head[EVTCHN_FIFO_PRIORITY_DEFAULT], 5u);
     EXPECT_EQ(next_delivered(&m), 6u);
     EXPECT_EQ(next_delivered(&m), 7u);
@@ -148,11 +148,11 @@ TEST(evtchn_fifo, new_head_after_queue_drained)
     EXPECT_EQ(next_delivered(&m), 5u);
     EXPECT_EQ(next_delivered(&m), 0u);
     m.upcall = false;
-    xen_send(&m, 8);                    /* tail 5 unlinked: new HEAD */
+    xen_send(&m, 8); /* tail 5 unlinked: new HEAD */
     EXPECT_TRUE(m.upcall);
     EXPECT_EQ(m.cb.head[EVTCHN_FIFO_PRIORITY_DEFAULT], 8u);
     EXPECT_EQ(next_delivered(&m), 8u);
-    xen_send(&m, 5);                    /* 5 again, as a fresh head */
+    xen_send(&m, 5); /* 5 again, as a fresh head */
     EXPECT_EQ(next_delivered(&m), 5u);
     EXPECT_EQ(next_delivered(&m), 0u);
 }
@@ -210,7 +210,7 @@ TEST(evtchn_fifo, closed_event_still_linked_is_skipped)
     model_init(&m);
     xen_send(&m, 5);
     xen_send(&m, 6);
-    m.words[5] &= ~EVTCHN_FIFO_PENDING_BIT;     /* Xen closed port 5 */
+    m.words[5] &= ~EVTCHN_FIFO_PENDING_BIT; /* Xen closed port 5 */
     EXPECT_EQ(next_delivered(&m), 6u);
     EXPECT_EQ(m.words[5], 0u);
     EXPECT_EQ(next_delivered(&m), 0u);
@@ -222,7 +222,7 @@ TEST(evtchn_fifo, link_beyond_array_drops_queue)
 
     model_init(&m);
     xen_send(&m, 5);
-    m.words[5] |= NPORTS + 3;           /* corrupt LINK */
+    m.words[5] |= NPORTS + 3; /* corrupt LINK */
     EXPECT_EQ(evtchn_fifo_pop(&m.q), 5u);
     EXPECT_EQ(evtchn_fifo_pop(&m.q), 0u);
     EXPECT_EQ(m.q.bad_links, 1u);
@@ -234,7 +234,7 @@ TEST(evtchn_fifo, busy_bit_is_preserved)
 
     model_init(&m);
     xen_send(&m, 5);
-    m.words[5] |= EVTCHN_FIFO_BUSY_BIT;         /* Xen mid-link */
+    m.words[5] |= EVTCHN_FIFO_BUSY_BIT; /* Xen mid-link */
     EXPECT_EQ(next_delivered(&m), 5u);
     EXPECT_EQ(m.words[5], EVTCHN_FIFO_BUSY_BIT);
 }

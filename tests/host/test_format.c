@@ -14,8 +14,7 @@
  * false. Compares the return values and every byte written (so %c of a
  * NUL is compared too).
  */
-static bool __printf(2, 3)
-same_as_libc(int line, const char *fmt, ...)
+static bool __printf(2, 3) same_as_libc(int line, const char *fmt, ...)
 {
     char ours[1024], libc[1024];
     va_list ap, aq;
@@ -33,11 +32,12 @@ same_as_libc(int line, const char *fmt, ...)
          memcmp(ours, libc, (size_t)a + 1) == 0 )
         return true;
     printk("    # line %d: format \"%s\": ours \"%s\" (%d), libc \"%s\" "
-           "(%d)\n", line, fmt, ours, a, libc, b);
+           "(%d)\n",
+           line, fmt, ours, a, libc, b);
     return false;
 }
 
-#define SAME(...)   EXPECT_TRUE(same_as_libc(__LINE__, __VA_ARGS__))
+#define SAME(...) EXPECT_TRUE(same_as_libc(__LINE__, __VA_ARGS__))
 
 /* Our snprintf without the compiler's format check, for odd formats. */
 static int
@@ -54,8 +54,8 @@ unchecked_snprintf(char *buf, size_t size, const char *fmt, ...)
 
 /* The table: flags x width x precision x length x conversion x value. */
 static const char *const flag_sets[] = {
-    "", "-", "0", "#", "+", " ", "-0", "-#", "0#", "+ ", "-+", "0+", "0 ",
-    "#0+", "-#+ ", "-0#+ ",
+    "",   "-",  "0",  "#",  "+",  " ",   "-0",   "-#",
+    "0#", "+ ", "-+", "0+", "0 ", "#0+", "-#+ ", "-0#+ ",
 };
 /* "*" and ".*" take an argument from star_widths / star_precs. */
 static const char *const widths[] = { "", "1", "6", "20", "*" };
@@ -65,31 +65,51 @@ static const int star_precs[] = { 3, -1, 0 };
 static const char *const lengths[] = { "hh", "h", "", "l", "ll", "z", "t" };
 static const char convs[] = "diuxXo";
 static const long long values[] = {
-    0, 1, -1, 7, 8, -8, 42, -42, 127, 128, 255, 256, -129, 32767, 32768,
-    65535, 65536, 0x7fffffffLL, -0x80000000LL, 0xffffffffLL,
-    0x123456789abcdefLL, 0x7fffffffffffffffLL, -0x7fffffffffffffffLL - 1,
+    0,
+    1,
+    -1,
+    7,
+    8,
+    -8,
+    42,
+    -42,
+    127,
+    128,
+    255,
+    256,
+    -129,
+    32767,
+    32768,
+    65535,
+    65536,
+    0x7fffffffLL,
+    -0x80000000LL,
+    0xffffffffLL,
+    0x123456789abcdefLL,
+    0x7fffffffffffffffLL,
+    -0x7fffffffffffffffLL - 1,
 };
 
 /* One call with the arguments the format's stars and length ask for. */
 static bool
-same_one(const char *fmt, const char *len, bool wstar, bool pstar, int w,
-         int p, long long v)
+same_one(const char *fmt, const char *len, bool wstar, bool pstar, int w, int p,
+         long long v)
 {
     bool big = strcmp(len, "ll") == 0;
     bool lng = !big && (len[0] == 'l' || len[0] == 'z' || len[0] == 't');
 
     /* hh and h still take an int (the value is converted on output). */
     if ( wstar && pstar )
-        return big ? same_as_libc(__LINE__, fmt, w, p, v) :
-               lng ? same_as_libc(__LINE__, fmt, w, p, (long)v) :
-                     same_as_libc(__LINE__, fmt, w, p, (int)v);
+        return big   ? same_as_libc(__LINE__, fmt, w, p, v)
+               : lng ? same_as_libc(__LINE__, fmt, w, p, (long)v)
+                     : same_as_libc(__LINE__, fmt, w, p, (int)v);
     if ( wstar || pstar )
-        return big ? same_as_libc(__LINE__, fmt, wstar ? w : p, v) :
-               lng ? same_as_libc(__LINE__, fmt, wstar ? w : p, (long)v) :
-                     same_as_libc(__LINE__, fmt, wstar ? w : p, (int)v);
-    return big ? same_as_libc(__LINE__, fmt, v) :
-           lng ? same_as_libc(__LINE__, fmt, (long)v) :
-                 same_as_libc(__LINE__, fmt, (int)v);
+        return big   ? same_as_libc(__LINE__, fmt, wstar ? w : p, v)
+               : lng ? same_as_libc(__LINE__, fmt, wstar ? w : p, (long)v)
+                     : same_as_libc(__LINE__, fmt, wstar ? w : p, (int)v);
+    return big   ? same_as_libc(__LINE__, fmt, v)
+           : lng ? same_as_libc(__LINE__, fmt, (long)v)
+                 : same_as_libc(__LINE__, fmt, (int)v);
 }
 
 /* Take the next digit off a mixed-radix counter. */
@@ -143,8 +163,8 @@ TEST(format, integers_match_libc)
 
         snprintf(fmt, sizeof(fmt), "<%%%s%s%s%s%c>", flags, width, prec, len,
                  conv);
-        bad += differences(fmt, len, width[0] == '*',
-                           strcmp(prec, ".*") == 0, &tried);
+        bad += differences(fmt, len, width[0] == '*', strcmp(prec, ".*") == 0,
+                           &tried);
     }
     if ( bad >= 20 )
         printk("    # stopped after %u differences\n", bad);
@@ -159,8 +179,7 @@ TEST(format, mixed_conversions_match_libc)
     SAME("plain text");
     SAME("%d %i %u %x %X %o", -5, 6, 7u, 0xabcu, 0xabcu, 8u);
     SAME("%s=%d%c%%", "key", 12, '!');
-    SAME("%zu %zd %td %zx", (size_t)-1, -3l, (ptrdiff_t)-4,
-         (size_t)0xfeed);
+    SAME("%zu %zd %td %zx", (size_t)-1, -3l, (ptrdiff_t)-4, (size_t)0xfeed);
     SAME("%llu %lld %llx", ~0ull, -1ll, 0xdeadbeefcafef00dull);
     SAME("%lu %ld %lx %lo", ~0ul, -2l, 0x1234ul, 0777ul);
     SAME("%hhu %hhd %hhx %hu %hd %hx", 300, 200, 511, 70000, 40000, 65537);
@@ -169,7 +188,7 @@ TEST(format, mixed_conversions_match_libc)
     SAME("%*s|%.*s|", -6, "ab", -1, "abcdef");
     SAME("%.0s|%.10s|%s|", "abc", "abc", "");
     SAME("%c%c%c|%3c|%-3c|%*c|", 'a', 'b', 'c', 'x', 'y', 4, 'z');
-    SAME("%c", 0);              /* a NUL character is output and counted */
+    SAME("%c", 0); /* a NUL character is output and counted */
     SAME("a%cb", 0);
     SAME("%%|%%%d%%|100%%", 5);
     SAME("%p %20p %-20p|", (void *)&x, (void *)0x1234, (void *)0xffff);
@@ -195,21 +214,16 @@ TEST(format, null_string_and_pointer)
 
 TEST(format, unknown_conversions_print_literally)
 {
-    static const struct { const char *fmt, *out; } cases[] = {
-        { "%q", "%q" },
-        { "a%qb", "a%qb" },
-        { "%5q|", "%5q|" },
-        { "%-08.3lq", "%-08.3lq" },
-        { "%", "%" },
-        { "abc%", "abc%" },
-        { "%-", "%-" },
-        { "%5", "%5" },
-        { "%.", "%." },
-        { "%l", "%l" },
-        { "%hh", "%hh" },
-        { "%zz", "%zz" },
-        { "100%!", "100%!" },
-        { "%y%%", "%y%" },
+    static const struct {
+        const char *fmt, *out;
+    } cases[] = {
+        { "%q", "%q" },       { "a%qb", "a%qb" },
+        { "%5q|", "%5q|" },   { "%-08.3lq", "%-08.3lq" },
+        { "%", "%" },         { "abc%", "abc%" },
+        { "%-", "%-" },       { "%5", "%5" },
+        { "%.", "%." },       { "%l", "%l" },
+        { "%hh", "%hh" },     { "%zz", "%zz" },
+        { "100%!", "100%!" }, { "%y%%", "%y%" },
     };
     char buf[32];
 

@@ -34,7 +34,7 @@ TEST_MANUAL(ktestself, manual_pass)
 
 TEST_MANUAL(ktestself, must_fail)
 {
-    EXPECT_EQ(1 + 1, 3);        /* deliberately wrong: proves failure works */
+    EXPECT_EQ(1 + 1, 3); /* deliberately wrong: proves failure works */
 }
 
 TEST_MANUAL(ktestself, no_checks)
@@ -67,8 +67,7 @@ TEST(ktest, check_eq_prints_both_values)
 
     host_capture_begin();
     EXPECT_TRUE(ktest_check_eq(&c, true, 5, 5, "g.c", 2, "a", "==", "b"));
-    EXPECT_FALSE(ktest_check_eq(&c, false, 10, 255, "g.c", 3, "a", "==",
-                                "b"));
+    EXPECT_FALSE(ktest_check_eq(&c, false, 10, 255, "g.c", 3, "a", "==", "b"));
     host_capture_end();
 
     EXPECT_EQ((int)c.result, KTEST_FAIL);
@@ -155,17 +154,17 @@ TEST(ktest, run_counts)
     host_capture_end();
 
     EXPECT_FALSE(ok);
-    EXPECT_EQ(s.passed, 2u);    /* passes, manual_pass */
-    EXPECT_EQ(s.failed, 2u);    /* must_fail, no_checks */
-    EXPECT_EQ(s.skipped, 1u);   /* skips */
+    EXPECT_EQ(s.passed, 2u);  /* passes, manual_pass */
+    EXPECT_EQ(s.failed, 2u);  /* must_fail, no_checks */
+    EXPECT_EQ(s.skipped, 1u); /* skips */
     EXPECT_TRUE(host_capture_contains("KTAP version 1\n1..5\n"));
     EXPECT_EQ(host_capture_count("not ok "), 2u);
     EXPECT_EQ(host_capture_count(" ktestself.must_fail\n"), 1u);
     EXPECT_TRUE(host_capture_contains("# ktestself.no_checks made no checks"));
     EXPECT_TRUE(host_capture_contains(" ktestself.skips # SKIP "
                                       "skipping on purpose\n"));
-    EXPECT_TRUE(host_capture_contains("2 passed, 2 failed, 1 skipped\n"
-                                      KTEST_FAIL_MARKER "\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "2 passed, 2 failed, 1 skipped\n" KTEST_FAIL_MARKER "\n"));
     EXPECT_EQ(host_capture_count(KTEST_PASS_MARKER), 0u);
 }
 
@@ -183,8 +182,8 @@ TEST(ktest, run_selects_manual_by_name)
     EXPECT_EQ(s.failed, 0u);
     EXPECT_EQ(s.skipped, 0u);
     EXPECT_TRUE(host_capture_contains("1..1\nok 1 ktestself.manual_pass\n"));
-    EXPECT_TRUE(host_capture_contains("1 passed, 0 failed, 0 skipped\n"
-                                      KTEST_PASS_MARKER "\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "1 passed, 0 failed, 0 skipped\n" KTEST_PASS_MARKER "\n"));
 }
 
 TEST(ktest, run_without_summary_pointer)
@@ -217,12 +216,10 @@ maybe_fail_after(struct ktest_ctx *t)
 
 TEST(ktest, run_suite_check)
 {
-    const struct ktest_suite_check check = {
-        "suite.check", count_before, maybe_fail_after
-    };
-    const struct ktest_suite_check no_before = {
-        "suite.bare", NULL, maybe_fail_after
-    };
+    const struct ktest_suite_check check = { "suite.check", count_before,
+                                             maybe_fail_after };
+    const struct ktest_suite_check no_before = { "suite.bare", NULL,
+                                                 maybe_fail_after };
     struct ktest_summary s;
 
     before_calls = 0;
@@ -250,9 +247,8 @@ TEST(ktest, run_suite_check)
 
 TEST(ktest, filter_selecting_nothing_fails)
 {
-    const struct ktest_suite_check check = {
-        "suite.check", count_before, maybe_fail_after
-    };
+    const struct ktest_suite_check check = { "suite.check", count_before,
+                                             maybe_fail_after };
     struct ktest_summary s;
 
     /* A typo in tests= must not pass on the strength of the suite check. */

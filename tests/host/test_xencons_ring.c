@@ -29,7 +29,7 @@ TEST(xencons, write_then_backend_reads)
     EXPECT_EQ(r.out_prod, 5u);
     EXPECT_EQ(r.out_cons, 0u);
     EXPECT_TRUE(memcmp(r.out, "hello", 5) == 0);
-    EXPECT_GE(fences, 2u);              /* read fence and publish fence */
+    EXPECT_GE(fences, 2u); /* read fence and publish fence */
 }
 
 TEST(xencons, write_wraps_free_running_indices)
@@ -43,7 +43,7 @@ TEST(xencons, write_wraps_free_running_indices)
     r.out_prod = 0xfffffffeu;
     n = xencons_ring_write(&r, "abcd", 4, &b);
     EXPECT_EQ(n, 4);
-    EXPECT_EQ(r.out_prod, 2u);          /* wrapped past 2^32 */
+    EXPECT_EQ(r.out_prod, 2u); /* wrapped past 2^32 */
     EXPECT_EQ(r.out[0xfffffffeu % sizeof(r.out)], 'a');
     EXPECT_EQ(r.out[1], 'd');
 }
@@ -59,7 +59,7 @@ TEST(xencons, write_stops_when_full)
     n = xencons_ring_write(&r, big, sizeof(big), &b);
     EXPECT_EQ(n, (int)sizeof(r.out));
     EXPECT_EQ(xencons_ring_write(&r, big, 1, &b), 0);
-    r.out_cons += 10;                   /* backend drains 10 bytes */
+    r.out_cons += 10; /* backend drains 10 bytes */
     EXPECT_EQ(xencons_ring_write(&r, big, sizeof(big), &b), 10);
 }
 
@@ -69,9 +69,9 @@ TEST(xencons, write_rejects_bogus_out_cons)
 
     memset(&r, 0, sizeof(r));
     r.out_prod = 100;
-    r.out_cons = 5000;                  /* "ahead" of prod: nonsense */
+    r.out_cons = 5000; /* "ahead" of prod: nonsense */
     EXPECT_EQ(xencons_ring_write(&r, "x", 1, &b), -1);
-    EXPECT_EQ(r.out_prod, 100u);        /* nothing published */
+    EXPECT_EQ(r.out_prod, 100u); /* nothing published */
 }
 
 TEST(xencons, read_consumes_and_wraps)
@@ -99,9 +99,9 @@ TEST(xencons, read_rejects_bogus_in_prod)
     char buf[8];
 
     memset(&r, 0, sizeof(r));
-    r.in_prod = 2000;                   /* claims more than the ring holds */
+    r.in_prod = 2000; /* claims more than the ring holds */
     EXPECT_EQ(xencons_ring_read(&r, buf, sizeof(buf), &b), -1);
-    EXPECT_EQ(r.in_cons, 0u);           /* nothing consumed */
+    EXPECT_EQ(r.in_cons, 0u); /* nothing consumed */
 }
 
 TEST(xencons, read_stops_at_buffer_size)
@@ -113,10 +113,10 @@ TEST(xencons, read_stops_at_buffer_size)
     memcpy(r.in, "abcdef", 6);
     r.in_prod = 6;
     EXPECT_EQ(xencons_ring_read(&r, buf, 0, &b), 0);
-    EXPECT_EQ(r.in_cons, 0u);           /* nothing asked, nothing taken */
+    EXPECT_EQ(r.in_cons, 0u); /* nothing asked, nothing taken */
     ASSERT_EQ(xencons_ring_read(&r, buf, 4, &b), 4);
     EXPECT_TRUE(memcmp(buf, "abcd", 4) == 0);
-    EXPECT_EQ(r.in_cons, 4u);           /* the rest stays queued */
+    EXPECT_EQ(r.in_cons, 4u); /* the rest stays queued */
     ASSERT_EQ(xencons_ring_read(&r, buf, sizeof(buf), &b), 2);
     EXPECT_TRUE(memcmp(buf, "ef", 2) == 0);
     EXPECT_EQ(r.in_cons, 6u);
@@ -132,8 +132,7 @@ TEST(xencons, read_takes_full_ring_rejects_more)
     /* Exactly a ring's worth in flight is legal, across the 2^32 wrap. */
     r.in_cons = 0xffffff00u;
     r.in_prod = r.in_cons + sizeof(r.in);
-    EXPECT_EQ(xencons_ring_read(&r, buf, sizeof(buf), &b),
-              (int)sizeof(r.in));
+    EXPECT_EQ(xencons_ring_read(&r, buf, sizeof(buf), &b), (int)sizeof(r.in));
     EXPECT_EQ(r.in_cons, r.in_prod);
     /* One byte more than the ring holds is not. */
     r.in_prod = r.in_cons + sizeof(r.in) + 1;

@@ -16,15 +16,16 @@
 
 /* Bounded waits, in TSC cycles (a few GHz): "long" is only reached on
  * failure; "short" is how long we watch for an event that must not come. */
-#define WAIT_LONG       (4ull * 1000 * 1000 * 1000)
-#define WAIT_SHORT      (50ull * 1000 * 1000)
+#define WAIT_LONG  (4ull * 1000 * 1000 * 1000)
+#define WAIT_SHORT (50ull * 1000 * 1000)
 
 #define LOOPBACK_SENDS  1000
 #define FLOOD_EVENTS    2000
 #define FLOOD_LOW_EVERY 100
 
 #define REQUIRE_EVENTS() \
-    do { \
+    do \
+    { \
         if ( !xen.present ) \
             KTEST_SKIP("not on Xen"); \
         ASSERT_TRUE(evtchn_available()); \
@@ -58,8 +59,8 @@ print_stats(const char *what, const struct evtchn_stats *before)
     struct evtchn_stats now;
 
     evtchn_get_stats(smp_processor_id(), &now);
-    printk("# %s: %llu events in %llu upcalls, %llu spurious (%s ABI)\n",
-           what, (unsigned long long)(now.events - before->events),
+    printk("# %s: %llu events in %llu upcalls, %llu spurious (%s ABI)\n", what,
+           (unsigned long long)(now.events - before->events),
            (unsigned long long)(now.upcalls - before->upcalls),
            (unsigned long long)(now.spurious - before->spurious),
            evtchn_abi() == EVTCHN_ABI_FIFO ? "FIFO" : "2-level");
@@ -71,16 +72,15 @@ print_stats(const char *what, const struct evtchn_stats *before)
  * on the other. The ABI says bind_interdomain leaves b pending once.
  */
 static int
-loopback_open(evtchn_port_t *a, volatile unsigned int *got_a,
-              evtchn_port_t *b, volatile unsigned int *got_b)
+loopback_open(evtchn_port_t *a, volatile unsigned int *got_a, evtchn_port_t *b,
+              volatile unsigned int *got_b)
 {
-    int rc = evtchn_alloc_unbound(DOMID_SELF, count_handler, (void *)got_a,
-                                  a);
+    int rc = evtchn_alloc_unbound(DOMID_SELF, count_handler, (void *)got_a, a);
 
     if ( rc )
         return rc;
-    rc = evtchn_bind_interdomain(DOMID_SELF, *a, count_handler,
-                                 (void *)got_b, b);
+    rc = evtchn_bind_interdomain(DOMID_SELF, *a, count_handler, (void *)got_b,
+                                 b);
     if ( rc )
         evtchn_close(*a);
     return rc;
@@ -98,7 +98,7 @@ TEST(evtchn, loopback_every_send_delivered_once)
     evtchn_get_stats(smp_processor_id(), &before);
     ASSERT_EQ(loopback_open(&a, &got_a, &b, &got_b), 0);
 
-    EXPECT_TRUE(wait_for(&got_b, 1, WAIT_LONG));    /* the bind's event */
+    EXPECT_TRUE(wait_for(&got_b, 1, WAIT_LONG)); /* the bind's event */
     EXPECT_EQ(got_a, 0u);
     EXPECT_EQ(evtchn_status(a, &st), 0);
     EXPECT_EQ(st.status, (uint32_t)EVTCHNSTAT_interdomain);
@@ -170,9 +170,9 @@ TEST(evtchn, masked_event_waits_for_unmask_then_comes_once)
 struct fairness {
     evtchn_port_t flood, low;
     volatile unsigned int flood_got, low_sent, low_got;
-    bool low_waiting;           /* low sent, not yet delivered */
-    unsigned int sent_at;       /* flood_got when it was first sent */
-    unsigned int worst;         /* most flood events while low waited */
+    bool low_waiting;     /* low sent, not yet delivered */
+    unsigned int sent_at; /* flood_got when it was first sent */
+    unsigned int worst;   /* most flood events while low waited */
 };
 
 static void
@@ -227,8 +227,8 @@ TEST(evtchn, flooding_port_cannot_starve_another)
     EXPECT_EQ(f.low_got, f.low_sent);
     EXPECT_LE(f.worst, 1u);
     printk("# fairness: flood port %u, low port %u: %u low events, each "
-           "after at most %u flood events\n", f.flood, f.low, f.low_got,
-           f.worst);
+           "after at most %u flood events\n",
+           f.flood, f.low, f.low_got, f.worst);
     print_stats("fairness", &before);
 
     EXPECT_EQ(evtchn_close(p1), 0);
@@ -236,7 +236,7 @@ TEST(evtchn, flooding_port_cannot_starve_another)
 }
 
 struct capacity {
-    volatile uint16_t *hits;            /* per port number */
+    volatile uint16_t *hits; /* per port number */
     volatile unsigned int total;
 };
 
@@ -295,7 +295,7 @@ TEST(evtchn, capacity_every_port_delivers_once)
     if ( fifo )
     {
         EXPECT_EQ(n, target);
-        EXPECT_GE(highest, target);     /* the array grew to 13 pages */
+        EXPECT_GE(highest, target); /* the array grew to 13 pages */
     }
     else
     {
@@ -322,7 +322,8 @@ TEST(evtchn, capacity_every_port_delivers_once)
     EXPECT_EQ(bad, 0u);
     EXPECT_EQ(c.total, n);
     printk("# capacity: %u ports bound (highest %u; %u open before, %u of "
-           "them ours)\n", n, highest, open_before, in_use);
+           "them ours)\n",
+           n, highest, open_before, in_use);
     print_stats("capacity", &before);
 
     failed = 0;
@@ -401,7 +402,7 @@ TEST(evtchn, bad_calls_are_refused)
     EXPECT_EQ(evtchn_close(max), -XEN_EINVAL);
     EXPECT_EQ(evtchn_status(max, &st), -XEN_EINVAL);
     EXPECT_EQ(evtchn_bind_vcpu(max, 0), -XEN_EINVAL);
-    evtchn_mask(max);                   /* refused (printed), no effect */
+    evtchn_mask(max); /* refused (printed), no effect */
     evtchn_unmask(max);
 
     /* A port that was bound and closed: not ours any more. */
@@ -409,7 +410,7 @@ TEST(evtchn, bad_calls_are_refused)
     EXPECT_EQ(evtchn_status(p, &st), 0);
     EXPECT_EQ(st.status, (uint32_t)EVTCHNSTAT_ipi);
     EXPECT_EQ(st.vcpu, 0u);
-    EXPECT_EQ(evtchn_bind_vcpu(p, 0), -XEN_EINVAL);    /* IPIs never move */
+    EXPECT_EQ(evtchn_bind_vcpu(p, 0), -XEN_EINVAL); /* IPIs never move */
     EXPECT_EQ(evtchn_close(p), 0);
     EXPECT_EQ(evtchn_send(p), -XEN_EINVAL);
     EXPECT_EQ(evtchn_close(p), -XEN_EINVAL);
@@ -417,11 +418,11 @@ TEST(evtchn, bad_calls_are_refused)
     EXPECT_EQ(st.status, (uint32_t)EVTCHNSTAT_closed);
 
     /* The same per-vCPU VIRQ twice: Xen refuses the second binding. */
-    if ( evtchn_bind_virq(VIRQ_DEBUG, 0, count_handler, (void *)&got,
-                          &v) == 0 )
+    if ( evtchn_bind_virq(VIRQ_DEBUG, 0, count_handler, (void *)&got, &v) == 0 )
     {
-        EXPECT_EQ(evtchn_bind_virq(VIRQ_DEBUG, 0, count_handler,
-                                   (void *)&got, &p), -XEN_EEXIST);
+        EXPECT_EQ(
+            evtchn_bind_virq(VIRQ_DEBUG, 0, count_handler, (void *)&got, &p),
+            -XEN_EEXIST);
         EXPECT_EQ(evtchn_status(v, &st), 0);
         EXPECT_EQ(st.status, (uint32_t)EVTCHNSTAT_virq);
         EXPECT_EQ(st.u.virq, (uint32_t)VIRQ_DEBUG);
@@ -434,9 +435,10 @@ TEST(evtchn, bad_calls_are_refused)
     EXPECT_EQ(evtchn_bind_ipi(0, NULL, NULL, &p), -XEN_EINVAL);
     EXPECT_EQ(evtchn_bind_ipi(MAX_CPUS, count_handler, (void *)&got, &p),
               -XEN_EINVAL);
-    EXPECT_EQ(evtchn_bind_ipi(MAX_CPUS - 1, count_handler, (void *)&got,
-                              &p), -XEN_ENOENT);
+    EXPECT_EQ(evtchn_bind_ipi(MAX_CPUS - 1, count_handler, (void *)&got, &p),
+              -XEN_ENOENT);
     EXPECT_EQ(evtchn_bind_interdomain(DOMID_SELF, max - 1, count_handler,
-                                      (void *)&got, &p), -XEN_EINVAL);
+                                      (void *)&got, &p),
+              -XEN_EINVAL);
     EXPECT_EQ(got, 0u);
 }

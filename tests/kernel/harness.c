@@ -11,5 +11,5 @@ TEST_MANUAL(harness, must_fail)
 {
     unsigned int two = 2;
 
-    EXPECT_EQ(two + 2, 5u);             /* wrong on purpose */
+    EXPECT_EQ(two + 2, 5u); /* wrong on purpose */
 }

@@ -88,8 +88,8 @@ TEST(mm, page_alloc_zeroed)
 
 TEST(mm, heap_sizes_and_alignment)
 {
-    static const size_t sizes[] = { 1, 15, 16, 17, 100, 500, 1000, 2032,
-                                    2033, 4096, 10000, 70000 };
+    static const size_t sizes[] = { 1,    15,   16,   17,   100,   500,
+                                    1000, 2032, 2033, 4096, 10000, 70000 };
     void *p[ARRAY_SIZE(sizes)];
     size_t live = heap_live_allocations();
     unsigned int i, j;
@@ -125,9 +125,9 @@ TEST(mm, heap_free_poisons_and_reuses)
     ASSERT_TRUE(a != NULL);
     memset(a, 0, 64);
     kfree(a);
-    EXPECT_EQ(a[0], PAGE_POISON);       /* deliberate read after free */
+    EXPECT_EQ(a[0], PAGE_POISON); /* deliberate read after free */
     b = kmalloc(64);
-    EXPECT_TRUE(b == a);                /* LIFO free list: same block */
+    EXPECT_TRUE(b == a); /* LIFO free list: same block */
     kfree(b);
 }
 

@@ -16,16 +16,16 @@
  * then "returns" from them (trap_expect_fault with resume 0). */
 void probe_write(volatile void *p);
 void probe_read(const volatile void *p);
-asm (".pushsection .text\n"
-     ".globl probe_write\n"
-     "probe_write:\n\t"
-     "movb $0x90, (%rdi)\n\t"
-     "ret\n"
-     ".globl probe_read\n"
-     "probe_read:\n\t"
-     "movb (%rdi), %al\n\t"
-     "ret\n"
-     ".popsection");
+asm(".pushsection .text\n"
+    ".globl probe_write\n"
+    "probe_write:\n\t"
+    "movb $0x90, (%rdi)\n\t"
+    "ret\n"
+    ".globl probe_read\n"
+    "probe_read:\n\t"
+    "movb (%rdi), %al\n\t"
+    "ret\n"
+    ".popsection");
 
 /* A "ret" instruction in writable data: calling it must fault under NX. */
 static volatile uint8_t data_ret[16] __attribute__((aligned(16))) = { 0xc3 };
@@ -48,7 +48,7 @@ TEST(paging, text_is_not_writable)
     EXPECT_EQ(last_fault()->cr2, (uint64_t)(uintptr_t)target);
     EXPECT_EQ(last_fault()->error_code & (PF_PRESENT | PF_WRITE),
               PF_PRESENT | PF_WRITE);
-    EXPECT_EQ(*target, before);         /* the write did not happen */
+    EXPECT_EQ(*target, before); /* the write did not happen */
 }
 
 TEST(paging, rodata_is_not_writable)

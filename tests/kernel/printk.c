@@ -50,7 +50,7 @@ TEST(printk, interrupted_line_stays_whole)
     console_register(&capture);
     printk("first-");
     printk("half ");
-    asm volatile ("int %0" : : "i" (TEST_VECTOR) : "memory");
+    asm volatile("int %0" : : "i"(TEST_VECTOR) : "memory");
     printk("second-half\n");
     console_unregister(&capture);
     irq_unregister(TEST_VECTOR);

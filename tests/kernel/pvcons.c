@@ -25,8 +25,8 @@
  * million polls (0.25-2.8 s), a margin of over 15x. On hardware the
  * budget may last only a second or two.
  */
-#define REPLY_SPINS         30000000ul
-#define REPLY_LINE_MAX      80
+#define REPLY_SPINS    30000000ul
+#define REPLY_LINE_MAX 80
 
 /* Read and discard whatever is already queued, so an old keystroke cannot
  * pass for the reply. Returns xen_pvcons_read()'s -1 or 0. */
@@ -75,7 +75,7 @@ read_line(char *line, size_t size, unsigned long *spins_out)
         if ( c == '\r' || c == '\n' )
         {
             if ( len == 0 )
-                continue;               /* the other half of a CR LF */
+                continue; /* the other half of a CR LF */
             line[len] = '\0';
             *spins_out = spins;
             return (int)len;
@@ -126,8 +126,8 @@ TEST_MANUAL(pvcons, input_roundtrip)
     printable(line);
     if ( n == -2 )
         printk("    # pvcons: no input within %lu spins, %llu TSC ticks "
-               "(partial line '%s')\n", spins,
-               (unsigned long long)(t1 - t0), line);
+               "(partial line '%s')\n",
+               spins, (unsigned long long)(t1 - t0), line);
     else if ( n == -3 )
         printk("    # pvcons: input line longer than %d bytes: '%s...'\n",
                REPLY_LINE_MAX - 1, line);

@@ -21,8 +21,8 @@ TEST(smp, every_vcpu_online)
 
         if ( r < 0 )
             break;
-        EXPECT_EQ(r, 1);                /* Xen says this vCPU runs */
-        EXPECT_TRUE(cpu_online(id));    /* and it reported in to us */
+        EXPECT_EQ(r, 1);             /* Xen says this vCPU runs */
+        EXPECT_TRUE(cpu_online(id)); /* and it reported in to us */
         up++;
     }
     EXPECT_EQ(up, nr_cpus);

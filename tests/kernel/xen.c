@@ -43,8 +43,7 @@ TEST(xen, hypercall_version_matches_cpuid)
         KTEST_SKIP("not running on Xen");
     ASSERT_TRUE(xen.hypercalls);
     v = hypercall_xen_version(XENVER_version, NULL);
-    EXPECT_EQ((unsigned long)v,
-              ((unsigned long)xen.major << 16) | xen.minor);
+    EXPECT_EQ((unsigned long)v, ((unsigned long)xen.major << 16) | xen.minor);
 }
 
 TEST(xen, hypercall_rejects_bad_command)
@@ -65,7 +64,7 @@ TEST(xen, extraversion_is_a_string)
     memset(extra, 0xff, sizeof(extra));
     ASSERT_EQ(hypercall_xen_version(XENVER_extraversion, extra), 0);
     n = strnlen(extra, sizeof(extra));
-    EXPECT_LT(n, sizeof(extra));        /* NUL-terminated by Xen */
+    EXPECT_LT(n, sizeof(extra)); /* NUL-terminated by Xen */
     printk("    # Xen %u.%u%s\n", xen.major, xen.minor,
            n < sizeof(extra) ? extra : "?");
 }

@@ -19,9 +19,9 @@ struct tss {
 } __attribute__((packed));
 BUILD_BUG_ON(sizeof(struct tss) != 104);
 
-#define GDT_ENTRIES     7               /* null, code64, data, code32, TSS x2 */
-#define SEL_TSS         0x20
-#define DF_STACK_SIZE   8192
+#define GDT_ENTRIES   7 /* null, code64, data, code32, TSS x2 */
+#define SEL_TSS       0x20
+#define DF_STACK_SIZE 8192
 
 struct cpu_arch {
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
@@ -43,31 +43,32 @@ load_gdt_tss(struct cpu_arch *a)
     } __attribute__((packed)) gdtr = { sizeof(a->gdt) - 1, (uint64_t)a->gdt };
 
     a->gdt[0] = 0;
-    a->gdt[1] = 0x00af9a000000ffffull;  /* 0x08: 64-bit code */
-    a->gdt[2] = 0x00cf92000000ffffull;  /* 0x10: flat data */
-    a->gdt[3] = 0x00cf9a000000ffffull;  /* 0x18: 32-bit code (unused) */
+    a->gdt[1] = 0x00af9a000000ffffull; /* 0x08: 64-bit code */
+    a->gdt[2] = 0x00cf92000000ffffull; /* 0x10: flat data */
+    a->gdt[3] = 0x00cf9a000000ffffull; /* 0x18: 32-bit code (unused) */
     /* 0x20: 64-bit available TSS, a 16-byte descriptor. */
-    a->gdt[4] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-                (0x89ull << 40) | (((limit >> 16) & 0xf) << 48) |
-                (((base >> 24) & 0xff) << 56);
+    a->gdt[4] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+                (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     a->gdt[5] = base >> 32;
 
     a->tss.ist[0] = (uint64_t)(a->df_stack + DF_STACK_SIZE);
-    a->tss.iomap_base = sizeof(a->tss);     /* no I/O bitmap */
+    a->tss.iomap_base = sizeof(a->tss); /* no I/O bitmap */
 
-    asm volatile ("lgdt %0" : : "m" (gdtr));
+    asm volatile("lgdt %0" : : "m"(gdtr));
     /* Reload %cs through a far return, then the data segments. */
-    asm volatile ("pushq $0x08\n\t"
-                  "leaq 1f(%%rip), %%rax\n\t"
-                  "pushq %%rax\n\t"
-                  "lretq\n"
-                  "1:\n\t"
-                  "movw $0x10, %%ax\n\t"
-                  "movw %%ax, %%ds\n\t"
-                  "movw %%ax, %%es\n\t"
-                  "movw %%ax, %%ss\n\t"
-                  : : : "rax", "memory");
-    asm volatile ("ltr %w0" : : "r" (SEL_TSS));
+    asm volatile("pushq $0x08\n\t"
+                 "leaq 1f(%%rip), %%rax\n\t"
+                 "pushq %%rax\n\t"
+                 "lretq\n"
+                 "1:\n\t"
+                 "movw $0x10, %%ax\n\t"
+                 "movw %%ax, %%ds\n\t"
+                 "movw %%ax, %%es\n\t"
+                 "movw %%ax, %%ss\n\t"
+                 :
+                 :
+                 : "rax", "memory");
+    asm volatile("ltr %w0" : : "r"(SEL_TSS));
 }
 
 void
@@ -78,7 +79,7 @@ percpu_init(unsigned int id)
     c->self = c;
     c->id = id;
     /* Loading %gs zeroes the base, so load the selector first. */
-    asm volatile ("movw %w0, %%gs" : : "r" (0));
+    asm volatile("movw %w0, %%gs" : : "r"(0));
     wrmsr(MSR_GS_BASE, (uint64_t)c);
     load_gdt_tss(&cpu_arch[id]);
 }

@@ -12,19 +12,19 @@
 #include <arch/lapic.h>
 #include <arch/x86.h>
 
-#define APIC_BASE_EXTD      (1ull << 10)    /* x2APIC mode */
-#define APIC_BASE_EN        (1ull << 11)    /* APIC globally enabled */
-#define APIC_BASE_ADDR      0x000ffffffffff000ull
+#define APIC_BASE_EXTD (1ull << 10) /* x2APIC mode */
+#define APIC_BASE_EN   (1ull << 11) /* APIC globally enabled */
+#define APIC_BASE_ADDR 0x000ffffffffff000ull
 
-#define CPUID1_EDX_APIC     (1u << 9)
-#define CPUID1_ECX_X2APIC   (1u << 21)
+#define CPUID1_EDX_APIC   (1u << 9)
+#define CPUID1_ECX_X2APIC (1u << 21)
 
 /* Register offsets in the xAPIC page. */
-#define APIC_TPR            0x080
-#define APIC_EOI            0x0b0
-#define APIC_SVR            0x0f0
-#define APIC_SVR_ENABLE     (1u << 8)
-#define X2APIC_MSR(reg)     (0x800 + ((reg) >> 4))
+#define APIC_TPR        0x080
+#define APIC_EOI        0x0b0
+#define APIC_SVR        0x0f0
+#define APIC_SVR_ENABLE (1u << 8)
+#define X2APIC_MSR(reg) (0x800 + ((reg) >> 4))
 
 enum lapic_mode { LAPIC_OFF, LAPIC_XAPIC, LAPIC_X2APIC };
 
@@ -97,8 +97,9 @@ lapic_eoi(void)
 const char *
 lapic_mode(void)
 {
-    return mode == LAPIC_X2APIC ? "x2APIC" :
-           mode == LAPIC_XAPIC ? "xAPIC" : "off";
+    return mode == LAPIC_X2APIC  ? "x2APIC"
+           : mode == LAPIC_XAPIC ? "xAPIC"
+                                 : "off";
 }
 
 unsigned long

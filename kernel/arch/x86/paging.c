@@ -10,15 +10,15 @@
 #include <mm.h>
 #include <arch/x86.h>
 
-#define PTE_P       (1ull << 0)
-#define PTE_W       (1ull << 1)
-#define PTE_PWT     (1ull << 3)
-#define PTE_PCD     (1ull << 4)
-#define PTE_PS      (1ull << 7)
-#define PTE_NX      (1ull << 63)
-#define PTE_ADDR    0x000ffffffffff000ull
-#define LARGE       (2ull << 20)
-#define FOUR_GIB    (4ull << 30)
+#define PTE_P    (1ull << 0)
+#define PTE_W    (1ull << 1)
+#define PTE_PWT  (1ull << 3)
+#define PTE_PCD  (1ull << 4)
+#define PTE_PS   (1ull << 7)
+#define PTE_NX   (1ull << 63)
+#define PTE_ADDR 0x000ffffffffff000ull
+#define LARGE    (2ull << 20)
+#define FOUR_GIB (4ull << 30)
 
 static uint64_t *kernel_pml4;
 static bool nx_ok;
@@ -83,11 +83,10 @@ static uint64_t
 image_flags(uint64_t pa)
 {
     if ( pa >= virt_to_phys(__text_start) && pa < virt_to_phys(__text_end) )
-        return PTE_P;                           /* R X */
-    if ( pa >= virt_to_phys(__rodata_start) &&
-         pa < virt_to_phys(__rodata_end) )
-        return PTE_P | nx();                    /* R   */
-    return PTE_P | PTE_W | nx();                /* R W */
+        return PTE_P; /* R X */
+    if ( pa >= virt_to_phys(__rodata_start) && pa < virt_to_phys(__rodata_end) )
+        return PTE_P | nx();     /* R   */
+    return PTE_P | PTE_W | nx(); /* R W */
 }
 
 void
@@ -112,7 +111,7 @@ paging_init(const struct boot_info *bi)
         bool ram = is_ram(bi, chunk, LARGE);
 
         if ( chunk >= FOUR_GIB && !ram )
-            continue;                   /* above 4 GiB map RAM only */
+            continue; /* above 4 GiB map RAM only */
         if ( chunk == 0 || (chunk >= img_lo && chunk < img_hi) )
         {
             /* 4 KiB pages: page 0 left out, the image by section. */
@@ -126,8 +125,8 @@ paging_init(const struct boot_info *bi)
     }
     paging_load();
     printk("paging: W^X page tables loaded (text RX, rodata R, data RW%s), "
-           "%llu MiB mapped\n", nx_ok ? ", NX" : "",
-           (unsigned long long)(top >> 20));
+           "%llu MiB mapped\n",
+           nx_ok ? ", NX" : "", (unsigned long long)(top >> 20));
 }
 
 void

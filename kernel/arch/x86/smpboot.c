@@ -17,7 +17,7 @@
 #include <arch/x86.h>
 #include <xen/hvm/hvm_vcpu.h>
 
-#define AP_STACK_PAGES  4
+#define AP_STACK_PAGES 4
 
 unsigned int nr_cpus = 1;
 
@@ -41,10 +41,10 @@ cpus_online(void)
 static void __noreturn
 ap_entry(unsigned int id)
 {
-    percpu_init(id);                    /* GDT, segments, TSS, GS base */
-    traps_init_cpu();                   /* the shared IDT */
+    percpu_init(id);  /* GDT, segments, TSS, GS base */
+    traps_init_cpu(); /* the shared IDT */
     if ( evtchn_available() )
-        evtchn_init_cpu(id);            /* this vCPU's upcall vector */
+        evtchn_init_cpu(id); /* this vCPU's upcall vector */
     /* Publish "online" after this CPU's set-up is complete. */
     __atomic_fetch_or(&online_mask, 1ull << id, __ATOMIC_RELEASE);
     /* Idle with interrupts on: Xen takes a vCPU that halts with
@@ -56,7 +56,7 @@ ap_entry(unsigned int id)
 static int
 start_ap(unsigned int id)
 {
-    static vcpu_hvm_context_t ctx;      /* Xen copies it at initialise */
+    static vcpu_hvm_context_t ctx; /* Xen copies it at initialise */
     uint64_t *stack = page_alloc_n(AP_STACK_PAGES);
     uint64_t *top;
     long rc;
@@ -72,8 +72,8 @@ start_ap(unsigned int id)
     ctx.mode = VCPU_HVM_MODE_64B;
     ctx.cpu_regs.x86_64.rip = (uint64_t)(uintptr_t)ap_entry;
     ctx.cpu_regs.x86_64.rsp = (uint64_t)(uintptr_t)top;
-    ctx.cpu_regs.x86_64.rdi = id;       /* ap_entry's argument */
-    ctx.cpu_regs.x86_64.rflags = 0x2;   /* reserved bit 1; IF off */
+    ctx.cpu_regs.x86_64.rdi = id;     /* ap_entry's argument */
+    ctx.cpu_regs.x86_64.rflags = 0x2; /* reserved bit 1; IF off */
     ctx.cpu_regs.x86_64.cr0 = read_cr0();
     ctx.cpu_regs.x86_64.cr3 = read_cr3();
     ctx.cpu_regs.x86_64.cr4 = read_cr4();
@@ -114,8 +114,8 @@ smp_init(void)
         if ( start_ap(id) != 0 )
             continue;
         /* Acquire: this CPU's set-up is visible once we see its bit. */
-        while ( !(__atomic_load_n(&online_mask, __ATOMIC_ACQUIRE) &
-                  (1ull << id)) )
+        while (
+            !(__atomic_load_n(&online_mask, __ATOMIC_ACQUIRE) & (1ull << id)) )
         {
             if ( ++spins == 2000000000ul )
             {

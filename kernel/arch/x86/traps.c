@@ -23,9 +23,9 @@ BUILD_BUG_ON(sizeof(struct idt_entry) != 16);
 BUILD_BUG_ON(offsetof(struct trap_frame, vector) != 15 * 8);
 BUILD_BUG_ON(sizeof(struct trap_frame) != 22 * 8);
 
-#define IDT_INTERRUPT_GATE  0x8e        /* present, DPL 0, 64-bit int gate */
-#define SEL_CODE64          0x08
-#define IST_DOUBLE_FAULT    1           /* cpu.c gives #DF its own stack */
+#define IDT_INTERRUPT_GATE 0x8e /* present, DPL 0, 64-bit int gate */
+#define SEL_CODE64         0x08
+#define IST_DOUBLE_FAULT   1 /* cpu.c gives #DF its own stack */
 
 extern const uint64_t trap_stubs[256];
 
@@ -38,12 +38,28 @@ static struct {
 } irq_table[256];
 
 static const char *const exception_names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow",
-    "bound range", "invalid opcode", "device not available",
-    "double fault", "coprocessor overrun", "invalid TSS",
-    "segment not present", "stack fault", "general protection",
-    "page fault", "reserved", "x87 FP error", "alignment check",
-    "machine check", "SIMD FP error", "virtualization", "control protection",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved",
+    "x87 FP error",
+    "alignment check",
+    "machine check",
+    "SIMD FP error",
+    "virtualization",
+    "control protection",
 };
 
 static void
@@ -66,7 +82,7 @@ traps_init_cpu(void)
         uint64_t base;
     } __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
-    asm volatile ("lidt %0" : : "m" (idtr));
+    asm volatile("lidt %0" : : "m"(idtr));
 }
 
 void
@@ -106,7 +122,7 @@ trap_expect_fault(uint8_t vector, uint64_t resume)
     memset(fx, 0, sizeof(*fx));
     fx->vector = vector;
     fx->resume = resume;
-    barrier();      /* fields set before armed, as the handler reads them */
+    barrier(); /* fields set before armed, as the handler reads them */
     fx->armed = true;
 }
 
@@ -144,13 +160,14 @@ trap_dump(const struct trap_frame *f)
     printk("  r13 %016llx  r14 %016llx  r15 %016llx\n",
            (unsigned long long)f->r13, (unsigned long long)f->r14,
            (unsigned long long)f->r15);
-    printk("  cr0 %016lx  cr2 %016lx  cr3 %016lx  cr4 %016lx\n",
-           read_cr0(), read_cr2(), read_cr3(), read_cr4());
+    printk("  cr0 %016lx  cr2 %016lx  cr3 %016lx  cr4 %016lx\n", read_cr0(),
+           read_cr2(), read_cr3(), read_cr4());
     if ( f->vector == VEC_PF )
         printk("  page fault at %016lx: %s, %s%s\n", read_cr2(),
                f->error_code & PF_PRESENT ? "protection" : "not present",
-               f->error_code & PF_FETCH ? "instruction fetch" :
-               f->error_code & PF_WRITE ? "write" : "read",
+               f->error_code & PF_FETCH   ? "instruction fetch"
+               : f->error_code & PF_WRITE ? "write"
+                                          : "read",
                f->error_code & PF_USER ? ", user" : "");
 }
 
