@@ -113,42 +113,50 @@ TEST(pvclock, snapshot_ns_adds_scaled_delta)
 }
 
 /*
- * A fake Xen for the seqlock tests: read_tsc() is called once per
- * attempt, in the middle of the read, so it plays the writer and rewrites
- * the record the way Xen does (version odd, fields, version even).
+ * A fake Xen for the seqlock tests. read_tsc() is called once per
+ * attempt, between the two version reads, so it plays the writer: on its
+ * k-th call it performs script[k], a step of Xen's update protocol
+ * (version made odd, fields rewritten, version made even again).
  */
+enum writer_step {
+    W_NONE,                     /* leave the record alone */
+    W_BEGIN,                    /* version odd, then rewrite the fields */
+    W_END,                      /* version even: the update is complete */
+    W_FULL,                     /* a whole update: W_BEGIN then W_END */
+};
+
 static struct vcpu_time_info fake;
-static unsigned int tsc_calls;
-static unsigned int writer_steps;   /* how many attempts to disturb */
-static bool writer_leaves_odd;      /* stop half-way through an update */
+static const enum writer_step *script;
+static unsigned int script_len, tsc_calls;
 
 static void
-fake_record(uint32_t version, uint64_t system_time)
+fake_start(uint32_t version, const enum writer_step *steps, unsigned int n)
 {
     memset(&fake, 0, sizeof(fake));
     fake.version = version;
     fake.tsc_timestamp = 100;
-    fake.system_time = system_time;
+    fake.system_time = 7000;
     fake.tsc_to_system_mul = 0x80000000u;
     fake.tsc_shift = 0;
+    script = steps;
+    script_len = n;
+    tsc_calls = 0;
 }
 
 static uint64_t
 fake_tsc(void)
 {
+    enum writer_step step = tsc_calls < script_len ? script[tsc_calls]
+                                                   : W_NONE;
+
     tsc_calls++;
-    if ( writer_steps )
+    if ( step == W_BEGIN || step == W_FULL )
     {
-        writer_steps--;
-        fake.version++;                 /* odd: update in progress */
+        fake.version++;
         fake.system_time += 1000000;
         fake.tsc_timestamp += 10;
-        if ( !writer_leaves_odd )
-            fake.version++;             /* even: update complete */
-        else
-            writer_leaves_odd = false;  /* finish on the next call */
     }
-    else if ( fake.version & 1 )
+    if ( step == W_END || step == W_FULL )
         fake.version++;
     return 300;
 }
@@ -157,9 +165,7 @@ TEST(pvclock, seqlock_consistent_read)
 {
     struct pvclock_snapshot s;
 
-    fake_record(2, 7000);
-    tsc_calls = 0;
-    writer_steps = 0;
+    fake_start(2, NULL, 0);
     pvclock_snapshot(&fake, fake_tsc, &s);
     EXPECT_EQ(tsc_calls, 1u);
     EXPECT_EQ(s.version, 2u);
@@ -169,14 +175,12 @@ TEST(pvclock, seqlock_consistent_read)
 
 TEST(pvclock, seqlock_retries_when_record_changes)
 {
+    static const enum writer_step steps[] = { W_FULL, W_FULL };
     struct pvclock_snapshot s;
 
-    /* Xen rewrites the record during the first two attempts: the copy
-     * taken in the first attempt mixes nothing but must still be thrown
-     * away, because the version moved under it. */
-    fake_record(4, 7000);
-    tsc_calls = 0;
-    writer_steps = 2;
+    /* Xen rewrites the record during the first two attempts: both copies
+     * must be thrown away because the version moved under them. */
+    fake_start(4, steps, ARRAY_SIZE(steps));
     pvclock_snapshot(&fake, fake_tsc, &s);
     EXPECT_EQ(tsc_calls, 3u);
     EXPECT_EQ(s.version, 8u);
@@ -186,25 +190,22 @@ TEST(pvclock, seqlock_retries_when_record_changes)
 
 TEST(pvclock, seqlock_retries_while_version_odd)
 {
+    static const enum writer_step stalled[] = { W_NONE, W_END };
+    static const enum writer_step spans[] = { W_BEGIN, W_NONE, W_END };
     struct pvclock_snapshot s;
 
-    /* The record is half-written when we start (odd version): even if it
-     * does not change during our read, the copy is not to be trusted. */
-    fake_record(5, 7000);
-    tsc_calls = 0;
-    writer_steps = 0;
-    pvclock_snapshot(&fake, fake_tsc, &s);
-    EXPECT_EQ(tsc_calls, 2u);
-    EXPECT_EQ(s.version, 6u);
-
-    /* Xen starts an update during the first attempt and finishes it
-     * during the second: three attempts. */
-    fake_record(6, 7000);
-    tsc_calls = 0;
-    writer_steps = 1;
-    writer_leaves_odd = true;
+    /* Xen is half-way through an update when we start and stays there
+     * for a whole attempt: the version does not change, but it is odd,
+     * so the copy may be torn and must be retried. */
+    fake_start(5, stalled, ARRAY_SIZE(stalled));
     pvclock_snapshot(&fake, fake_tsc, &s);
     EXPECT_EQ(tsc_calls, 3u);
+    EXPECT_EQ(s.version, 6u);
+
+    /* An update that spans several of our attempts. */
+    fake_start(6, spans, ARRAY_SIZE(spans));
+    pvclock_snapshot(&fake, fake_tsc, &s);
+    EXPECT_EQ(tsc_calls, 4u);
     EXPECT_EQ(s.version, 8u);
     EXPECT_EQ(s.system_time, 1007000ull);
 }
