@@ -16,6 +16,7 @@
 #include <lib.h>
 #include <xen/xen.h>
 #include <xen/event_channel.h>
+#include <xen/errno.h>
 
 typedef void (*evtchn_handler_t)(evtchn_port_t port, void *arg);
 
@@ -30,8 +31,27 @@ enum evtchn_abi {
  * line says evtchn=2l) and install the upcall (per-vCPU vector if offered,
  * unless upcall=global). Boot CPU, once, interrupts off. Returns 0, or a
  * negative value without Xen (event channels then stay unavailable).
+ *
+ * Command line: evtchn=2l forces the 2-level ABI, evtchn=fifo requires
+ * FIFO; upcall=global forces HVM_PARAM_CALLBACK_IRQ, upcall=percpu
+ * requires the per-vCPU vector. A required feature Xen lacks, or an
+ * unknown value, leaves event channels unavailable (printed), never
+ * silently something else.
+ *
+ * On success it ENABLES INTERRUPTS on the boot CPU (events arrive as
+ * interrupts): everything after it in kernel_main runs with IF=1.
  */
 int evtchn_init(const char *cmdline);
+
+/*
+ * Per-CPU part, for SMP bring-up: run it on CPU `cpu` itself, interrupts
+ * off, before binding events to it. In per-vCPU upcall mode it enables
+ * the local APIC and registers the upcall vector for that vCPU (FIFO
+ * control blocks for every vCPU are set up by evtchn_init). Returns 0 or
+ * a negative Xen errno (printed). If the vCPU's vcpu_info lives outside
+ * shared_info, call vcpu_info_set() first.
+ */
+int evtchn_init_cpu(unsigned int cpu);
 enum evtchn_abi evtchn_abi(void);
 bool evtchn_available(void);
 
@@ -61,6 +81,17 @@ void evtchn_unmask(evtchn_port_t port);
 
 /* Highest port number the current ABI allows, plus one. */
 unsigned int evtchn_max_ports(void);
+
+/* Ports bound through this API right now. */
+unsigned int evtchn_ports_bound(void);
+
+/*
+ * FIFO only: deliver this port's events from queue `priority`
+ * (EVTCHN_FIFO_PRIORITY_MAX = 0 is served first .. 15). Returns 0, or
+ * -XEN_EOPNOTSUPP under the 2-level ABI, -XEN_EINVAL for a bad port or
+ * priority (printed).
+ */
+int evtchn_set_priority(evtchn_port_t port, unsigned int priority);
 
 /* Counters for tests and benchmarks. */
 struct evtchn_stats {

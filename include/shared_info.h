@@ -18,7 +18,18 @@ extern struct shared_info *shared_info;
 /* Map shared_info (XENMEM_add_to_physmap) on the boot CPU. 0 or -errno. */
 int shared_info_init(void);
 
-/* The vcpu_info Xen updates for vCPU `cpu` (valid after init). */
+/*
+ * The vcpu_info Xen updates for vCPU `cpu` (valid after init): the slot in
+ * shared_info for cpu < XEN_LEGACY_MAX_VCPUS, unless vcpu_info_set() moved
+ * it; NULL if the vCPU has none.
+ */
 struct vcpu_info *vcpu_info(unsigned int cpu);
+
+/*
+ * Hook for SMP bring-up: after a successful VCPUOP_register_vcpu_info for
+ * `cpu`, record where its vcpu_info now lives (needed for vCPUs past the
+ * 32 slots in shared_info). Call before that vCPU binds any event.
+ */
+void vcpu_info_set(unsigned int cpu, struct vcpu_info *vi);
 
 #endif

@@ -8,6 +8,7 @@
 #include <kernel.h>
 #include <bootinfo.h>
 #include <console.h>
+#include <evtchn.h>
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
@@ -32,5 +33,6 @@ kernel_main(unsigned int proto, unsigned long info)
     page_alloc_init(&boot_info);        /* usable RAM into the allocator */
     paging_init(&boot_info);            /* W^X kernel page tables */
     heap_init();                        /* kmalloc */
+    evtchn_init(boot_info.cmdline);     /* shared_info, ABI, vector callback */
     selftest_run();                     /* tests= from the command line */
 }

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lapic.c - enable the local APIC and send EOIs (include/arch/lapic.h).
+ * Under Xen the APIC is Xen's emulation (vlapic); Xenling needs it only
+ * for the per-vCPU event-channel upcall vector (kernel/xen/upcall.c).
+ * x2APIC registers are MSRs 0x800 + offset / 16; xAPIC registers are
+ * 32-bit words in the MMIO page at the APIC base, which paging_init maps
+ * uncached (it is not RAM) at the same address.
+ */
+#include <kernel.h>
+#include <traps.h>
+#include <arch/lapic.h>
+#include <arch/x86.h>
+
+#define APIC_BASE_EXTD      (1ull << 10)    /* x2APIC mode */
+#define APIC_BASE_EN        (1ull << 11)    /* APIC globally enabled */
+#define APIC_BASE_ADDR      0x000ffffffffff000ull
+
+#define CPUID1_EDX_APIC     (1u << 9)
+#define CPUID1_ECX_X2APIC   (1u << 21)
+
+/* Register offsets in the xAPIC page. */
+#define APIC_TPR            0x080
+#define APIC_EOI            0x0b0
+#define APIC_SVR            0x0f0
+#define APIC_SVR_ENABLE     (1u << 8)
+#define X2APIC_MSR(reg)     (0x800 + ((reg) >> 4))
+
+enum lapic_mode { LAPIC_OFF, LAPIC_XAPIC, LAPIC_X2APIC };
+
+/* Set once by the first lapic_enable() (boot CPU), then read-only. */
+static enum lapic_mode mode;
+static volatile uint32_t *xapic_mmio;
+static unsigned long spurious;
+
+static void
+lapic_write(unsigned int reg, uint32_t v)
+{
+    if ( mode == LAPIC_X2APIC )
+        wrmsr(X2APIC_MSR(reg), v);
+    else
+        xapic_mmio[reg / 4] = v;
+}
+
+static void
+spurious_irq(struct trap_frame *f, void *arg)
+{
+    /* A spurious interrupt is never in service: no EOI. */
+    __atomic_fetch_add(&spurious, 1, __ATOMIC_RELAXED);
+}
+
+int
+lapic_enable(uint8_t spurious_vector)
+{
+    uint32_t a, b, c, d;
+    uint64_t base = rdmsr(MSR_APIC_BASE);
+
+    cpuid(1, &a, &b, &c, &d);
+    if ( mode == LAPIC_OFF )
+    {
+        if ( !(d & CPUID1_EDX_APIC) )
+        {
+            printk("lapic: CPUID reports no local APIC\n");
+            return -1;
+        }
+        if ( irq_register(spurious_vector, spurious_irq, NULL) )
+        {
+            printk("lapic: spurious vector 0x%x already taken\n",
+                   spurious_vector);
+            return -1;
+        }
+        xapic_mmio = (volatile uint32_t *)(uintptr_t)(base & APIC_BASE_ADDR);
+        mode = (c & CPUID1_ECX_X2APIC) ? LAPIC_X2APIC : LAPIC_XAPIC;
+    }
+
+    /* Disabled -> xAPIC -> x2APIC: going straight from disabled to
+     * x2APIC is an invalid transition (#GP). */
+    if ( !(base & APIC_BASE_EN) )
+    {
+        base |= APIC_BASE_EN;
+        wrmsr(MSR_APIC_BASE, base);
+    }
+    if ( mode == LAPIC_X2APIC && !(base & APIC_BASE_EXTD) )
+        wrmsr(MSR_APIC_BASE, base | APIC_BASE_EXTD);
+
+    lapic_write(APIC_TPR, 0);
+    lapic_write(APIC_SVR, APIC_SVR_ENABLE | spurious_vector);
+    return 0;
+}
+
+void
+lapic_eoi(void)
+{
+    lapic_write(APIC_EOI, 0);
+}
+
+const char *
+lapic_mode(void)
+{
+    return mode == LAPIC_X2APIC ? "x2APIC" :
+           mode == LAPIC_XAPIC ? "xAPIC" : "off";
+}
+
+unsigned long
+lapic_spurious_count(void)
+{
+    return __atomic_load_n(&spurious, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shared_info.c - map the shared_info page and find each vCPU's vcpu_info
+ * (include/shared_info.h). An HVM or PVH guest chooses where shared_info
+ * appears: it gives Xen a guest frame number with XENMEM_add_to_physmap,
+ * and Xen puts its shared page there, replacing the RAM that was at that
+ * frame. The event-channel code (kernel/xen/evtchn*.c) is its main user.
+ */
+#include <kernel.h>
+#include <hypervisor.h>
+#include <mm.h>
+#include <percpu.h>
+#include <shared_info.h>
+#include <xen/errno.h>
+
+/* The 2-level ABI and vcpu_info layouts Xenling assumes (64-bit guest). */
+BUILD_BUG_ON(sizeof(xen_ulong_t) != sizeof(unsigned long));
+BUILD_BUG_ON(sizeof(struct vcpu_info) != 64);
+BUILD_BUG_ON(offsetof(struct shared_info, evtchn_pending) !=
+             XEN_LEGACY_MAX_VCPUS * sizeof(struct vcpu_info));
+BUILD_BUG_ON(sizeof(struct shared_info) > PAGE_SIZE);
+
+struct shared_info *shared_info;
+
+/* Written by shared_info_init() and vcpu_info_set() before the vCPU uses
+ * events; read by that vCPU's upcall. */
+static struct vcpu_info *vcpu_infos[MAX_CPUS];
+
+int
+shared_info_init(void)
+{
+    struct xen_add_to_physmap xatp = {
+        .domid = DOMID_SELF,
+        .space = XENMAPSPACE_shared_info,
+        .idx = 0,
+    };
+    void *page = page_alloc();
+    unsigned int cpu;
+    long rc;
+
+    if ( !page )
+    {
+        printk("shared_info: no page to map shared_info at\n");
+        return -XEN_ENOMEM;
+    }
+    /* The RAM behind this frame goes back to Xen: the page is never
+     * freed, it is shared_info from now on. */
+    xatp.gpfn = virt_to_phys(page) >> PAGE_SHIFT;
+    rc = hypercall_memory_op(XENMEM_add_to_physmap, &xatp);
+    if ( rc )
+    {
+        printk("shared_info: XENMEM_add_to_physmap refused: %ld\n", rc);
+        page_free(page);
+        return rc;
+    }
+    shared_info = page;
+    for ( cpu = 0; cpu < MIN(MAX_CPUS, XEN_LEGACY_MAX_VCPUS); cpu++ )
+        vcpu_infos[cpu] = &shared_info->vcpu_info[cpu];
+    printk("shared_info: mapped at 0x%llx (gpfn 0x%llx); vcpu_info in "
+           "shared_info for vCPUs 0-%u\n",
+           (unsigned long long)virt_to_phys(page),
+           (unsigned long long)xatp.gpfn,
+           MIN(MAX_CPUS, XEN_LEGACY_MAX_VCPUS) - 1);
+    return 0;
+}
+
+struct vcpu_info *
+vcpu_info(unsigned int cpu)
+{
+    return cpu < MAX_CPUS ? vcpu_infos[cpu] : NULL;
+}
+
+void
+vcpu_info_set(unsigned int cpu, struct vcpu_info *vi)
+{
+    if ( cpu >= MAX_CPUS )
+        panic("vcpu_info_set: vCPU %u is past MAX_CPUS (%u)", cpu, MAX_CPUS);
+    vcpu_infos[cpu] = vi;
+}
