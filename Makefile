@@ -49,7 +49,7 @@ HOST_BIN := $(BUILD)/host/unit-tests
 VCPUS ?= 2
 
 .PHONY: all clean test test-host test-qemu test-tier1 test-harness \
-	coverage run check-docs format format-check setup
+	coverage run check-docs format format-check setup bench
 
 all: $(KERNEL)
 
@@ -96,6 +96,11 @@ test-harness: $(KERNEL)
 
 test: $(KERNEL) $(HOST_BIN)
 	tools/test-all.sh
+
+# Benchmarks (tests/kernel/bench.c) on tier 1: numbers, never a verdict
+# on speed.
+bench: $(KERNEL)
+	tools/bench.sh --vcpus $(VCPUS) $(KERNEL)
 
 coverage: $(HOST_BIN)
 	rm -f $(BUILD)/host/kernel/lib/*.gcda $(BUILD)/host/tests/host/*.gcda

@@ -12,6 +12,7 @@
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
+#include <timer.h>
 #include <traps.h>
 
 extern struct boot_info boot_info;
@@ -34,5 +35,6 @@ kernel_main(unsigned int proto, unsigned long info)
     paging_init(&boot_info);            /* W^X kernel page tables */
     heap_init();                        /* kmalloc */
     evtchn_init(boot_info.cmdline);     /* shared_info, ABI, vector callback */
+    timer_init();                       /* PV clock, VIRQ_TIMER, timer queue */
     selftest_run();                     /* tests= from the command line */
 }
