@@ -13,21 +13,21 @@
 
 #include <lib.h>
 
-#define NSEC_PER_USEC       1000ull
-#define NSEC_PER_MSEC       1000000ull
-#define NSEC_PER_SEC        1000000000ull
+#define NSEC_PER_USEC 1000ull
+#define NSEC_PER_MSEC 1000000ull
+#define NSEC_PER_SEC  1000000000ull
 
 /* Seconds and nanoseconds since the Unix epoch (1970-01-01 00:00 UTC). */
 struct wall_time {
     uint64_t sec;
-    uint32_t nsec;              /* always < NSEC_PER_SEC */
+    uint32_t nsec; /* always < NSEC_PER_SEC */
 };
 
 /* A wall time broken down into UTC calendar fields. */
 struct civil_time {
-    uint64_t year;              /* e.g. 2026 */
-    uint8_t month;              /* 1..12 */
-    uint8_t day;                /* 1..31 */
+    uint64_t year; /* e.g. 2026 */
+    uint8_t month; /* 1..12 */
+    uint8_t day;   /* 1..31 */
     uint8_t hour, min, sec;
 };
 

@@ -17,13 +17,13 @@
 /* One consistent copy of a vcpu_time_info record, plus the TSC value
  * read inside the same version window. */
 struct pvclock_snapshot {
-    uint32_t version;           /* even: the record was not being updated */
-    uint64_t tsc_timestamp;     /* TSC when Xen last wrote the record */
-    uint64_t system_time;       /* Xen system time (ns) at tsc_timestamp */
-    uint32_t mul;               /* tsc_to_system_mul: 32.32 fixed point */
-    int8_t shift;               /* tsc_shift, applied before the multiply */
-    uint8_t flags;              /* XEN_PVCLOCK_* */
-    uint64_t tsc;               /* our TSC read */
+    uint32_t version;       /* even: the record was not being updated */
+    uint64_t tsc_timestamp; /* TSC when Xen last wrote the record */
+    uint64_t system_time;   /* Xen system time (ns) at tsc_timestamp */
+    uint32_t mul;           /* tsc_to_system_mul: 32.32 fixed point */
+    int8_t shift;           /* tsc_shift, applied before the multiply */
+    uint8_t flags;          /* XEN_PVCLOCK_* */
+    uint64_t tsc;           /* our TSC read */
 };
 
 /*
@@ -34,8 +34,7 @@ struct pvclock_snapshot {
  * the version odd. Any context.
  */
 void pvclock_snapshot(const volatile struct vcpu_time_info *ti,
-                      uint64_t (*read_tsc)(void),
-                      struct pvclock_snapshot *s);
+                      uint64_t (*read_tsc)(void), struct pvclock_snapshot *s);
 
 /*
  * Scale a TSC delta to nanoseconds the way Xen defines it: shift the delta

@@ -10,9 +10,9 @@
 #include <lib.h>
 
 struct stats_summary {
-    size_t n;                   /* number of samples */
+    size_t n; /* number of samples */
     uint64_t min, median, p99, max;
-    uint64_t mean;              /* rounded down */
+    uint64_t mean; /* rounded down */
 };
 
 /* Sort v[0..n) ascending, in place (heapsort: O(n log n), no recursion). */

@@ -29,18 +29,18 @@ struct timer;
 typedef void (*timer_fn_t)(struct timer *t, void *arg);
 
 struct timer {
-    struct timerq_node node;    /* link and deadline: home CPU's queue lock */
-    timer_fn_t fn;              /* set by timer_setup, then read-only */
+    struct timerq_node node; /* link and deadline: home CPU's queue lock */
+    timer_fn_t fn;           /* set by timer_setup, then read-only */
     void *arg;
-    unsigned int cpu;           /* home CPU, set by timer_setup */
+    unsigned int cpu; /* home CPU, set by timer_setup */
 };
 
 /* Per-CPU counters, for tests and benchmarks. */
 struct timer_stats {
-    uint64_t virqs;             /* VIRQ_TIMER events handled */
-    uint64_t fired;             /* callbacks run */
-    uint64_t early;             /* VIRQs that found nothing expired yet */
-    uint64_t programs;          /* VCPUOP_set_singleshot_timer calls */
+    uint64_t virqs;    /* VIRQ_TIMER events handled */
+    uint64_t fired;    /* callbacks run */
+    uint64_t early;    /* VIRQs that found nothing expired yet */
+    uint64_t programs; /* VCPUOP_set_singleshot_timer calls */
 };
 
 /*

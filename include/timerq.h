@@ -14,12 +14,12 @@
 #include <lib.h>
 
 struct timerq_node {
-    struct timerq_node *prev, *next;    /* NULL when not queued */
+    struct timerq_node *prev, *next; /* NULL when not queued */
     uint64_t deadline;
 };
 
 struct timerq {
-    struct timerq_node head;    /* sentinel: head.next is the earliest */
+    struct timerq_node head; /* sentinel: head.next is the earliest */
     size_t count;
 };
 
@@ -39,8 +39,7 @@ timerq_node_queued(const struct timerq_node *n)
  * Queue n with `deadline`, after any nodes with the same deadline.
  * Returns false, changing nothing, if n is already on a queue.
  */
-bool timerq_insert(struct timerq *q, struct timerq_node *n,
-                   uint64_t deadline);
+bool timerq_insert(struct timerq *q, struct timerq_node *n, uint64_t deadline);
 
 /*
  * Take n off q. Returns false, changing nothing, if n is not queued.

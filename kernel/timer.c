@@ -21,18 +21,18 @@
  * above INT64_MAX would read as negative, i.e. long past, and fire at
  * once. Deadlines are capped here; 2^63 ns is 292 years.
  */
-#define HW_DEADLINE_MAX     ((uint64_t)INT64_MAX)
+#define HW_DEADLINE_MAX ((uint64_t)INT64_MAX)
 
 struct timer_cpu {
     spinlock_t lock;
-    struct timerq q;            /* armed timers of this CPU: lock */
-    struct timer *running;      /* callback being run, or NULL: lock */
-    bool dispatching;           /* in timer_virq's loop: lock */
-    bool hw_armed;              /* Xen holds hw_deadline for us: lock */
+    struct timerq q;       /* armed timers of this CPU: lock */
+    struct timer *running; /* callback being run, or NULL: lock */
+    bool dispatching;      /* in timer_virq's loop: lock */
+    bool hw_armed;         /* Xen holds hw_deadline for us: lock */
     uint64_t hw_deadline;
-    bool ready;                 /* set once by timer_init_cpu */
-    evtchn_port_t port;         /* this vCPU's VIRQ_TIMER */
-    struct timer_stats stats;   /* written by this CPU only, under lock */
+    bool ready;               /* set once by timer_init_cpu */
+    evtchn_port_t port;       /* this vCPU's VIRQ_TIMER */
+    struct timer_stats stats; /* written by this CPU only, under lock */
 };
 
 static struct timer_cpu timer_cpus[MAX_CPUS];
@@ -52,12 +52,13 @@ hw_set(struct timer_cpu *tc, uint64_t deadline)
         .timeout_abs_ns = MIN(deadline, HW_DEADLINE_MAX),
         .flags = 0,
     };
-    long rc = hypercall_vcpu_op(VCPUOP_set_singleshot_timer,
-                                smp_processor_id(), &st);
+    long rc =
+        hypercall_vcpu_op(VCPUOP_set_singleshot_timer, smp_processor_id(), &st);
 
     if ( rc )
         panic("VCPUOP_set_singleshot_timer on vCPU %u failed (%ld): its "
-              "timers would never fire", smp_processor_id(), rc);
+              "timers would never fire",
+              smp_processor_id(), rc);
     tc->hw_armed = true;
     tc->hw_deadline = deadline;
     tc->stats.programs++;
@@ -81,8 +82,8 @@ hw_update(struct timer_cpu *tc)
     {
         if ( tc->hw_armed )
         {
-            hypercall_vcpu_op(VCPUOP_stop_singleshot_timer,
-                              smp_processor_id(), NULL);
+            hypercall_vcpu_op(VCPUOP_stop_singleshot_timer, smp_processor_id(),
+                              NULL);
             tc->hw_armed = false;
         }
         return;
@@ -112,7 +113,7 @@ timer_virq(evtchn_port_t port, void *arg)
 
     spin_lock(&tc->lock);
     tc->stats.virqs++;
-    tc->hw_armed = false;           /* a single shot: it is spent now */
+    tc->hw_armed = false; /* a single shot: it is spent now */
     tc->dispatching = true;
     while ( (n = timerq_pop_expired(&tc->q, clock_now_ns())) != NULL )
     {
@@ -159,21 +160,22 @@ timer_init_cpu(void)
      */
     rc = hypercall_vcpu_op(VCPUOP_stop_periodic_timer, cpu, NULL);
     if ( rc )
-        printk("timer: CPU %u: VCPUOP_stop_periodic_timer failed (%ld)\n",
-               cpu, rc);
+        printk("timer: CPU %u: VCPUOP_stop_periodic_timer failed (%ld)\n", cpu,
+               rc);
     /* No stale single-shot deadline from before we took over. */
     hypercall_vcpu_op(VCPUOP_stop_singleshot_timer, cpu, NULL);
 
     rc = evtchn_bind_virq(VIRQ_TIMER, cpu, timer_virq, tc, &tc->port);
     if ( rc )
     {
-        printk("timer: CPU %u: cannot bind VIRQ_TIMER (%ld): no timers\n",
-               cpu, rc);
+        printk("timer: CPU %u: cannot bind VIRQ_TIMER (%ld): no timers\n", cpu,
+               rc);
         return rc;
     }
     tc->ready = true;
     printk("timer: CPU %u: single-shot timer on VIRQ_TIMER port %u, "
-           "periodic timer stopped\n", cpu, tc->port);
+           "periodic timer stopped\n",
+           cpu, tc->port);
     return 0;
 }
 
@@ -216,13 +218,13 @@ timer_arm(struct timer *t, uint64_t deadline_ns)
 
     if ( t->cpu != smp_processor_id() )
         panic("timer_arm on CPU %u for a timer of CPU %u: a timer is armed "
-              "only on its home CPU", smp_processor_id(), t->cpu);
+              "only on its home CPU",
+              smp_processor_id(), t->cpu);
     if ( !tc->ready )
-        panic("timer_arm on CPU %u before its timers were initialized",
-              t->cpu);
+        panic("timer_arm on CPU %u before its timers were initialized", t->cpu);
 
     flags = spin_lock_irqsave(&tc->lock);
-    timerq_remove(&tc->q, &t->node);        /* re-arm: move it */
+    timerq_remove(&tc->q, &t->node); /* re-arm: move it */
     timerq_insert(&tc->q, &t->node, deadline_ns);
     hw_update(tc);
     spin_unlock_irqrestore(&tc->lock, flags);
@@ -326,8 +328,8 @@ wait_event_timeout(bool (*cond)(void *arg), void *arg, uint64_t timeout_ns)
     timer_setup(&t, wake_timer_fn, (void *)&expired);
     flags = irq_save();
     now = clock_now_ns();
-    timer_arm(&t, timeout_ns > UINT64_MAX - now ? UINT64_MAX
-                                                 : now + timeout_ns);
+    timer_arm(&t,
+              timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns);
     /* Interrupts are off for each check, so an event that makes cond
      * true either came before it or will wake the halt after it. */
     while ( !(ok = cond(arg)) && !expired )

@@ -14,7 +14,7 @@
  * acquire fence keeps earlier loads before later ones; on x86 (TSO) it
  * only stops the compiler, which is all that is needed there.
  */
-#define seq_rmb()   __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define seq_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 
 void
 pvclock_snapshot(const volatile struct vcpu_time_info *ti,
@@ -25,7 +25,7 @@ pvclock_snapshot(const volatile struct vcpu_time_info *ti,
     do
     {
         s->version = ti->version;
-        seq_rmb();              /* version before the fields */
+        seq_rmb(); /* version before the fields */
         s->tsc_timestamp = ti->tsc_timestamp;
         s->system_time = ti->system_time;
         s->mul = ti->tsc_to_system_mul;
@@ -34,7 +34,7 @@ pvclock_snapshot(const volatile struct vcpu_time_info *ti,
         /* The TSC belongs to this attempt: if Xen rewrites the record
          * after this read, the version check below sends us round. */
         s->tsc = read_tsc();
-        seq_rmb();              /* fields (and TSC) before the re-read */
+        seq_rmb(); /* fields (and TSC) before the re-read */
         again = ti->version;
         /* Odd: Xen was half-way through an update when we started.
          * Changed: it updated the record while we copied it. */
@@ -92,9 +92,8 @@ pvclock_clamp(uint64_t *last, uint64_t now)
     {
         if ( now <= seen )
             return seen;
-    } while ( !__atomic_compare_exchange_n(last, &seen, now, false,
-                                           __ATOMIC_RELAXED,
-                                           __ATOMIC_RELAXED) );
+    } while ( !__atomic_compare_exchange_n(
+        last, &seen, now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED) );
     return now;
 }
 
@@ -134,11 +133,11 @@ pvclock_read_wallclock(const volatile struct shared_info *si,
     do
     {
         version = si->wc_version;
-        seq_rmb();              /* wc_version before the fields */
+        seq_rmb(); /* wc_version before the fields */
         sec_lo = si->wc_sec;
         sec_hi = si->xen_wc_sec_hi;
         nsec = si->wc_nsec;
-        seq_rmb();              /* fields before the re-read */
+        seq_rmb(); /* fields before the re-read */
         again = si->wc_version;
     } while ( (version & 1) || version != again );
 
@@ -165,8 +164,8 @@ is_leap(uint64_t year)
 void
 wall_to_civil(uint64_t sec, struct civil_time *out)
 {
-    static const uint8_t month_days[12] =
-        { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    static const uint8_t month_days[12] = { 31, 28, 31, 30, 31, 30,
+                                            31, 31, 30, 31, 30, 31 };
     /* Every 400 consecutive Gregorian years hold 97 leap days. */
     const uint64_t days_per_400y = 400 * 365 + 97;
     uint64_t days = sec / 86400, rem = sec % 86400;
@@ -186,8 +185,7 @@ wall_to_civil(uint64_t sec, struct civil_time *out)
     }
     for ( month = 0; month < 11; month++ )
     {
-        unsigned int len = month_days[month] +
-                           (month == 1 && is_leap(year));
+        unsigned int len = month_days[month] + (month == 1 && is_leap(year));
 
         if ( days < len )
             break;

@@ -57,12 +57,13 @@ snapshot_this_cpu(struct pvclock_snapshot *s)
 
     if ( !vi )
         panic("clock read on vCPU %u, which has no vcpu_info: a CPU must "
-              "have one before it runs kernel code", cpu);
+              "have one before it runs kernel code",
+              cpu);
     pvclock_snapshot(&vi->time, read_tsc, s);
     if ( !pvclock_scale_valid(s->mul, s->shift) )
         panic("pvclock: vCPU %u time record has mul %u shift %d: Xen's "
-              "scale factors must be non-zero and within -32..32", cpu,
-              s->mul, s->shift);
+              "scale factors must be non-zero and within -32..32",
+              cpu, s->mul, s->shift);
 }
 
 int
@@ -91,8 +92,8 @@ clock_init(void)
     pvclock_snapshot(&vi->time, read_tsc, &s);
     if ( !pvclock_scale_valid(s.mul, s.shift) )
     {
-        printk("clock: time record has mul %u shift %d: no PV clock\n",
-               s.mul, s.shift);
+        printk("clock: time record has mul %u shift %d: no PV clock\n", s.mul,
+               s.shift);
         return -1;
     }
     clock_ok = true;
@@ -104,15 +105,15 @@ clock_init(void)
            (unsigned long long)(pvclock_snapshot_ns(&s) % NSEC_PER_SEC),
            (unsigned long long)(hz / 1000000),
            (unsigned long long)(hz / 1000 % 1000), s.mul, s.shift);
-    printk("clock: %s\n", (s.flags & XEN_PVCLOCK_TSC_STABLE_BIT)
-           ? "Xen marks the TSC stable: no cross-vCPU clamp"
-           : "TSC not marked stable: clamping so time never goes back");
+    printk("clock: %s\n",
+           (s.flags & XEN_PVCLOCK_TSC_STABLE_BIT)
+               ? "Xen marks the TSC stable: no cross-vCPU clamp"
+               : "TSC not marked stable: clamping so time never goes back");
 
     clock_wall(&w);
     wall_to_civil(w.sec, &c);
     printk("clock: wall clock %04llu-%02u-%02u %02u:%02u:%02u UTC\n",
-           (unsigned long long)c.year, c.month, c.day, c.hour, c.min,
-           c.sec);
+           (unsigned long long)c.year, c.month, c.day, c.hour, c.min, c.sec);
     return 0;
 }
 

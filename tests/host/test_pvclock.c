@@ -99,8 +99,11 @@ TEST(pvclock, scale_valid_and_hz)
 TEST(pvclock, snapshot_ns_adds_scaled_delta)
 {
     struct pvclock_snapshot s = {
-        .tsc_timestamp = 1000, .system_time = 5000000,
-        .mul = 0x80000000u, .shift = 0, .tsc = 3000,
+        .tsc_timestamp = 1000,
+        .system_time = 5000000,
+        .mul = 0x80000000u,
+        .shift = 0,
+        .tsc = 3000,
     };
 
     EXPECT_EQ(pvclock_snapshot_ns(&s), 5001000ull);
@@ -119,10 +122,10 @@ TEST(pvclock, snapshot_ns_adds_scaled_delta)
  * (version made odd, fields rewritten, version made even again).
  */
 enum writer_step {
-    W_NONE,                     /* leave the record alone */
-    W_BEGIN,                    /* version odd, then rewrite the fields */
-    W_END,                      /* version even: the update is complete */
-    W_FULL,                     /* a whole update: W_BEGIN then W_END */
+    W_NONE,  /* leave the record alone */
+    W_BEGIN, /* version odd, then rewrite the fields */
+    W_END,   /* version even: the update is complete */
+    W_FULL,  /* a whole update: W_BEGIN then W_END */
 };
 
 static struct vcpu_time_info fake;
@@ -146,8 +149,7 @@ fake_start(uint32_t version, const enum writer_step *steps, unsigned int n)
 static uint64_t
 fake_tsc(void)
 {
-    enum writer_step step = tsc_calls < script_len ? script[tsc_calls]
-                                                   : W_NONE;
+    enum writer_step step = tsc_calls < script_len ? script[tsc_calls] : W_NONE;
 
     tsc_calls++;
     if ( step == W_BEGIN || step == W_FULL )
@@ -288,7 +290,7 @@ TEST(pvclock, civil_known_dates)
     EXPECT_EQ(c.month, 1);
     EXPECT_EQ(c.day, 1);
     EXPECT_EQ(c.hour, 0);
-    wall_to_civil(951782400, &c);               /* a leap day */
+    wall_to_civil(951782400, &c); /* a leap day */
     EXPECT_EQ(c.year, 2000ull);
     EXPECT_EQ(c.month, 2);
     EXPECT_EQ(c.day, 29);
@@ -299,7 +301,7 @@ TEST(pvclock, civil_known_dates)
     EXPECT_EQ(c.hour, 22);
     EXPECT_EQ(c.min, 13);
     EXPECT_EQ(c.sec, 20);
-    wall_to_civil(4102444800ull, &c);           /* 2100: not a leap year */
+    wall_to_civil(4102444800ull, &c); /* 2100: not a leap year */
     EXPECT_EQ(c.year, 2100ull);
     EXPECT_EQ(c.month, 1);
     EXPECT_EQ(c.day, 1);
@@ -332,8 +334,7 @@ TEST(pvclock, civil_matches_gmtime)
         wall_to_civil((uint64_t)sec, &c);
         if ( c.year != (uint64_t)tm.tm_year + 1900 ||
              c.month != tm.tm_mon + 1 || c.day != tm.tm_mday ||
-             c.hour != tm.tm_hour || c.min != tm.tm_min ||
-             c.sec != tm.tm_sec )
+             c.hour != tm.tm_hour || c.min != tm.tm_min || c.sec != tm.tm_sec )
             bad++;
     }
     EXPECT_EQ(bad, 0u);

@@ -22,7 +22,7 @@ TEST(stats, sort_matches_insertion_sort)
     unsigned int i, j, bad = 0;
 
     for ( i = 0; i < N; i++ )
-        v[i] = lcg(&s) % 100;       /* many duplicates */
+        v[i] = lcg(&s) % 100; /* many duplicates */
     /* The obvious quadratic sort as the reference. */
     memcpy(ref, v, sizeof(v));
     for ( i = 1; i < N; i++ )
@@ -55,7 +55,7 @@ TEST(stats, percentiles)
     EXPECT_EQ(sum.median, 50ull);
     EXPECT_EQ(sum.p99, 99ull);
     EXPECT_EQ(sum.max, 100ull);
-    EXPECT_EQ(sum.mean, 50ull);     /* 50.5 rounded down */
+    EXPECT_EQ(sum.mean, 50ull); /* 50.5 rounded down */
     EXPECT_EQ(stats_percentile(v, 100, 0), 1ull);
     EXPECT_EQ(stats_percentile(v, 100, 100), 100ull);
     EXPECT_EQ(stats_percentile(v, 100, 101), 100ull);

@@ -104,9 +104,9 @@ TEST(timerq, remove_head_middle_tail)
         it[i].id = i;
         timerq_insert(&q, &it[i].node, 100 + i);
     }
-    EXPECT_TRUE(timerq_remove(&q, &it[0].node));    /* head */
-    EXPECT_TRUE(timerq_remove(&q, &it[2].node));    /* middle */
-    EXPECT_TRUE(timerq_remove(&q, &it[4].node));    /* tail */
+    EXPECT_TRUE(timerq_remove(&q, &it[0].node)); /* head */
+    EXPECT_TRUE(timerq_remove(&q, &it[2].node)); /* middle */
+    EXPECT_TRUE(timerq_remove(&q, &it[4].node)); /* tail */
     EXPECT_EQ(q.count, 2u);
     EXPECT_EQ(item_of(timerq_pop_expired(&q, 1000))->id, 1u);
     EXPECT_EQ(item_of(timerq_pop_expired(&q, 1000))->id, 3u);

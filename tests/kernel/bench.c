@@ -15,10 +15,10 @@
 #include <timer.h>
 #include <arch/x86.h>
 
-#define BENCH_HYPERCALLS    20000
-#define BENCH_CLOCK_READS   100000
-#define BENCH_EVENTS        1000
-#define BENCH_TIMERS        200
+#define BENCH_HYPERCALLS  20000
+#define BENCH_CLOCK_READS 100000
+#define BENCH_EVENTS      1000
+#define BENCH_TIMERS      200
 
 static uint64_t samples[BENCH_EVENTS];
 
@@ -38,9 +38,9 @@ print_summary(const char *what, const char *unit, uint64_t *v, size_t n)
 
     stats_summarize(v, n, &s);
     printk("    # bench: %s: n %zu min %llu median %llu p99 %llu max %llu "
-           "%s\n", what, s.n, (unsigned long long)s.min,
-           (unsigned long long)s.median, (unsigned long long)s.p99,
-           (unsigned long long)s.max, unit);
+           "%s\n",
+           what, s.n, (unsigned long long)s.min, (unsigned long long)s.median,
+           (unsigned long long)s.p99, (unsigned long long)s.max, unit);
 }
 
 TEST_MANUAL(bench, null_hypercall)
@@ -121,8 +121,7 @@ loop_handler(evtchn_port_t port, void *arg)
 /* Nothing is ever sent towards b; a handler is bound all the same. */
 static void
 idle_handler(evtchn_port_t port, void *arg)
-{
-}
+{}
 
 static bool
 event_arrived(void *arg)
@@ -144,9 +143,9 @@ TEST_MANUAL(bench, evtchn_loopback)
     /* A channel from ourselves to ourselves: a is the unbound end that
      * b connects to. Sending on b raises a, whose handler stamps it. */
     ASSERT_EQ(evtchn_alloc_unbound(DOMID_SELF, loop_handler, NULL, &a), 0);
-    if ( !EXPECT_EQ(evtchn_bind_interdomain(DOMID_SELF, a, idle_handler,
-                                            NULL, &b),
-                    0) )
+    if ( !EXPECT_EQ(
+             evtchn_bind_interdomain(DOMID_SELF, a, idle_handler, NULL, &b),
+             0) )
     {
         evtchn_close(a);
         return;
@@ -154,7 +153,7 @@ TEST_MANUAL(bench, evtchn_loopback)
 
     events_seen = 0;
     flags = irq_save();
-    irq_enable();               /* the upcall comes as the send returns */
+    irq_enable(); /* the upcall comes as the send returns */
     for ( i = 0; i < BENCH_EVENTS; i++ )
     {
         unsigned int want = i + 1;

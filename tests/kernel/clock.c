@@ -12,8 +12,8 @@
 #include <timer.h>
 
 /* Every TSC read may trap to Xen (about 35 us under TCG): keep it short. */
-#define CLOCK_READS     100000
-#define RAW_READS       20000
+#define CLOCK_READS 100000
+#define RAW_READS   20000
 
 TEST(clock, never_goes_backwards)
 {
@@ -49,9 +49,9 @@ TEST(clock, never_goes_backwards)
         raw_prev = raw;
     }
     printk("    # clock: %u reads in %llu us; in %u raw reads the record "
-           "went back %u times (by up to %llu ns)\n", CLOCK_READS,
-           (unsigned long long)((prev - first) / NSEC_PER_USEC), RAW_READS,
-           raw_back, (unsigned long long)raw_max_back);
+           "went back %u times (by up to %llu ns)\n",
+           CLOCK_READS, (unsigned long long)((prev - first) / NSEC_PER_USEC),
+           RAW_READS, raw_back, (unsigned long long)raw_max_back);
 }
 
 TEST(clock, advances_across_sleep)
@@ -101,8 +101,7 @@ TEST(clock, wall_clock_plausible)
     EXPECT_GE(c.year, 2024ull);
     EXPECT_LT(c.year, 2200ull);
     printk("    # clock: wall clock %04llu-%02u-%02u %02u:%02u:%02u UTC\n",
-           (unsigned long long)c.year, c.month, c.day, c.hour, c.min,
-           c.sec);
+           (unsigned long long)c.year, c.month, c.day, c.hour, c.min, c.sec);
 
     /* Wall time moves with system time. */
     ASSERT_EQ(sleep_ns(10 * NSEC_PER_MSEC), 0);

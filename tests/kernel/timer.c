@@ -18,18 +18,18 @@
 #include <timer.h>
 #include <arch/x86.h>
 
-#define MANY            1000
-#define SPREAD_NS       (200 * NSEC_PER_MSEC)
-#define WAIT_NS         (10 * NSEC_PER_SEC)
+#define MANY      1000
+#define SPREAD_NS (200 * NSEC_PER_MSEC)
+#define WAIT_NS   (10 * NSEC_PER_SEC)
 
 /* One test timer and what happened to it. */
 struct probe {
     struct timer timer;
-    uint64_t deadline;          /* as armed */
-    uint64_t fired_at;          /* clock_now_ns() in the callback */
-    unsigned int fired;         /* times the callback ran */
-    bool bad_context;           /* ran with interrupts on, or elsewhere */
-    struct timer *cancel;       /* a timer to cancel from the callback */
+    uint64_t deadline;    /* as armed */
+    uint64_t fired_at;    /* clock_now_ns() in the callback */
+    unsigned int fired;   /* times the callback ran */
+    bool bad_context;     /* ran with interrupts on, or elsewhere */
+    struct timer *cancel; /* a timer to cancel from the callback */
 };
 
 static struct probe probes[MANY];
@@ -104,9 +104,9 @@ count_early(unsigned int n)
     for ( i = 0; i < n; i++ )
         if ( probes[i].fired && probes[i].fired_at < probes[i].deadline )
         {
-            printk("    # timer %u fired %llu ns before its deadline\n", i,
-                   (unsigned long long)(probes[i].deadline -
-                                        probes[i].fired_at));
+            printk(
+                "    # timer %u fired %llu ns before its deadline\n", i,
+                (unsigned long long)(probes[i].deadline - probes[i].fired_at));
             bad++;
         }
     return bad;
@@ -129,13 +129,12 @@ print_lateness(const char *what, unsigned int n)
     unsigned int i;
 
     for ( i = 0; i < n; i++ )
-        lateness[i] = (probes[i].fired_at - probes[i].deadline) /
-                      NSEC_PER_USEC;
+        lateness[i] = (probes[i].fired_at - probes[i].deadline) / NSEC_PER_USEC;
     stats_summarize(lateness, n, &s);
     printk("    # timer lateness (%s, %u timers): min %llu median %llu "
-           "p99 %llu max %llu us\n", what, n, (unsigned long long)s.min,
-           (unsigned long long)s.median, (unsigned long long)s.p99,
-           (unsigned long long)s.max);
+           "p99 %llu max %llu us\n",
+           what, n, (unsigned long long)s.min, (unsigned long long)s.median,
+           (unsigned long long)s.p99, (unsigned long long)s.max);
 }
 
 TEST(timer, never_before_deadline)
@@ -200,8 +199,8 @@ TEST(timer, many_fire_in_order_once)
     print_lateness("0-200 ms", MANY);
     /* Timers due together share a VIRQ: fewer VIRQs than timers. */
     printk("    # timer: %u timers took %llu VIRQs (%llu found nothing due) "
-           "and %llu deadlines set\n", MANY,
-           (unsigned long long)(s1.virqs - s0.virqs),
+           "and %llu deadlines set\n",
+           MANY, (unsigned long long)(s1.virqs - s0.virqs),
            (unsigned long long)(s1.early - s0.early),
            (unsigned long long)(s1.programs - s0.programs));
 }
@@ -391,7 +390,7 @@ TEST(timer, tickless_idle)
     EXPECT_GE(s1.virqs - s0.virqs, 1ull);
     EXPECT_LE(s1.virqs - s0.virqs, 3ull);
     printk("    # timer: CPU %u since boot: %llu VIRQs (%llu found nothing "
-           "due), %llu callbacks, %llu deadlines set\n", cpu,
-           (unsigned long long)s1.virqs, (unsigned long long)s1.early,
+           "due), %llu callbacks, %llu deadlines set\n",
+           cpu, (unsigned long long)s1.virqs, (unsigned long long)s1.early,
            (unsigned long long)s1.fired, (unsigned long long)s1.programs);
 }
