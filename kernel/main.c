@@ -34,7 +34,7 @@ kernel_main(unsigned int proto, unsigned long info)
     page_alloc_init(&boot_info);        /* usable RAM into the allocator */
     paging_init(&boot_info);            /* W^X kernel page tables */
     heap_init();                        /* kmalloc */
-    evtchn_init(boot_info.cmdline);     /* shared_info, ABI, vector callback */
+    evtchn_init(boot_info.cmdline);     /* shared_info, ABI, upcall; IRQs on */
     timer_init();                       /* PV clock, VIRQ_TIMER, timer queue */
     selftest_run();                     /* tests= from the command line */
 }

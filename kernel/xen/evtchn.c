@@ -665,7 +665,11 @@ evtchn_init(const char *cmdline)
     memset(ports, 0, table * PAGE_SIZE);
     rc = upcall_init(mode);
     if ( rc )
+    {
+        page_free_n(ports, table);
+        ports = NULL;
         return rc;
+    }
     available = true;
     printk("evtchn: %s ABI, ports 1..%u, upcall by %s (vector 0x%x)\n",
            abi->name, max_ports - 1, upcall_mode_name(),

@@ -170,7 +170,9 @@ TEST(evtchn, masked_event_waits_for_unmask_then_comes_once)
 struct fairness {
     evtchn_port_t flood, low;
     volatile unsigned int flood_got, low_sent, low_got;
-    unsigned int sent_at, worst;
+    bool low_waiting;           /* low sent, not yet delivered */
+    unsigned int sent_at;       /* flood_got when it was first sent */
+    unsigned int worst;         /* most flood events while low waited */
 };
 
 static void
@@ -185,7 +187,9 @@ fairness_handler(evtchn_port_t port, void *arg)
             evtchn_send(f->flood);
         if ( f->flood_got % FLOOD_LOW_EVERY == 0 )
         {
-            f->sent_at = f->flood_got;
+            if ( !f->low_waiting )
+                f->sent_at = f->flood_got;
+            f->low_waiting = true;
             f->low_sent++;
             evtchn_send(f->low);
         }
@@ -193,6 +197,7 @@ fairness_handler(evtchn_port_t port, void *arg)
     else
     {
         f->low_got++;
+        f->low_waiting = false;
         f->worst = MAX(f->worst, f->flood_got - f->sent_at);
     }
 }
@@ -281,7 +286,7 @@ TEST(evtchn, capacity_every_port_delivers_once)
     if ( fifo )
     {
         EXPECT_EQ(n, target);
-        EXPECT_GE(highest, 2u * EVTCHN_2L_NR_CHANNELS);
+        EXPECT_GE(highest, target);     /* the array grew to 13 pages */
     }
     else
     {
