@@ -14,7 +14,8 @@
  *   its callback runs there. Any CPU may cancel it.
  * - Callbacks run in interrupt context with interrupts disabled and no
  *   timer lock held: they may arm, re-arm or cancel any timer of their
- *   CPU (their own included), but must not sleep or wait.
+ *   CPU (their own included), but must not sleep or wait. A timer
+ *   re-armed for a deadline already past runs again in the same VIRQ.
  * - The struct timer must stay valid while it is armed or its callback
  *   runs: timer_cancel_sync() before freeing it.
  * - Nothing here allocates; every function is usable with interrupts off.

@@ -115,18 +115,31 @@ timer_virq(evtchn_port_t port, void *arg)
     tc->stats.virqs++;
     tc->hw_armed = false; /* a single shot: it is spent now */
     tc->dispatching = true;
-    while ( (n = timerq_pop_expired(&tc->q, clock_now_ns())) != NULL )
+    /*
+     * Read the clock once per pass, not once per timer (a clock read can
+     * cost as much as a hypercall), and pass again until a pass finds
+     * nothing due: callbacks take time, and may arm timers due by then.
+     */
+    for ( ;; )
     {
-        struct timer *t = container_of(n, struct timer, node);
+        uint64_t now = clock_now_ns(), batch = 0;
 
-        /* Drop the lock around the callback so it can arm or cancel
-         * timers; `running` tells timer_cancel_sync to wait for it. */
-        tc->running = t;
-        spin_unlock(&tc->lock);
-        t->fn(t, t->arg);
-        spin_lock(&tc->lock);
-        tc->running = NULL;
-        fired++;
+        while ( (n = timerq_pop_expired(&tc->q, now)) != NULL )
+        {
+            struct timer *t = container_of(n, struct timer, node);
+
+            /* Drop the lock around the callback so it can arm or cancel
+             * timers; `running` tells timer_cancel_sync to wait for it. */
+            tc->running = t;
+            spin_unlock(&tc->lock);
+            t->fn(t, t->arg);
+            spin_lock(&tc->lock);
+            tc->running = NULL;
+            batch++;
+        }
+        if ( !batch )
+            break;
+        fired += batch;
     }
     tc->dispatching = false;
     tc->stats.fired += fired;
