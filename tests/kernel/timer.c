@@ -61,11 +61,18 @@ probe_fn(struct timer *t, void *arg)
     fired_total++;
 }
 
+/*
+ * Disarm every probe a test may have left armed (a test that fails
+ * half-way returns early), then set up the first n afresh. Zeroed probes
+ * are safe to cancel: they are on no queue.
+ */
 static void
 probes_reset(unsigned int n)
 {
     unsigned int i;
 
+    for ( i = 0; i < MANY; i++ )
+        timer_cancel_sync(&probes[i].timer);
     for ( i = 0; i < n; i++ )
     {
         memset(&probes[i], 0, sizeof(probes[i]));
@@ -251,6 +258,7 @@ TEST(timer, cancel_stops_it)
 
 TEST(timer, cancel_from_callback)
 {
+    unsigned long flags;
     uint64_t when;
 
     if ( !xen.present )
@@ -261,10 +269,14 @@ TEST(timer, cancel_from_callback)
      * cancels 1, which must then not run although it had expired. */
     probes_reset(3);
     probes[0].cancel = &probes[1].timer;
+    /* Interrupts off: under TCG a few hypercalls can outlast 2 ms, and
+     * 0 must not fire before 1 is armed. */
+    flags = irq_save();
     when = clock_now_ns() + 2 * NSEC_PER_MSEC;
     probe_arm(&probes[0], when);
     probe_arm(&probes[1], when);
     probe_arm(&probes[2], when + 5 * NSEC_PER_MSEC);
+    irq_restore(flags);
     ASSERT_TRUE(wait_fired(2));
     EXPECT_EQ(probes[0].fired, 1u);
     EXPECT_EQ(probes[1].fired, 0u);
@@ -274,6 +286,7 @@ TEST(timer, cancel_from_callback)
 
 TEST(timer, rearm_moves_it)
 {
+    unsigned long flags;
     uint64_t now;
 
     if ( !xen.present )
@@ -281,13 +294,16 @@ TEST(timer, rearm_moves_it)
     ASSERT_TRUE(timer_available());
 
     probes_reset(2);
-    now = clock_now_ns();
     /* Earlier: armed for 10 s, moved to 3 ms. Later: armed for 1 ms,
-     * moved to 25 ms; it must not fire at the first deadline. */
+     * moved to 25 ms; it must not fire at the first deadline. Interrupts
+     * off, so that the first deadline cannot pass before the move. */
+    flags = irq_save();
+    now = clock_now_ns();
     probe_arm(&probes[0], now + 10 * NSEC_PER_SEC);
     probe_arm(&probes[0], now + 3 * NSEC_PER_MSEC);
     probe_arm(&probes[1], now + 1 * NSEC_PER_MSEC);
     probe_arm(&probes[1], now + 25 * NSEC_PER_MSEC);
+    irq_restore(flags);
     ASSERT_TRUE(wait_fired(2));
     ASSERT_EQ(sleep_ns(5 * NSEC_PER_MSEC), 0);
     EXPECT_EQ(probes[0].fired, 1u);
