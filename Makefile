@@ -37,7 +37,8 @@ KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
 PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/lib/format.c kernel/lib/bootinfo.c kernel/lib/bitmap.c \
 	kernel/lib/xencons_ring.c kernel/lib/evtchn_2l_scan.c \
-	kernel/lib/evtchn_fifo_queue.c
+	kernel/lib/evtchn_fifo_queue.c kernel/lib/pvclock_math.c \
+	kernel/lib/timerq.c kernel/lib/stats.c
 HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -isystem $(XENINC_DIR) \
 	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -Wall -Wextra -Werror \
 	-Wno-unused-parameter -fsanitize=address,undefined \
@@ -50,7 +51,7 @@ VCPUS ?= 2
 
 .PHONY: all clean test test-host test-qemu test-tier1 test-tier2 \
 	test-harness coverage run run-tier1 iso check-docs format format-check \
-	setup
+	setup bench
 
 all: $(KERNEL)
 
@@ -106,6 +107,11 @@ test-harness: $(KERNEL)
 
 test: $(KERNEL) $(HOST_BIN)
 	tools/test-all.sh
+
+# Benchmarks (tests/kernel/bench.c) on tier 1: numbers, never a verdict
+# on speed.
+bench: $(KERNEL)
+	tools/bench.sh --vcpus $(VCPUS) $(KERNEL)
 
 coverage: $(HOST_BIN)
 	rm -f $(BUILD)/host/kernel/lib/*.gcda $(BUILD)/host/tests/host/*.gcda

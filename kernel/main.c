@@ -13,6 +13,7 @@
 #include <mm.h>
 #include <percpu.h>
 #include <smp.h>
+#include <timer.h>
 #include <traps.h>
 
 extern struct boot_info boot_info;
@@ -35,6 +36,7 @@ kernel_main(unsigned int proto, unsigned long info)
     console_init();                 /* the consoles for where we run */
     xen_report();                   /* what Xen we found */
     evtchn_init(boot_info.cmdline); /* shared_info, ABI, upcall; IRQs on */
+    timer_init();                   /* PV clock, VIRQ_TIMER, timer queue */
     smp_init();                     /* start every other vCPU */
     selftest_run();                 /* tests= from the command line */
 }

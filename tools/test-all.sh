@@ -33,13 +33,14 @@ step "tier 1, 1 vCPU" tools/run-tier1.sh --vcpus 1 "$kernel"
 step "tier 1, 2 vCPUs" tools/run-tier1.sh --vcpus 2 "$kernel"
 step "tier 1, 4 vCPUs" tools/run-tier1.sh --vcpus 4 "$kernel"
 step "tier 1, 8 vCPUs" tools/run-tier1.sh --vcpus 8 "$kernel"
-# Event channels under both upcall modes and both ABIs, on both Xen tiers.
+# Events, clock and timers under both upcall modes and both ABIs, on both
+# Xen tiers.
 for mode in "upcall=percpu evtchn=2l" "upcall=percpu evtchn=fifo" \
             "upcall=global evtchn=2l" "upcall=global evtchn=fifo"; do
-    step "tier 1, events: $mode" tools/run-tier1.sh --vcpus 2 \
-        --cmdline "tests=evtchn.* $mode" "$kernel"
-    [ -x tools/run-tier2.sh ] && step "tier 2, events: $mode" \
-        tools/run-tier2.sh --vcpus 2 --cmdline "tests=evtchn.* $mode" "$kernel"
+    step "tier 1, events+timers: $mode" tools/run-tier1.sh --vcpus 2 \
+        --cmdline "tests=evtchn.*,clock.*,timer.* $mode" "$kernel"
+    [ -x tools/run-tier2.sh ] && step "tier 2, events+timers: $mode" \
+        tools/run-tier2.sh --vcpus 2 --cmdline "tests=evtchn.*,clock.*,timer.* $mode" "$kernel"
 done
 step "GRUB2 ISO on plain QEMU" bash -c "make -s iso && tools/run-qemu.sh --kernel-is-iso build/xenling.iso"
 if [ -x tools/run-tier2.sh ]; then

@@ -13,6 +13,7 @@
 #include <mm.h>
 #include <percpu.h>
 #include <smp.h>
+#include <timer.h>
 #include <traps.h>
 #include <arch/x86.h>
 #include <xen/hvm/hvm_vcpu.h>
@@ -43,8 +44,8 @@ ap_entry(unsigned int id)
 {
     percpu_init(id);  /* GDT, segments, TSS, GS base */
     traps_init_cpu(); /* the shared IDT */
-    if ( evtchn_available() )
-        evtchn_init_cpu(id); /* this vCPU's upcall vector */
+    if ( evtchn_available() && evtchn_init_cpu(id) == 0 )
+        timer_init_cpu(); /* its VIRQ_TIMER and timer queue */
     /* Publish "online" after this CPU's set-up is complete. */
     __atomic_fetch_or(&online_mask, 1ull << id, __ATOMIC_RELEASE);
     /* Idle with interrupts on: Xen takes a vCPU that halts with
