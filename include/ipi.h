@@ -9,8 +9,7 @@
  * Every function returns 0 or a negative Xen errno, and prints why it
  * refused: -XEN_EINVAL for bad input (no function, cpu >= nr_cpus),
  * -XEN_ENODEV when the target CPU is offline or has no IPI ports (not on
- * Xen, or ipi_init() has not run), -XEN_ENOMEM when a call that does not
- * wait finds no memory for its request.
+ * Xen, or ipi_init() has not run).
  */
 #ifndef XENLING_IPI_H
 #define XENLING_IPI_H
@@ -38,11 +37,14 @@ bool ipi_ready(unsigned int cpu);
 /*
  * Run fn(arg) on CPU `cpu`, with interrupts disabled there, and if `wait`
  * return only after fn has returned (its stores are then visible to the
- * caller). Calls from one CPU to another run in the order they were made.
+ * caller). Calls from one CPU to another start in the order they were
+ * made (a call that waits may see later ones run meanwhile).
  * On the calling CPU itself, fn runs at once (interrupts disabled). Any
  * context, interrupts on or off: a caller that waits runs the calls
  * queued for its own CPU meanwhile, so two CPUs calling each other never
- * deadlock. Do not hold a lock that fn takes. Errors: see above.
+ * deadlock. Do not hold a lock that fn takes. A call without wait takes
+ * a request from the caller's pool of 64; with all 64 still queued, it
+ * waits for one (running its own queue meanwhile). Errors: see above.
  */
 int smp_call_on(unsigned int cpu, void (*fn)(void *arg), void *arg,
                 bool wait);

@@ -10,7 +10,6 @@
 #include <kernel.h>
 #include <evtchn.h>
 #include <ipi.h>
-#include <mm.h>
 #include <percpu.h>
 #include <smp.h>
 #include <spinlock.h>
@@ -25,18 +24,25 @@
 #define WAIT_WARN_CYCLES    (20ull * 1000 * 1000 * 1000)
 #define WAIT_TSC_EVERY      1024
 
+/* Requests each CPU can have in flight without waiting for completion. */
+#define CALL_SLOTS          64
+
 /*
  * One request to run fn(arg) on a target CPU. The caller fills it in and
- * queues it; from then on it is the target's until the target is done:
- * a waited-for request lives on the caller's stack and the target sets
- * `done`; a fire-and-forget one was kmalloc'ed and the target frees it.
+ * queues it; from then on it is the target's until the target hands it
+ * back: a waited-for request lives on the caller's stack and the target
+ * sets `done` after fn returns; a request that is not waited for is a
+ * slot of the caller's pool, which the target frees (clears `busy`) as
+ * soon as it has read fn and arg.
  */
 struct ipi_call {
     struct ipi_call *next;      /* in the target's queue, under its lock */
     void (*fn)(void *arg);
     void *arg;
-    bool target_frees;          /* no wait: the target kfree()s it */
-    bool done;                  /* wait: set by the target after fn */
+    bool pooled;                /* a slot of the caller's pool (no wait) */
+    bool busy;                  /* pooled: in flight; the owner sets it,
+                                   interrupts off; the target clears it */
+    bool done;                  /* waited for: fn has returned */
 };
 
 struct ipi_cpu {
@@ -56,11 +62,15 @@ struct ipi_cpu {
     bool ready;                 /* store-release by ipi_init(), load-acquire
                                    by everyone else */
     struct ipi_stats stats;     /* written by the owner, interrupts off */
+    /* Requests for calls without wait. Only the owner takes a slot (with
+     * interrupts off), only the target of the call frees it. */
+    struct ipi_call slots[CALL_SLOTS];
+    unsigned int next_slot;     /* where the owner looks first */
 } __attribute__((aligned(64)));  /* one cache line or more per CPU */
 
-static struct ipi_cpu ipi_cpus[MAX_CPUS] = {
-    [0 ... MAX_CPUS - 1] = { .lock = SPINLOCK_INIT("ipi_queue") },
-};
+/* Locks set up by ipi_init(); nothing is sent to a CPU before it is ready,
+ * and no CPU runs its queue before something was sent to it. */
+static struct ipi_cpu ipi_cpus[MAX_CPUS];
 
 /* The scheduler's hook; atomic loads and stores, any CPU. */
 static void (*resched_hook)(void);
@@ -107,35 +117,47 @@ event_cpu(void *arg, evtchn_port_t port)
 }
 
 /*
- * Run every call queued for this CPU, interrupts disabled. The list is
- * taken whole under the lock and run without it, so fn may queue calls
- * itself, even to this CPU. Called by the IPI handler and by a waiting
- * caller on its own CPU.
+ * Run the calls queued for this CPU until the queue is empty, interrupts
+ * disabled. Each call is taken off the queue under the lock and run
+ * without it, so fn may queue calls itself, even to this CPU. The calls
+ * behind it stay in the queue while it runs: if fn waits, the waiting
+ * loop finds them there and runs them (taking the whole list at once
+ * would hide them in this function's local variable, and two CPUs each
+ * waiting for a call the other had taken would never finish). Called by
+ * the IPI handler and by a waiting caller on its own CPU.
  */
 static void
 run_queue(struct ipi_cpu *c)
 {
     unsigned long flags = irq_save();
-    struct ipi_call *call, *next;
+    struct ipi_call *call;
 
-    spin_lock(&c->lock);
-    call = c->head;
-    c->head = c->tail = NULL;
-    spin_unlock(&c->lock);
-
-    for ( ; call; call = next )
+    for ( ;; )
     {
-        void (*fn)(void *arg) = call->fn;
-        void *arg = call->arg;
+        void (*fn)(void *arg);
+        void *arg;
+
+        spin_lock(&c->lock);
+        call = c->head;
+        if ( call )
+        {
+            c->head = call->next;
+            if ( !c->head )
+                c->tail = NULL;
+        }
+        spin_unlock(&c->lock);
+        if ( !call )
+            break;
 
         /* Read all we need first: once `done` is set or the request is
          * freed, it is no longer ours. */
-        next = call->next;
-        if ( call->target_frees )
+        fn = call->fn;
+        arg = call->arg;
+        if ( call->pooled )
         {
-            /* Freed before fn runs: when fn's effects show, the request
-             * is gone too, so nobody sees a leak that is about to end. */
-            kfree(call);
+            /* Release: our reads of the slot are done before its owner,
+             * whose load of `busy` is acquire, may fill it again. */
+            __atomic_store_n(&call->busy, false, __ATOMIC_RELEASE);
             fn(arg);
         }
         else
@@ -174,11 +196,11 @@ reschedule_event(evtchn_port_t port, void *arg)
 /*
  * Append `call` to CPU `cpu`'s queue and ring its doorbell if the queue
  * was empty. A queue that was not empty needs no second event: the
- * append that made it non-empty rang, and the owner has not taken the
- * list since (taking it empties the queue), so its handler, which runs
- * after that event, takes our call too. Event channels clear the pending
- * flag before the handler runs, so a ring after the owner took the list
- * always brings it round again.
+ * append that made it non-empty rang, and whoever empties the queue is
+ * its owner, in run_queue(), which goes on until it finds it empty under
+ * the lock, so it runs our call too. Event channels clear the pending
+ * flag before the handler runs, so a ring after the owner found the queue
+ * empty always brings it round again.
  */
 static void
 queue_call(unsigned int cpu, struct ipi_call *call)
@@ -247,26 +269,53 @@ wait_done(struct ipi_call *call, unsigned int target)
     }
 }
 
-/* Queue fn(arg) for `cpu` in `call` (on the caller's stack if wait). */
-static int
+/*
+ * A free slot of this CPU's pool for a call without wait. If all are in
+ * flight, run our own queue while we wait for one: their targets may be
+ * waiting for us.
+ */
+static struct ipi_call *
+slot_get(struct ipi_cpu *me)
+{
+    unsigned int i, n;
+
+    for ( ;; )
+    {
+        /* Interrupts off: a handler on this CPU may take slots too. */
+        unsigned long flags = irq_save();
+
+        for ( i = 0; i < CALL_SLOTS; i++ )
+        {
+            n = (me->next_slot + i) % CALL_SLOTS;
+            /* Acquire: pairs with run_queue's release of `busy`. */
+            if ( !__atomic_load_n(&me->slots[n].busy, __ATOMIC_ACQUIRE) )
+            {
+                me->slots[n].busy = true;
+                me->next_slot = n + 1;
+                irq_restore(flags);
+                return &me->slots[n];
+            }
+        }
+        irq_restore(flags);
+        if ( __atomic_load_n(&me->head, __ATOMIC_RELAXED) )
+            run_queue(me);
+        cpu_relax();
+    }
+}
+
+/* Queue fn(arg) for `cpu`: in `call` (the caller's stack) if we wait for
+ * it, else in a slot of our pool. */
+static void
 call_remote(unsigned int cpu, struct ipi_call *call, void (*fn)(void *arg),
             void *arg, bool wait)
 {
     if ( !wait )
-    {
-        call = kmalloc(sizeof(*call));
-        if ( !call )
-        {
-            printk("ipi: call_on(%u): no memory for the request\n", cpu);
-            return -XEN_ENOMEM;
-        }
-    }
+        call = slot_get(&ipi_cpus[smp_processor_id()]);
     call->fn = fn;
     call->arg = arg;
-    call->target_frees = !wait;
+    call->pooled = !wait;
     call->done = false;
     queue_call(cpu, call);
-    return 0;
 }
 
 static void
@@ -295,11 +344,12 @@ smp_call_on(unsigned int cpu, void (*fn)(void *arg), void *arg, bool wait)
         return 0;
     }
     rc = check_target("call_on", cpu);
-    if ( rc == 0 )
-        rc = call_remote(cpu, &call, fn, arg, wait);
-    if ( rc == 0 && wait )
+    if ( rc )
+        return rc;
+    call_remote(cpu, &call, fn, arg, wait);
+    if ( wait )
         wait_done(&call, cpu);
-    return rc;
+    return 0;
 }
 
 int
@@ -321,7 +371,7 @@ smp_call_on_others(void (*fn)(void *arg), void *arg, bool wait)
             continue;
         rc = check_target("call_on_others", cpu);
         if ( rc == 0 )
-            rc = call_remote(cpu, &calls[cpu], fn, arg, wait);
+            call_remote(cpu, &calls[cpu], fn, arg, wait);
         queued[cpu] = rc == 0;
     }
     for ( cpu = 0; wait && cpu < nr_cpus; cpu++ )
@@ -373,6 +423,8 @@ ipi_init(void)
     unsigned int cpu, kind, ready = 0;
     int rc, first = 0;
 
+    for ( cpu = 0; cpu < MAX_CPUS; cpu++ )
+        ipi_cpus[cpu].lock = (spinlock_t)SPINLOCK_INIT("ipi_queue");
     if ( !evtchn_available() )
     {
         printk("ipi: no event channels: calls run on the calling CPU only\n");
