@@ -47,12 +47,12 @@ struct ipi_call {
 
 struct ipi_cpu {
     /*
-     * The call queue, oldest at head. head and tail are read and written
-     * only with `lock` held: any CPU appends, the owner takes the whole
-     * list. The lock is always taken with interrupts disabled (the owner
-     * takes it in its IPI handler), and nothing else happens under it: no
-     * function runs, nothing is allocated or freed, no other queue's lock
-     * is taken.
+     * The call queue, oldest at head. head and tail are changed only with
+     * `lock` held: any CPU appends at the tail, the owner takes calls off
+     * the head, one at a time (the owner may peek at head without the
+     * lock, as a hint). The lock is always taken with interrupts disabled
+     * (the owner takes it in its IPI handler), and nothing else happens
+     * under it: no function runs, no other queue's lock is taken.
      */
     spinlock_t lock;
     struct ipi_call *head;
