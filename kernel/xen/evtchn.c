@@ -554,6 +554,13 @@ evtchn_ports_bound(void)
     return nr_bound;
 }
 
+bool
+evtchn_port_bound(evtchn_port_t port)
+{
+    return available && port > 0 && port < max_ports &&
+           ports[port].kind != PORT_FREE;
+}
+
 /* Print a bit set as names, e.g. "0x5c: iommu_mappings vcpu_id ...". */
 static void
 print_flags(const char *what, uint32_t flags, const char *const *names,
