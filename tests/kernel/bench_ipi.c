@@ -150,6 +150,20 @@ TEST_MANUAL(bench, ipi_round_trip)
     }
     report("back-to-back lfence;rdtsc", samples, BENCH_SAMPLES);
 
+    /* What one PAUSE costs: spin loops are made of them, and Xen may
+     * intercept PAUSE (pause-loop exiting). */
+    for ( i = 0; i < BENCH_SAMPLES; i++ )
+    {
+        unsigned int j;
+
+        t0 = rdtsc_ordered();
+        for ( j = 0; j < 100; j++ )
+            cpu_relax();
+        t1 = rdtsc_ordered();
+        samples[i] = (t1 - t0) / 100;
+    }
+    report("one PAUSE (mean of 100)", samples, BENCH_SAMPLES);
+
     /* Event channel: queue a call, ring its doorbell, wait for `done`. */
     for ( i = 0; i < BENCH_SAMPLES; i++ )
     {
