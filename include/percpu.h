@@ -14,6 +14,7 @@
 #define PRINTK_LINE_MAX 256
 
 struct trap_frame;
+struct thread;
 
 /* One expected fault, armed by a test (see trap_expect_fault()). */
 struct fault_expect {
@@ -39,6 +40,10 @@ struct cpu {
     unsigned int irq_depth; /* nesting of interrupts and exceptions */
     struct fault_expect fault;
     struct printk_line line[3];
+    /* The scheduler's (kernel/sched.c), written by this CPU only, with
+     * interrupts off; NULL and false before sched_init. */
+    struct thread *thread; /* the thread running here */
+    bool need_resched;     /* switch at the next preemption point */
 };
 
 extern struct cpu cpus[MAX_CPUS];

@@ -13,6 +13,7 @@
 #include <ipi.h>
 #include <mm.h>
 #include <percpu.h>
+#include <sched.h>
 #include <smp.h>
 #include <timer.h>
 #include <traps.h>
@@ -41,5 +42,6 @@ kernel_main(unsigned int proto, unsigned long info)
     smp_init();                     /* start every other vCPU */
     ipi_init();                     /* event-channel IPIs on every vCPU */
     evtchn_report();                /* where each bound port is delivered */
+    sched_init();                   /* threads, run queues, time slices */
     selftest_run();                 /* tests= from the command line */
 }

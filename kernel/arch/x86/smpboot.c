@@ -12,6 +12,7 @@
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
+#include <sched.h>
 #include <smp.h>
 #include <timer.h>
 #include <traps.h>
@@ -48,10 +49,10 @@ ap_entry(unsigned int id)
         timer_init_cpu(); /* its VIRQ_TIMER and timer queue */
     /* Publish "online" after this CPU's set-up is complete. */
     __atomic_fetch_or(&online_mask, 1ull << id, __ATOMIC_RELEASE);
-    /* Idle with interrupts on: Xen takes a vCPU that halts with
-     * interrupts off as powered down (VCPUOP_is_up then says 0). */
-    for ( ;; )
-        safe_halt();
+    /* This context becomes the CPU's idle thread: it runs threads when
+     * there are any, else halts with interrupts on (Xen takes a vCPU that
+     * halts with interrupts off as powered down). */
+    sched_idle_loop();
 }
 
 static int

@@ -6,6 +6,7 @@
  */
 #include <kernel.h>
 #include <percpu.h>
+#include <sched.h>
 #include <traps.h>
 #include <arch/x86.h>
 
@@ -218,4 +219,17 @@ trap_dispatch(struct trap_frame *f)
         printk("trap: spurious interrupt on vector %llu (no handler)\n",
                (unsigned long long)f->vector);
     c->irq_depth--;
+    /*
+     * The preemption point (kernel/sched.c). Switching threads here is
+     * safe when the outermost trap is returning to code that ran with
+     * interrupts on: that code is a thread (an interrupt handler runs
+     * with them off), its registers are all in the frame `f` on its own
+     * stack, the handler has finished (and sent its EOI), and interrupts
+     * are still off. sched_preempt() parks this stack as it is; when the
+     * thread runs again we return from here and trap_common irets to it.
+     * Inside a nested trap, or if the thread had interrupts off (it may
+     * hold a spinlock), we wait for a later point.
+     */
+    if ( c->irq_depth == 0 && c->need_resched && (f->rflags & X86_FLAGS_IF) )
+        sched_preempt();
 }
