@@ -47,8 +47,8 @@ struct thread {
      * sched_switch(), with interrupts off.
      */
     uint64_t rsp;
-    unsigned int id;    /* unique, never reused; read-only */
-    unsigned int cpu;   /* the CPU it belongs to; read-only */
+    unsigned int id;  /* unique, never reused; read-only */
+    unsigned int cpu; /* the CPU it belongs to; read-only */
     char name[THREAD_NAME_MAX];
     void (*fn)(void *arg); /* entry point and its argument; read-only */
     void *arg;
@@ -100,8 +100,8 @@ void sched_idle_loop(void) __noreturn;
  * threads (offline, no IPIs), or no memory. Thread context after
  * sched_init(), any CPU.
  */
-struct thread *thread_create(const char *name, void (*fn)(void *arg),
-                             void *arg, unsigned int cpu);
+struct thread *thread_create(const char *name, void (*fn)(void *arg), void *arg,
+                             unsigned int cpu);
 
 /* The calling thread (NULL before sched_init). Any context. */
 struct thread *thread_self(void);

@@ -38,13 +38,13 @@ struct sched_cpu {
     spinlock_t lock;
     struct thread *head; /* runnable threads, oldest first: lock */
     struct thread *tail;
-    unsigned int nr_queued; /* threads in the queue: lock (peeked
-                               without it by the idle loop) */
-    struct thread *idle;    /* set before `ready`, then read-only */
-    struct timer slice;     /* the time slice: armed and cancelled by this
-                               CPU only, with `lock` held */
-    bool has_timer;         /* this CPU's timers work: set before `ready` */
-    bool ready;             /* store-release once, on this CPU */
+    /* Threads in the queue: lock (the idle loop peeks without it). */
+    unsigned int nr_queued;
+    struct thread *idle; /* set before `ready`, then read-only */
+    /* The time slice: armed and cancelled by this CPU, with lock held. */
+    struct timer slice;
+    bool has_timer;           /* this CPU's timers work: set before `ready` */
+    bool ready;               /* store-release once, on this CPU */
     struct sched_stats stats; /* lock, or this CPU with interrupts off */
 } __attribute__((aligned(64)));
 
@@ -300,13 +300,12 @@ switchable_self(const char *what, bool idle_ok)
     struct thread *me = c->thread;
 
     if ( !me )
-        panic("%s before sched_init: there is no thread to switch from",
-              what);
+        panic("%s before sched_init: there is no thread to switch from", what);
     if ( c->irq_depth )
         panic("%s in interrupt context: only a thread may switch away", what);
     if ( !idle_ok && me == sched_cpus[c->id].idle )
-        panic("%s from CPU %u's idle thread: it must always be runnable",
-              what, c->id);
+        panic("%s from CPU %u's idle thread: it must always be runnable", what,
+              c->id);
     return me;
 }
 
