@@ -84,6 +84,25 @@ unsigned int evtchn_max_ports(void);
 /* Ports bound through this API right now. */
 unsigned int evtchn_ports_bound(void);
 
+/* True if `port` is bound through this API now. Any context; a port being
+ * bound or closed meanwhile may read either way. */
+bool evtchn_port_bound(evtchn_port_t port);
+
+/*
+ * Interrupt balancing (kernel/xen/evtchn_balance.c). evtchn_balance()
+ * moves a device channel (interdomain, unbound or PIRQ) to the online
+ * vCPU with the fewest bound ports, and returns that vCPU (>= 0), or a
+ * negative Xen errno (printed): -XEN_EINVAL for a port we did not bind
+ * or a VIRQ or IPI port, which are per-vCPU and stay put. Any context.
+ * A heuristic: two balancing at once may both pick the same vCPU.
+ */
+int evtchn_balance(evtchn_port_t port);
+/* Ports bound to vCPU `cpu` now, by our port table. Any context. */
+unsigned int evtchn_ports_on(unsigned int cpu);
+/* Print every bound port: number, vCPU and kind (as Xen reports them),
+ * then the count per vCPU. Any context, interrupts on. */
+void evtchn_report(void);
+
 /*
  * FIFO only: deliver this port's events from queue `priority`
  * (EVTCHN_FIFO_PRIORITY_MAX = 0 is served first .. 15). Returns 0, or

@@ -10,6 +10,7 @@
 #include <console.h>
 #include <evtchn.h>
 #include <hypervisor.h>
+#include <ipi.h>
 #include <mm.h>
 #include <percpu.h>
 #include <smp.h>
@@ -38,5 +39,7 @@ kernel_main(unsigned int proto, unsigned long info)
     evtchn_init(boot_info.cmdline); /* shared_info, ABI, upcall; IRQs on */
     timer_init();                   /* PV clock, VIRQ_TIMER, timer queue */
     smp_init();                     /* start every other vCPU */
+    ipi_init();                     /* event-channel IPIs on every vCPU */
+    evtchn_report();                /* where each bound port is delivered */
     selftest_run();                 /* tests= from the command line */
 }
