@@ -561,47 +561,6 @@ evtchn_port_bound(evtchn_port_t port)
            ports[port].kind != PORT_FREE;
 }
 
-/* Print a bit set as names, e.g. "0x5c: iommu_mappings vcpu_id ...". */
-static void
-print_flags(const char *what, uint32_t flags, const char *const *names,
-            unsigned int n)
-{
-    char line[200];
-    int len = snprintf(line, sizeof(line), "0x%x:", flags);
-    unsigned int i;
-
-    for ( i = 0; i < n && len < (int)sizeof(line); i++ )
-        if ( (flags & (1u << i)) && names[i] )
-            len += snprintf(line + len, sizeof(line) - len, " %s", names[i]);
-    printk("evtchn: %s %s\n", what, line);
-}
-
-static void
-report_features(void)
-{
-    static const char *const xenver[] = {
-        [XENFEAT_writable_page_tables] = "writable_page_tables",
-        [XENFEAT_auto_translated_physmap] = "auto_translated_physmap",
-        [XENFEAT_supervisor_mode_kernel] = "supervisor_mode_kernel",
-        [XENFEAT_hvm_callback_vector] = "hvm_callback_vector",
-        [XENFEAT_hvm_safe_pvclock] = "hvm_safe_pvclock",
-        [XENFEAT_hvm_pirqs] = "hvm_pirqs",
-        [XENFEAT_dom0] = "dom0",
-        [XENFEAT_memory_op_vnode_supported] = "memory_op_vnode",
-        [XENFEAT_not_direct_mapped] = "not_direct_mapped",
-        [XENFEAT_direct_mapped] = "direct_mapped",
-    };
-    static const char *const hvm[] = {
-        "apic_access_virt", "x2apic_virt", "iommu_mappings", "vcpu_id_present",
-        "domid_present",    "ext_dest_id", "upcall_vector",
-    };
-
-    BUILD_BUG_ON(XEN_HVM_CPUID_UPCALL_VECTOR != 1u << 6);
-    print_flags("XENVER features", xen.features, xenver, ARRAY_SIZE(xenver));
-    print_flags("HVM CPUID leaf 4 flags", xen.hvm_features, hvm,
-                ARRAY_SIZE(hvm));
-}
-
 /* Pick the ABI: FIFO unless evtchn=2l; evtchn=fifo makes it required. */
 static int
 choose_abi(const char *want)
@@ -670,7 +629,6 @@ evtchn_init(const char *cmdline)
         return -XEN_EINVAL;
     }
 
-    report_features();
     rc = shared_info_init();
     if ( rc )
         return rc;

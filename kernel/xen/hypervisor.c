@@ -5,6 +5,7 @@
  */
 #include <kernel.h>
 #include <hypervisor.h>
+#include <xen/features.h>
 #include <arch/x86.h>
 
 struct xen_info xen;
@@ -82,6 +83,47 @@ xen_set_domain_flags(bool valid, uint32_t sif_flags)
            xen.initial_domain ? "dom0" : "domU");
 }
 
+/* Print a bit set as names, e.g. "0x5c: iommu_mappings vcpu_id ...". */
+static void
+print_flags(const char *what, uint32_t flags, const char *const *names,
+            unsigned int n)
+{
+    char line[200];
+    int len = snprintf(line, sizeof(line), "0x%x:", flags);
+    unsigned int i;
+
+    for ( i = 0; i < n && len < (int)sizeof(line); i++ )
+        if ( (flags & (1u << i)) && names[i] )
+            len += snprintf(line + len, sizeof(line) - len, " %s", names[i]);
+    printk("xen: %s %s\n", what, line);
+}
+
+static void
+report_features(void)
+{
+    static const char *const xenver[] = {
+        [XENFEAT_writable_page_tables] = "writable_page_tables",
+        [XENFEAT_auto_translated_physmap] = "auto_translated_physmap",
+        [XENFEAT_supervisor_mode_kernel] = "supervisor_mode_kernel",
+        [XENFEAT_hvm_callback_vector] = "hvm_callback_vector",
+        [XENFEAT_hvm_safe_pvclock] = "hvm_safe_pvclock",
+        [XENFEAT_hvm_pirqs] = "hvm_pirqs",
+        [XENFEAT_dom0] = "dom0",
+        [XENFEAT_memory_op_vnode_supported] = "memory_op_vnode",
+        [XENFEAT_not_direct_mapped] = "not_direct_mapped",
+        [XENFEAT_direct_mapped] = "direct_mapped",
+    };
+    static const char *const hvm[] = {
+        "apic_access_virt", "x2apic_virt", "iommu_mappings", "vcpu_id_present",
+        "domid_present",    "ext_dest_id", "upcall_vector",
+    };
+
+    BUILD_BUG_ON(XEN_HVM_CPUID_UPCALL_VECTOR != 1u << 6);
+    print_flags("XENVER features", xen.features, xenver, ARRAY_SIZE(xenver));
+    print_flags("HVM CPUID leaf 4 flags", xen.hvm_features, hvm,
+                ARRAY_SIZE(hvm));
+}
+
 void
 xen_report(void)
 {
@@ -94,8 +136,7 @@ xen_report(void)
            xen.major, xen.minor, xen.cpuid_base,
            xen.initial_domain ? "dom0" : "domU",
            xen.hypercalls ? "installed" : "missing");
-    printk("xen: HVM CPUID features 0x%x, XENVER features 0x%x\n",
-           xen.hvm_features, xen.features);
+    report_features();
 }
 
 long

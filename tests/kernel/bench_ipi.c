@@ -137,7 +137,7 @@ TEST_MANUAL(bench, ipi_round_trip)
         KTEST_SKIP("needs 2 vCPUs");
     ASSERT_TRUE(read_flags() & X86_FLAGS_IF);
     printk("    # bench: CPU 0 -> CPU %u, %u samples, TSC at %u kHz, %s "
-           "event channels, upcall by %s local APIC\n",
+           "event channels, local APIC %s\n",
            BENCH_TARGET, BENCH_SAMPLES, tsc_khz(),
            evtchn_abi() == EVTCHN_ABI_FIFO ? "FIFO" : "2-level", lapic_mode());
 
