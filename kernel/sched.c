@@ -174,18 +174,6 @@ kick_locked(struct sched_cpu *sc)
         timer_arm(&sc->slice, clock_now_ns() + SCHED_SLICE_NS);
 }
 
-/* Tell another CPU that its run queue grew. */
-static void
-kick_remote(unsigned int cpu)
-{
-    int rc = smp_send_reschedule(cpu);
-
-    if ( rc )
-        panic("sched: reschedule IPI to CPU %u failed (%d): a CPU that runs "
-              "threads has IPI ports",
-              cpu, rc);
-}
-
 /*
  * The reschedule IPI's hook, on the target CPU, interrupts off: do for a
  * thread queued here from afar what kick_locked does for a local one.
@@ -201,6 +189,27 @@ resched_hook(void)
     if ( sc->nr_queued )
         kick_locked(sc);
     spin_unlock(&sc->lock);
+}
+
+/* Tell another CPU that its run queue grew. */
+static void
+kick_remote(unsigned int cpu)
+{
+    int rc;
+
+    /*
+     * The hook is one global, and the IPI layer's own test replaces it
+     * (ipi.reschedule_is_counted_on_its_target leaves none behind).
+     * Without it a busy target would not notice the newcomer until its
+     * running thread blocks, so put ours back before every send: one
+     * store, published (release) before the event that uses it.
+     */
+    ipi_set_reschedule_hook(resched_hook);
+    rc = smp_send_reschedule(cpu);
+    if ( rc )
+        panic("sched: reschedule IPI to CPU %u failed (%d): a CPU that runs "
+              "threads has IPI ports",
+              cpu, rc);
 }
 
 /*

@@ -335,6 +335,67 @@ TEST(sched, time_slices_preempt_threads_that_never_yield)
            (unsigned long long)(sa.slices - sb.slices));
 }
 
+/* ---- A thread queued on a busy CPU gets a turn ---- */
+
+static struct {
+    volatile unsigned long spins; /* the busy thread's progress */
+    volatile bool stop;
+    volatile bool late_ran;    /* the second thread ran */
+    volatile uint64_t late_at; /* when */
+} busy;
+
+static void
+busy_fn(void *arg)
+{
+    uint64_t end = clock_now_ns() + SPIN_LIMIT_NS;
+
+    while ( !busy.stop && (busy.spins % 4096 || clock_now_ns() < end) )
+        busy.spins++;
+}
+
+static void
+late_fn(void *arg)
+{
+    busy.late_at = clock_now_ns();
+    busy.late_ran = true;
+}
+
+TEST(sched, thread_queued_on_a_busy_cpu_gets_a_slice)
+{
+    unsigned int cpu = nr_cpus - 1;
+    struct thread *hog, *late;
+    uint64_t deadline, queued_at;
+    bool in_time;
+
+    /* The busy CPU runs one thread that never yields, so no time slice
+     * is armed there: only its reschedule IPI, sent by thread_create
+     * from CPU 0, can get the newcomer a turn. */
+    REQUIRE_CPUS(2);
+    memset((void *)&busy, 0, sizeof(busy));
+    hog = thread_create("hog", busy_fn, NULL, cpu);
+    ASSERT_TRUE(hog != NULL);
+    deadline = clock_now_ns() + 5 * NSEC_PER_SEC;
+    while ( !busy.spins && clock_now_ns() < deadline )
+        thread_sleep_ns(MS);
+    EXPECT_GT(busy.spins, 0ul);
+    queued_at = clock_now_ns();
+    late = thread_create("late", late_fn, NULL, cpu);
+    EXPECT_TRUE(late != NULL);
+    deadline = queued_at + 2 * NSEC_PER_SEC;
+    while ( !busy.late_ran && clock_now_ns() < deadline )
+        thread_sleep_ns(MS);
+    in_time = EXPECT_TRUE(busy.late_ran);
+    busy.stop = true;
+    deadline = clock_now_ns() + 10 * NSEC_PER_SEC;
+    join_by(t, hog, deadline);
+    if ( late )
+        join_by(t, late, deadline);
+    if ( in_time )
+        printk(
+            "    # CPU %u: the newcomer ran %llu us after it was queued\n", cpu,
+            (unsigned long long)((busy.late_at - queued_at) / NSEC_PER_USEC));
+}
+
 /* ---- Each CPU's timers fire there, never early ---- */
 
 #define NR_TIMER_PROBES 3
