@@ -152,10 +152,11 @@ int thread_join_timeout(struct thread *t, uint64_t timeout_ns, int *code);
 void thread_sleep(spinlock_t *held);
 
 /*
- * thread_sleep(), also woken at deadline_ns (clock_now_ns() time).
- * Returns false if the deadline woke it (the caller re-checks its
- * condition either way), true if thread_wake() did. Without timers on
- * this CPU it returns false at once, without sleeping.
+ * thread_sleep(), also woken at deadline_ns (clock_now_ns() time), never
+ * before. Returns false if the deadline's timer fired before the caller
+ * ran again, true if only thread_wake() woke it; the caller re-checks its
+ * condition either way. Without timers on this CPU it returns false at
+ * once, without sleeping (and without letting `held` go).
  */
 bool thread_sleep_until(spinlock_t *held, uint64_t deadline_ns);
 
