@@ -65,6 +65,15 @@ static spinlock_t join_lock = SPINLOCK_INIT("join");
 
 static unsigned int next_id; /* atomic increments */
 
+/*
+ * Whether new threads start with interrupts on: as the boot context had
+ * them at sched_init. On Xen, evtchn_init turned them on; on plain QEMU
+ * they stay off, because nothing programs the legacy PIC there and its
+ * timer interrupt would arrive on vector 8, looking like a double fault.
+ * Threads there are cooperative. Set once by sched_init.
+ */
+static bool threads_irq_on;
+
 /* switch.asm */
 struct thread *sched_switch(uint64_t *save_rsp, uint64_t next_rsp,
                             struct thread *prev);
@@ -279,7 +288,8 @@ void
 sched_thread_start(struct thread *self, struct thread *prev)
 {
     finish_switch(&sched_cpus[self->cpu], prev);
-    irq_enable();
+    if ( threads_irq_on )
+        irq_enable();
     self->fn(self->arg);
     thread_exit(0);
 }
@@ -426,6 +436,7 @@ sched_init(void)
     unsigned long flags;
     char name[THREAD_NAME_MAX];
 
+    threads_irq_on = read_flags() & X86_FLAGS_IF;
     for ( cpu = 0; cpu < MAX_CPUS; cpu++ )
         sched_cpus[cpu].lock = (spinlock_t)SPINLOCK_INIT("runqueue");
     thread_init(&main_thread, "main", 0);
