@@ -3,7 +3,8 @@
  * sched.c - self-tests of kernel threads and the scheduler
  * (kernel/sched.c): a lock keeps a counter exact with threads on every
  * CPU, a thread woken from another CPU runs on its own, two threads that
- * never yield share a CPU through time slices, timers fire on their CPU
+ * never yield share a CPU through time slices, a thread queued on a busy
+ * CPU gets a turn within a slice, timers fire on their CPU
  * and never early, hand-offs between CPUs lose no wake-up, yield and
  * timed sleeps do what they say, join frees everything. They run in
  * thread "main" on CPU 0; every wait is bounded (a thread that does not
