@@ -66,9 +66,11 @@ int smp_send_reschedule(unsigned int cpu);
 /*
  * The scheduler's hook, run on the target CPU by each reschedule event,
  * interrupts disabled (NULL: none). Any context; the new hook is used by
- * events handled after this returns.
+ * events handled after this returns. Returns the hook it replaces, so a
+ * temporary user (a test) can put it back.
  */
-void ipi_set_reschedule_hook(void (*hook)(void));
+typedef void (*ipi_resched_hook_t)(void);
+ipi_resched_hook_t ipi_set_reschedule_hook(ipi_resched_hook_t hook);
 
 /* Per-CPU counters, for tests and benchmarks (each written only by its
  * own CPU). */

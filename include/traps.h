@@ -32,6 +32,10 @@ struct trap_frame {
 
 typedef void (*irq_handler_t)(struct trap_frame *f, void *arg);
 
+/* Remap the legacy 8259s away from the exception vectors and mask them
+ * (kernel/arch/x86/pic.c); nothing on Xen. Boot CPU, interrupts off. */
+void pic_disable(void);
+
 /* Build and load the IDT on the boot CPU (traps_init_cpu for the others). */
 void traps_init(void);
 void traps_init_cpu(void);

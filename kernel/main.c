@@ -30,6 +30,7 @@ kernel_main(unsigned int proto, unsigned long info)
     printk("Xenling booting\n");
     traps_init();                /* IDT: exceptions dump and stop */
     xen_detect();                /* CPUID leaves, hypercall page */
+    pic_disable();               /* legacy 8259s off (not on Xen) */
     boot_info_init(proto, info); /* validate the loader's info */
     xen_set_domain_flags(boot_info.valid, boot_info.flags); /* dom0? */
     page_alloc_init(&boot_info);    /* usable RAM into the allocator */

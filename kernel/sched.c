@@ -206,14 +206,6 @@ kick_remote(unsigned int cpu)
 {
     int rc;
 
-    /*
-     * The hook is one global, and the IPI layer's own test replaces it
-     * (ipi.reschedule_is_counted_on_its_target leaves none behind).
-     * Without it a busy target would not notice the newcomer until its
-     * running thread blocks, so put ours back before every send: one
-     * store, published (release) before the event that uses it.
-     */
-    ipi_set_reschedule_hook(resched_hook);
     rc = smp_send_reschedule(cpu);
     if ( rc )
         panic("sched: reschedule IPI to CPU %u failed (%d): a CPU that runs "

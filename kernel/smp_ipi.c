@@ -391,11 +391,11 @@ smp_send_reschedule(unsigned int cpu)
     return rc;
 }
 
-void
-ipi_set_reschedule_hook(void (*hook)(void))
+ipi_resched_hook_t
+ipi_set_reschedule_hook(ipi_resched_hook_t hook)
 {
     /* Release: pairs with reschedule_event's acquire. */
-    __atomic_store_n(&resched_hook, hook, __ATOMIC_RELEASE);
+    return __atomic_exchange_n(&resched_hook, hook, __ATOMIC_ACQ_REL);
 }
 
 void

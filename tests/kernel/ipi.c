@@ -665,10 +665,11 @@ TEST(ipi, reschedule_is_counted_on_its_target)
 {
     struct ipi_stats before, after;
     unsigned int cpu, other, hits;
+    ipi_resched_hook_t saved;
 
     REQUIRE_XEN();
     memset((void *)resched_on, 0, sizeof(resched_on));
-    ipi_set_reschedule_hook(resched_hook);
+    saved = ipi_set_reschedule_hook(resched_hook); /* the scheduler's */
     for ( cpu = 0; cpu < nr_cpus; cpu++ )
     {
         if ( !cpu_online(cpu) )
@@ -684,7 +685,7 @@ TEST(ipi, reschedule_is_counted_on_its_target)
         EXPECT_EQ(hits, 1u); /* nobody else ran the hook */
         resched_on[cpu] = 0;
     }
-    ipi_set_reschedule_hook(NULL);
+    ipi_set_reschedule_hook(saved);
 }
 
 TEST(ipi, bad_calls_are_refused)
