@@ -32,4 +32,15 @@ struct vcpu_info *vcpu_info(unsigned int cpu);
  */
 void vcpu_info_set(unsigned int cpu, struct vcpu_info *vi);
 
+/*
+ * Give vCPU `cpu` its own vcpu_info (VCPUOP_register_vcpu_info) and record
+ * it with vcpu_info_set(). Xen allows it only for the calling vCPU or one
+ * that is down: the boot CPU does its own in shared_info_init() and each
+ * AP's before VCPUOP_up. Once per vCPU. 0 or a negative errno (printed;
+ * a vCPU below 32 then keeps its slot in shared_info).
+ */
+int vcpu_info_register(unsigned int cpu);
+/* True if `cpu` uses its registered vcpu_info (not a shared_info slot). */
+bool vcpu_info_registered(unsigned int cpu);
+
 #endif

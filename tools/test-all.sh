@@ -33,6 +33,9 @@ step "tier 1, 1 vCPU" tools/run-tier1.sh --vcpus 1 "$kernel"
 step "tier 1, 2 vCPUs" tools/run-tier1.sh --vcpus 2 "$kernel"
 step "tier 1, 4 vCPUs" tools/run-tier1.sh --vcpus 4 "$kernel"
 step "tier 1, 8 vCPUs" tools/run-tier1.sh --vcpus 8 "$kernel"
+# Past shared_info's 32 vcpu_info slots: VCPUOP_register_vcpu_info.
+step "tier 1, 36 vCPUs: bring-up" tools/run-tier1.sh --vcpus 36 \
+    --cmdline "tests=smp.*" "$kernel"
 # Events, clock and timers under both upcall modes and both ABIs, on both
 # Xen tiers.
 for mode in "upcall=percpu evtchn=2l" "upcall=percpu evtchn=fifo" \

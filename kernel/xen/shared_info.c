@@ -26,6 +26,14 @@ struct shared_info *shared_info;
  * events; read by that vCPU's upcall. */
 static struct vcpu_info *vcpu_infos[MAX_CPUS];
 
+/*
+ * Each vCPU's own vcpu_info, registered with VCPUOP_register_vcpu_info.
+ * 64-byte entries, 64-byte aligned, so none crosses a page boundary (the
+ * ABI's one rule). shared_info has slots for only 32 vCPUs; registering
+ * every vCPU's here gives all of them one code path.
+ */
+static struct vcpu_info vcpu_info_area[MAX_CPUS] __attribute__((aligned(64)));
+
 int
 shared_info_init(void)
 {
@@ -56,12 +64,45 @@ shared_info_init(void)
     shared_info = page;
     for ( cpu = 0; cpu < MIN(MAX_CPUS, XEN_LEGACY_MAX_VCPUS); cpu++ )
         vcpu_infos[cpu] = &shared_info->vcpu_info[cpu];
-    printk("shared_info: mapped at 0x%llx (gpfn 0x%llx); vcpu_info in "
-           "shared_info for vCPUs 0-%u\n",
+    printk("shared_info: mapped at 0x%llx (gpfn 0x%llx)\n",
            (unsigned long long)virt_to_phys(page),
-           (unsigned long long)xatp.gpfn,
-           MIN(MAX_CPUS, XEN_LEGACY_MAX_VCPUS) - 1);
+           (unsigned long long)xatp.gpfn);
+    /* The boot CPU moves its own vcpu_info now, before any event. */
+    vcpu_info_register(smp_processor_id());
     return 0;
+}
+
+int
+vcpu_info_register(unsigned int cpu)
+{
+    struct vcpu_register_vcpu_info r = { 0 };
+    uint64_t pa;
+    long rc;
+
+    if ( cpu >= MAX_CPUS )
+        return -XEN_EINVAL;
+    pa = virt_to_phys(&vcpu_info_area[cpu]);
+    r.mfn = pa >> PAGE_SHIFT;
+    r.offset = pa & (PAGE_SIZE - 1);
+    rc = hypercall_vcpu_op(VCPUOP_register_vcpu_info, cpu, &r);
+    if ( rc )
+    {
+        printk("shared_info: VCPUOP_register_vcpu_info for vCPU %u refused "
+               "(%ld): %s\n",
+               cpu, rc,
+               vcpu_infos[cpu] ? "its shared_info slot stays in use"
+                               : "it gets no events");
+        return rc;
+    }
+    /* Xen copied the old slot's contents; it writes only here from now. */
+    vcpu_info_set(cpu, &vcpu_info_area[cpu]);
+    return 0;
+}
+
+bool
+vcpu_info_registered(unsigned int cpu)
+{
+    return cpu < MAX_CPUS && vcpu_infos[cpu] == &vcpu_info_area[cpu];
 }
 
 struct vcpu_info *

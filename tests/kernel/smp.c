@@ -7,6 +7,7 @@
 #include <hypervisor.h>
 #include <ktest.h>
 #include <percpu.h>
+#include <shared_info.h>
 #include <smp.h>
 
 TEST(smp, every_vcpu_online)
@@ -39,5 +40,28 @@ TEST(smp, per_cpu_blocks_point_at_themselves)
     {
         EXPECT_TRUE(cpus[id].self == &cpus[id]);
         EXPECT_EQ(cpus[id].id, id);
+    }
+}
+
+TEST(smp, every_vcpu_has_its_own_registered_vcpu_info)
+{
+    unsigned int id;
+
+    if ( !xen.present || !shared_info )
+        KTEST_SKIP("no shared_info: not on Xen");
+    for ( id = 0; id < nr_cpus; id++ )
+    {
+        const struct vcpu_info *vi = vcpu_info(id);
+
+        if ( !cpu_online(id) )
+            continue;
+        ASSERT_TRUE(vi != NULL);
+        EXPECT_TRUE(vcpu_info_registered(id));
+        /* Xen keeps each vCPU's time record in its vcpu_info: in the
+         * registered copy only if the registration took. */
+        EXPECT_NE(vi->time.tsc_to_system_mul, 0u);
+        EXPECT_NE(vi->time.system_time, 0ull);
+        if ( id < XEN_LEGACY_MAX_VCPUS )
+            EXPECT_TRUE(vi != &shared_info->vcpu_info[id]);
     }
 }

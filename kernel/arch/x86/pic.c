@@ -27,8 +27,8 @@ pic_disable(void)
      * and mode on the data port, in this order, for each controller. */
     outb(PIC1_CMD, ICW1_INIT);
     outb(PIC2_CMD, ICW1_INIT);
-    outb(PIC1_DATA, 0x20); /* IRQ 0-7 -> vectors 0x20-0x27 */
-    outb(PIC2_DATA, 0x28); /* IRQ 8-15 -> vectors 0x28-0x2f */
+    outb(PIC1_DATA, 0x20);   /* IRQ 0-7 -> vectors 0x20-0x27 */
+    outb(PIC2_DATA, 0x28);   /* IRQ 8-15 -> vectors 0x28-0x2f */
     outb(PIC1_DATA, 1 << 2); /* the slave hangs off IRQ 2 */
     outb(PIC2_DATA, 2);      /* ... and knows it is number 2 */
     outb(PIC1_DATA, ICW4_8086);

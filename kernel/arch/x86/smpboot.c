@@ -13,6 +13,7 @@
 #include <mm.h>
 #include <percpu.h>
 #include <sched.h>
+#include <shared_info.h>
 #include <smp.h>
 #include <timer.h>
 #include <traps.h>
@@ -81,6 +82,14 @@ start_ap(unsigned int id)
     ctx.cpu_regs.x86_64.cr4 = read_cr4();
     ctx.cpu_regs.x86_64.efer = rdmsr(MSR_EFER);
 
+    /*
+     * Place its vcpu_info first, while the vCPU is down (the only time Xen
+     * lets another vCPU do it): past vCPU 31 there is no slot in
+     * shared_info, and Xen refuses VCPUOP_initialise (-EINVAL) for a vCPU
+     * whose vcpu_info is still its internal dummy.
+     */
+    if ( shared_info )
+        vcpu_info_register(id);
     rc = hypercall_vcpu_op(VCPUOP_initialise, id, &ctx);
     if ( rc == 0 )
         rc = hypercall_vcpu_op(VCPUOP_up, id, NULL);
