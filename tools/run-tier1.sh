@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 . "$here/lib/verdict.sh"
 
-vcpus=2 cmdline="" log="" console=0 tmo=90 xenargs="" xen=""
+vcpus=2 cmdline="" log="" console=0 tmo="" xenargs="" xen=""
 while [ $# -gt 1 ]; do
     case $1 in
         --vcpus) vcpus=$2; shift 2 ;;
@@ -27,6 +27,9 @@ while [ $# -gt 1 ]; do
     esac
 done
 kernel=${1:?usage: run-tier1.sh [options] KERNEL}
+# Only a hang should reach the limit: every vCPU is a host thread sharing
+# 2 cores under TCG, so allow more time for more vCPUs.
+tmo=${tmo:-$((90 + 15 * vcpus))}
 [ -f "$kernel" ] || { echo "run-tier1: no such file: $kernel" >&2; exit 2; }
 if [ -z "$xen" ]; then
     xen="$top/build/xen/xen.elf"
