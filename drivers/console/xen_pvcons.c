@@ -15,8 +15,15 @@
 #include <xencons_ring.h>
 #include <arch/x86.h>
 
-/* How long a full ring may stall printk before output is dropped. */
-#define FULL_RING_SPINS 20000000ul
+/*
+ * How long a full ring may stall printk (console lock held, interrupts
+ * off) before the rest of the line is dropped: about a second of PAUSEs
+ * under TCG. The backend is kicked again every KICK_EVERY spins, not on
+ * every one: each kick is a hypercall, which costs tens of microseconds
+ * under TCG, and a kick per spin once stalled a run for minutes.
+ */
+#define FULL_RING_SPINS 2000000ul
+#define KICK_EVERY      4096ul
 
 static struct xencons_interface *ring; /* NULL until init succeeds */
 static evtchn_port_t port;
@@ -82,7 +89,8 @@ put(const char *s, size_t n)
             spins = 0;
             continue;
         }
-        kick(); /* full: make sure it is draining */
+        if ( spins % KICK_EVERY == 0 )
+            kick(); /* full: make sure it is draining */
         if ( ++spins > FULL_RING_SPINS )
         {
             dropped += n;
