@@ -195,4 +195,3 @@ TEST(ipi, reschedule_is_counted_on_its_target)
     }
     ipi_set_reschedule_hook(saved);
 }
-
