@@ -33,8 +33,6 @@ bool xen_pvcons_init(void);
 /* Polled input from the PV console: bytes read (0 if none), or -1 when
  * there is no PV console or its backend broke the ring protocol. */
 int xen_pvcons_read(char *buf, size_t n);
-/* Bytes dropped because the backend stopped draining the ring. */
-unsigned long xen_pvcons_dropped(void);
 
 /* Pick the consoles for where we run (drivers/console/select.c): early,
  * before anything else, and final, once dom0-ness is known. */

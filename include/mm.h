@@ -50,15 +50,14 @@ size_t page_free_count(void);
 /* Take the frame at pa out of the free pool if it is there (a page Xen
  * shares with us inside RAM). Returns true if it was free. */
 bool page_reserve(uint64_t pa);
-size_t page_total_count(void);
 
 /*
  * Replace the boot page tables with the kernel's own: W^X for the image,
  * NX everywhere else, page 0 unmapped. Boot CPU, once, after
- * page_alloc_init. paging_load() loads them on another CPU.
+ * page_alloc_init. Secondary CPUs get the same CR3 in their start
+ * context (kernel/arch/x86/smpboot.c).
  */
 void paging_init(const struct boot_info *bi);
-void paging_load(void);
 
 /* Small allocations. kmalloc returns 16-byte aligned memory or NULL. */
 void heap_init(void);

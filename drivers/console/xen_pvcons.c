@@ -27,8 +27,9 @@
 
 static struct xencons_interface *ring; /* NULL until init succeeds */
 static evtchn_port_t port;
-static bool broken;           /* backend misbehaved: stop using */
-static unsigned long dropped; /* bytes lost to a stuck backend */
+static bool broken;            /* backend misbehaved: stop using */
+static unsigned long dropped;  /* bytes lost to a stuck backend */
+static unsigned long reported; /* of those, already told in the ring */
 
 static void
 b_rmb(void)
@@ -107,6 +108,18 @@ pvcons_write(struct console *c, const char *s, size_t n)
 
     if ( broken )
         return;
+    /* Output lost to a stalled backend is said, not hidden: the first line
+     * that finds room again starts with how much is missing. */
+    if ( dropped != reported )
+    {
+        char note[64];
+        int len =
+            snprintf(note, sizeof(note), "[xen-pvcons: %lu bytes dropped]\r\n",
+                     dropped - reported);
+
+        reported = dropped;
+        put(note, (size_t)len);
+    }
     /* Terminals attached through xl console want CR LF. */
     for ( i = 0; i < n; i++ )
         if ( s[i] == '\n' )
@@ -178,10 +191,4 @@ xen_pvcons_read(char *buf, size_t n)
     if ( r > 0 )
         kick(); /* tell the backend there is room */
     return r;
-}
-
-unsigned long
-xen_pvcons_dropped(void)
-{
-    return dropped;
 }

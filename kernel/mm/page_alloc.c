@@ -16,7 +16,6 @@ static spinlock_t page_lock = SPINLOCK_INIT("page_alloc");
 static unsigned long *free_map; /* bit per frame: 1 = free */
 static size_t nr_frames;        /* frames the map covers */
 static size_t nr_free;
-static size_t nr_total;
 static size_t hint; /* where the next search starts */
 
 static bool
@@ -94,7 +93,6 @@ page_alloc_init(const struct boot_info *bi)
                 nr_free++;
             }
     }
-    nr_total = nr_free;
     hint = 0;
     printk("page_alloc: %zu free pages (%zu MiB), frame bitmap at 0x%llx\n",
            nr_free, nr_free >> (20 - PAGE_SHIFT), (unsigned long long)map_at);
@@ -176,7 +174,6 @@ page_reserve(uint64_t pa)
     {
         bitmap_clear(free_map, f);
         nr_free--;
-        nr_total--;
     }
     spin_unlock_irqrestore(&page_lock, flags);
     return was_free;
@@ -186,10 +183,4 @@ size_t
 page_free_count(void)
 {
     return nr_free;
-}
-
-size_t
-page_total_count(void)
-{
-    return nr_total;
 }

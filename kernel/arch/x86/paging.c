@@ -123,14 +123,8 @@ paging_init(const struct boot_info *bi)
         *walk(chunk, 2) = chunk | PTE_P | PTE_W | PTE_PS | nx() |
                           (ram ? 0 : PTE_PCD | PTE_PWT);
     }
-    paging_load();
+    write_cr3(virt_to_phys(kernel_pml4));
     printk("paging: W^X page tables loaded (text RX, rodata R, data RW%s), "
            "%llu MiB mapped\n",
            nx_ok ? ", NX" : "", (unsigned long long)(top >> 20));
-}
-
-void
-paging_load(void)
-{
-    write_cr3(virt_to_phys(kernel_pml4));
 }
