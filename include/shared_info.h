@@ -34,10 +34,10 @@ void vcpu_info_set(unsigned int cpu, struct vcpu_info *vi);
 
 /*
  * Give vCPU `cpu` its own vcpu_info (VCPUOP_register_vcpu_info) and record
- * it with vcpu_info_set(). Xen allows it only for the calling vCPU or one
- * that is down: the boot CPU does its own in shared_info_init() and each
- * AP's before VCPUOP_up. Once per vCPU. 0 or a negative errno (printed;
- * a vCPU below 32 then keeps its slot in shared_info).
+ * it with vcpu_info_set(). Needed for vCPUs past XEN_LEGACY_MAX_VCPUS,
+ * which have no slot in shared_info. Xen allows it only for the calling
+ * vCPU or one that is down: smp bring-up does it before VCPUOP_initialise.
+ * Once per vCPU. 0 or a negative errno (printed).
  */
 int vcpu_info_register(unsigned int cpu);
 /* True if `cpu` uses its registered vcpu_info (not a shared_info slot). */

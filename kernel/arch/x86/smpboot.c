@@ -88,7 +88,7 @@ start_ap(unsigned int id)
      * shared_info, and Xen refuses VCPUOP_initialise (-EINVAL) for a vCPU
      * whose vcpu_info is still its internal dummy.
      */
-    if ( shared_info )
+    if ( shared_info && id >= XEN_LEGACY_MAX_VCPUS )
         vcpu_info_register(id);
     rc = hypercall_vcpu_op(VCPUOP_initialise, id, &ctx);
     if ( rc == 0 )
