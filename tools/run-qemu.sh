@@ -10,6 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/verdict.sh"
+. "$here/lib/qemu-slot.sh"
 
 cmdline="" smp=1 log="" console=0 tmo=60 iso=0
 while [ $# -gt 1 ]; do
@@ -33,6 +34,7 @@ if [ "$iso" = 1 ]; then
 else
     boot=(-kernel "$kernel" -append "$cmdline")
 fi
+qemu_slot_take || exit 2
 echo "qemu: booting $kernel (no Xen, $smp CPU) ${cmdline:+with \"$cmdline\"}"
 set +e
 if [ "$console" = 1 ]; then

@@ -12,6 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 . "$here/lib/verdict.sh"
+. "$here/lib/qemu-slot.sh"
 
 vcpus=2 cmdline="" log="" console=0 tmo="" xenargs="" xen=""
 while [ $# -gt 1 ]; do
@@ -45,6 +46,7 @@ mkdir -p "$(dirname "$log")"
 # the physical CPUs Xen sees.
 xen_cmd="dom0=pvh dom0-iommu=none dom0_mem=256M dom0_max_vcpus=$vcpus"
 xen_cmd+=" console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all $xenargs"
+qemu_slot_take || exit 2
 echo "tier1: Xen + Xenling as PVH dom0, $vcpus vCPUs ${cmdline:+with \"$cmdline\"}"
 qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$vcpus" -m 1024
       -nographic -monitor none -serial stdio -no-reboot

@@ -116,9 +116,9 @@ transcript=$(cd "$(dirname "$transcript")" && pwd)/$(basename "$transcript")
 serial="${transcript%.txt}.serial.log"
 [ "$serial" != "$transcript" ] || serial="$transcript.serial.log"
 
-# One QEMU at a time on this machine: wait for other runs to finish.
-exec 9>"$out/.qemu.lock"
-flock -w 900 9 || infra "another tier-2 run held $out/.qemu.lock for 15 minutes"
+# At most two QEMUs on this machine at once (tools/lib/qemu-slot.sh).
+. "$here/lib/qemu-slot.sh"
+qemu_slot_take || infra "no free QEMU slot"
 
 tmp=$(mktemp -d /tmp/xenling-tier2.XXXXXX)
 qstatus=
