@@ -38,7 +38,7 @@ PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/lib/format.c kernel/lib/bootinfo.c kernel/lib/bitmap.c \
 	kernel/lib/xencons_ring.c kernel/lib/evtchn_2l_scan.c \
 	kernel/lib/evtchn_fifo_queue.c kernel/lib/pvclock_math.c \
-	kernel/lib/timerq.c kernel/lib/stats.c
+	kernel/lib/timerq.c kernel/lib/stats.c kernel/lib/timer_core.c
 HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -isystem $(XENINC_DIR) \
 	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -Wall -Wextra -Werror \
 	-Wno-unused-parameter -fsanitize=address,undefined \
