@@ -38,7 +38,8 @@ PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/lib/format.c kernel/lib/bootinfo.c kernel/lib/bitmap.c \
 	kernel/lib/xencons_ring.c kernel/lib/evtchn_2l_scan.c \
 	kernel/lib/evtchn_fifo_queue.c kernel/lib/pvclock_math.c \
-	kernel/lib/timerq.c kernel/lib/stats.c kernel/lib/timer_core.c
+	kernel/lib/timerq.c kernel/lib/stats.c kernel/lib/timer_core.c \
+	kernel/lib/ipi_queue.c
 HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -isystem $(XENINC_DIR) \
 	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -Wall -Wextra -Werror \
 	-Wno-unused-parameter -fsanitize=address,undefined \
@@ -51,7 +52,7 @@ VCPUS ?= 2
 
 .PHONY: all clean test test-host test-qemu test-tier1 test-tier2 \
 	test-harness coverage run run-tier1 iso check-docs format format-check \
-	setup bench fuzz fuzz-build fuzz-corpus
+	setup bench fuzz fuzz-build fuzz-corpus test-tsan
 
 all: $(KERNEL)
 
@@ -124,6 +125,32 @@ fuzz: $(FUZZ_BINS)
 fuzz-corpus: $(FUZZ_BINS)
 	tools/run-fuzz.sh --corpus-only $(FUZZ_NAMES)
 
+# --- concurrency: host threads under ThreadSanitizer --------------------
+# tests/tsan/ stress the portable concurrent code with pthreads, through
+# the host runner (tests/host/main.c). Separate from test-host: TSan and
+# ASan cannot share a binary.
+TSAN_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -Iinclude \
+	-isystem $(XENINC_DIR) -D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) \
+	-Wall -Wextra -Werror -Wno-unused-parameter -fno-omit-frame-pointer \
+	-fsanitize=thread -pthread -MMD -MP
+TSAN_SRC := tests/host/main.c kernel/lib/ktest.c kernel/lib/glob.c \
+	kernel/lib/cmdline.c kernel/lib/format.c kernel/lib/ipi_queue.c \
+	kernel/lib/timerq.c kernel/lib/timer_core.c \
+	$(sort $(wildcard tests/tsan/*.c))
+TSAN_OBJ := $(patsubst %.c,$(BUILD)/tsan/%.o,$(TSAN_SRC))
+TSAN_BIN := $(BUILD)/tsan/tsan-tests
+
+$(BUILD)/tsan/%.o: %.c | $(XENINC_DIR)/xen
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(TSAN_CFLAGS) -c $< -o $@
+
+$(TSAN_BIN): $(TSAN_OBJ)
+	$(FUZZ_CC) $(TSAN_CFLAGS) -o $@ $(TSAN_OBJ)
+
+# A race report fails the run (exit 66) even if every check passed.
+test-tsan: $(TSAN_BIN)
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" $(TSAN_BIN)
+
 # --- tests ---------------------------------------------------------------
 
 test-host: $(HOST_BIN)
@@ -192,7 +219,7 @@ setup:
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/host $(KERNEL) $(KERNEL).map $(KERNEL).lst \
 		$(BUILD)/coverage $(BUILD)/coverage.info $(XENINC_DIR) \
-		$(BUILD)/fuzz
+		$(BUILD)/fuzz $(BUILD)/tsan
 
 -include $(KOBJ:.o=.d) $(HOST_OBJ:.o=.d)
--include $(shell find $(BUILD)/fuzz -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/fuzz $(BUILD)/tsan -name '*.d' 2>/dev/null)
