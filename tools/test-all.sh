@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # test-all.sh - what `make test` runs: host unit tests, the fuzz corpus,
-# the docs and style checks, plain QEMU, tier 1 (1 and 2 vCPUs), tier 2
-# when its harness is present, and the harness self-test. Prints a summary table and exits
-# non-zero if anything failed.
+# the ThreadSanitizer tests, the docs and style checks, plain QEMU, tier 1
+# (1 and 2 vCPUs), tier 2 when its harness is present, and the harness
+# self-test. Prints a summary table and exits non-zero if anything failed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -28,6 +28,7 @@ step() {
 step "host unit tests" make -s test-host
 # Every checked-in fuzz input once (seconds); `make fuzz` is the long run.
 step "fuzz corpus (short pass)" make -s fuzz-corpus
+step "concurrency (ThreadSanitizer)" make -s test-tsan
 step "docs citations" python3 tools/check-docs.py
 step "style (clang-format)" tools/check-format.sh
 step "plain QEMU" tools/run-qemu.sh "$kernel"
