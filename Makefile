@@ -21,26 +21,29 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-Iinclude -isystem $(XENINC_DIR) \
+	-Iinclude -I. -isystem $(XENINC_DIR) \
 	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -MMD -MP
 KLDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T kernel/kernel.ld
 NASMFLAGS := -f elf64 -g
 LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 
 KSRC_C := $(sort $(wildcard kernel/*.c kernel/lib/*.c kernel/mm/*.c \
-	kernel/xen/*.c kernel/arch/x86/*.c drivers/*/*.c tests/kernel/*.c))
+	kernel/xen/*/*.c kernel/arch/x86/*.c drivers/*/*.c tests/kernel/*.c))
 KSRC_ASM := $(sort $(wildcard boot/*.asm kernel/arch/x86/*.asm))
 KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
 	$(patsubst %.asm,$(BUILD)/k/%.o,$(KSRC_ASM))
 
-# Portable code, also built on the host with coverage and sanitizers.
+# Portable code, also built on the host with coverage and sanitizers:
+# generic helpers in kernel/lib/, and the host-tested halves that live in
+# each Xen subsystem's folder beside the code that uses them.
 PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/lib/format.c kernel/lib/bootinfo.c kernel/lib/bitmap.c \
-	kernel/lib/xencons_ring.c kernel/lib/evtchn_2l_scan.c \
-	kernel/lib/evtchn_fifo_queue.c kernel/lib/pvclock_math.c \
-	kernel/lib/timerq.c kernel/lib/stats.c kernel/lib/timer_core.c \
-	kernel/lib/ipi_queue.c
-HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -isystem $(XENINC_DIR) \
+	kernel/lib/byte_ring.c kernel/lib/xen_errno.c kernel/lib/stats.c \
+	kernel/xen/evtchn/evtchn_2l_scan.c kernel/xen/evtchn/evtchn_fifo_queue.c \
+	kernel/xen/time/pvclock_math.c kernel/xen/time/timerq.c \
+	kernel/xen/time/timer_core.c kernel/xen/ipi/ipi_queue.c \
+	kernel/xen/grant/gnt_entries.c
+HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -I. -isystem $(XENINC_DIR) \
 	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -Wall -Wextra -Werror \
 	-Wno-unused-parameter -fsanitize=address,undefined \
 	-fno-sanitize-recover=all --coverage -MMD -MP
@@ -87,19 +90,20 @@ $(HOST_BIN): $(HOST_OBJ)
 # needs (FUZZ_SRC_NAME); seeds in tests/fuzz/corpus/NAME/. See
 # tests/fuzz/README.md. Separate from test-host: clang, not gcc.
 FUZZ_CC := clang-14
-FUZZ_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -Iinclude \
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -Iinclude -I. \
 	-isystem $(XENINC_DIR) -D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) \
 	-Wall -Wextra -Werror -Wno-unused-parameter -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
-FUZZ_NAMES := bootinfo_pvh bootinfo_mb2 bootinfo_e820 xencons_ring \
+FUZZ_NAMES := bootinfo_pvh bootinfo_mb2 bootinfo_e820 byte_ring \
 	evtchn_2l_scan evtchn_fifo
 FUZZ_COMMON := tests/fuzz/fuzz_common.c kernel/lib/format.c
 FUZZ_SRC_bootinfo_pvh := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
 FUZZ_SRC_bootinfo_mb2 := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
 FUZZ_SRC_bootinfo_e820 := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
-FUZZ_SRC_xencons_ring := kernel/lib/xencons_ring.c
-FUZZ_SRC_evtchn_2l_scan := kernel/lib/evtchn_2l_scan.c kernel/lib/bitmap.c
-FUZZ_SRC_evtchn_fifo := kernel/lib/evtchn_fifo_queue.c
+FUZZ_SRC_byte_ring := kernel/lib/byte_ring.c
+FUZZ_SRC_evtchn_2l_scan := kernel/xen/evtchn/evtchn_2l_scan.c \
+	kernel/lib/bitmap.c
+FUZZ_SRC_evtchn_fifo := kernel/xen/evtchn/evtchn_fifo_queue.c
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/bin/%,$(FUZZ_NAMES))
 FUZZ_RUNS ?= 10000000
 
@@ -129,13 +133,13 @@ fuzz-corpus: $(FUZZ_BINS)
 # tests/tsan/ stress the portable concurrent code with pthreads, through
 # the host runner (tests/host/main.c). Separate from test-host: TSan and
 # ASan cannot share a binary.
-TSAN_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -Iinclude \
+TSAN_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -Iinclude -I. \
 	-isystem $(XENINC_DIR) -D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) \
 	-Wall -Wextra -Werror -Wno-unused-parameter -fno-omit-frame-pointer \
 	-fsanitize=thread -pthread -MMD -MP
 TSAN_SRC := tests/host/main.c kernel/lib/ktest.c kernel/lib/glob.c \
-	kernel/lib/cmdline.c kernel/lib/format.c kernel/lib/ipi_queue.c \
-	kernel/lib/timerq.c kernel/lib/timer_core.c \
+	kernel/lib/cmdline.c kernel/lib/format.c kernel/xen/ipi/ipi_queue.c \
+	kernel/xen/time/timerq.c kernel/xen/time/timer_core.c \
 	$(sort $(wildcard tests/tsan/*.c))
 TSAN_OBJ := $(patsubst %.c,$(BUILD)/tsan/%.o,$(TSAN_SRC))
 TSAN_BIN := $(BUILD)/tsan/tsan-tests
@@ -184,10 +188,10 @@ bench: $(KERNEL)
 	tools/bench.sh --vcpus $(VCPUS) $(KERNEL)
 
 coverage: $(HOST_BIN)
-	rm -f $(BUILD)/host/kernel/lib/*.gcda $(BUILD)/host/tests/host/*.gcda
+	find $(BUILD)/host -name '*.gcda' -delete
 	$(HOST_BIN) > /dev/null
 	lcov --quiet --capture --directory $(BUILD)/host --output-file $(BUILD)/coverage.info
-	lcov --quiet --extract $(BUILD)/coverage.info '*/kernel/lib/*' --output-file $(BUILD)/coverage.info
+	lcov --quiet --extract $(BUILD)/coverage.info $(addprefix '*/,$(addsuffix ',$(PORTABLE))) --output-file $(BUILD)/coverage.info
 	genhtml --quiet $(BUILD)/coverage.info --output-directory $(BUILD)/coverage
 	@lcov --summary $(BUILD)/coverage.info
 	@echo "coverage report: $(BUILD)/coverage/index.html"

@@ -5,7 +5,7 @@
  * timer must hold, and what a VIRQ_TIMER does (run what is due, then
  * re-arm, also when nothing was due yet because Xen fired within its slop
  * and the clock still reads just before the deadline). Portable
- * (kernel/lib/timer_core.c): kernel/timer.c gives it the hypercalls, the
+ * (kernel/xen/time/timer_core.c): kernel/xen/time/timer.c gives it the hypercalls, the
  * clock and the lock; tests/host/test_timer_core.c gives it a model of
  * Xen that fires early, coalesces and drops events.
  */
@@ -46,7 +46,7 @@ struct timer_core_ops {
 
 /*
  * One CPU's timers. Every field is protected by the owner's lock (the
- * timer_cpu lock in kernel/timer.c); only the home CPU calls
+ * timer_cpu lock in kernel/xen/time/timer.c); only the home CPU calls
  * timer_core_arm and timer_core_expire.
  */
 struct timer_core {

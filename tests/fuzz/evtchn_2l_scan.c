@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * evtchn_2l_scan.c - libFuzzer harness for the 2-level ABI's fair scan
- * (kernel/lib/evtchn_2l_scan.c) over bitmaps in any state shared memory
+ * (kernel/xen/evtchn/evtchn_2l_scan.c) over bitmaps in any state shared memory
  * can hold. Input: the number of words, the resume point, the selector
  * and the pending, mask and bound-here words, then a script: each byte
  * either runs the scan once or has "Xen" raise a port (pending bit, and
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include <bitmap.h>
-#include <evtchn_2l_scan.h>
+#include "kernel/xen/evtchn/evtchn_2l_scan.h"
 #include "fuzz.h"
 
 #define MAX_WORDS BITS_PER_LONG

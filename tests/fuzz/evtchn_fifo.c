@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * evtchn_fifo.c - libFuzzer harness for the FIFO ABI's queue walk and
- * event-word rules (kernel/lib/evtchn_fifo_queue.c) against a Xen that
+ * event-word rules (kernel/xen/evtchn/evtchn_fifo_queue.c) against a Xen that
  * writes anything into the control block and the event array: READY bits
  * for empty queues, HEADs and LINKs past the array, cycles of links.
  * Input: the array size, the words, the control block, then a script of
@@ -12,7 +12,7 @@
  */
 #include <stdlib.h>
 
-#include <evtchn_fifo_queue.h>
+#include "kernel/xen/evtchn/evtchn_fifo_queue.h"
 #include "fuzz.h"
 
 #define MAX_PORTS 1024

@@ -15,9 +15,9 @@
 #define FUZZ_LOADER_BASE 0x100000ull
 
 /*
- * The loader's memory. Each read hands out a fresh heap copy of exactly
- * the bytes asked for, so AddressSanitizer catches a parser that reads
- * past what it asked for. After `change_after` reads (0: never) the
+ * The loader's memory. Each read of more than one byte hands out a fresh
+ * heap copy of exactly the bytes asked for, so AddressSanitizer catches a
+ * parser that reads past what it asked for. After `change_after` reads (0: never) the
  * loader "changes" its memory (every byte plus one): a parser that
  * trusts a second read of a field it checked breaks the checks below.
  */

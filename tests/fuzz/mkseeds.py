@@ -77,15 +77,15 @@ def main():
     write("bootinfo_e820", "three",
           b"".join(struct.pack("<QQI", a, s, t) for a, s, t in ram))
 
-    # xencons_ring: out index, in index, then steps (see xencons_ring.c).
-    ring = struct.pack("<II", 0xFFFFFFF0, 0x7FFFFFFF)
+    # byte_ring: log2 size, out index, in index, then steps (byte_ring.c).
+    ring = bytes([11]) + struct.pack("<II", 0xFFFFFFF0, 0x7FFFFFFF)
     ring += bytes([4]) + struct.pack("<H", 100)        # guest writes 100
     ring += bytes([2]) + struct.pack("<H", 60)         # backend takes 60
     ring += bytes([3, 5]) + b"hello"                   # backend sends 5
     ring += bytes([5]) + struct.pack("<H", 3)          # guest reads 3
     ring += bytes([0]) + struct.pack("<I", 0x12345678)  # bogus out_cons
     ring += bytes([4]) + struct.pack("<H", 10)
-    write("xencons_ring", "steps", ring)
+    write("byte_ring", "steps", ring)
 
     # evtchn_2l_scan: nwords, resume word, bit, scan sel, Xen sel, words.
     s = bytes([2, 1, 5]) + struct.pack("<QQ", 0, 0b11)

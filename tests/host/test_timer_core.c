@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_timer_core.c - host tests of the timer deadline logic
- * (kernel/lib/timer_core.c) against a model of Xen's single-shot timer
+ * (kernel/xen/time/timer_core.c) against a model of Xen's single-shot timer
  * that behaves as the real one may: it fires up to its slop before the
  * deadline, while the guest's clamped PV clock reads behind Xen's; a new
  * deadline silently drops the old one; a fire while VIRQ_TIMER is still

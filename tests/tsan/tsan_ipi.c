@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tsan_ipi.c - the IPI call queue (kernel/lib/ipi_queue.c) under threads
- * and ThreadSanitizer. Each thread plays one CPU of kernel/smp_ipi.c: a
+ * tsan_ipi.c - the IPI call queue (kernel/xen/ipi/ipi_queue.c) under threads
+ * and ThreadSanitizer. Each thread plays one CPU of kernel/xen/ipi/ipi.c: a
  * queue behind a mutex, a pool of requests, and a doorbell that stands
  * for the call-function event (set by a sender that found the queue
  * empty, taken with an exchange as Xen clears the pending bit before the
@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include <ktest.h>
-#include <ipi_queue.h>
+#include "kernel/xen/ipi/ipi_queue.h"
 #include "tsan.h"
 
 #define NCPUS    4
@@ -85,7 +85,7 @@ waited_fn(void *arg)
                 true);
 }
 
-/* run_queue() of kernel/smp_ipi.c. */
+/* run_queue() of kernel/xen/ipi/ipi.c. */
 static void
 run_queue(struct cpu *c)
 {
@@ -110,7 +110,7 @@ service_doorbell(void)
         run_queue(me);
 }
 
-/* queue_call() of kernel/smp_ipi.c. */
+/* queue_call() of kernel/xen/ipi/ipi.c. */
 static void
 queue_call(unsigned int target, struct ipi_call *call)
 {

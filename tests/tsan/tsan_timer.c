@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tsan_timer.c - one CPU's timers (kernel/lib/timer_core.c) against
+ * tsan_timer.c - one CPU's timers (kernel/xen/time/timer_core.c) against
  * cancels from other CPUs, under threads and ThreadSanitizer. The home
- * thread plays kernel/timer.c on its CPU: it arms timers, moves the clock,
+ * thread plays kernel/xen/time/timer.c on its CPU: it arms timers, moves the clock,
  * plays Xen's single-shot timer (early by a slop) and runs VIRQ_TIMER,
  * whose callbacks run with the lock dropped and sometimes re-arm
  * themselves. Two other threads play timer_cancel_sync() from other CPUs
@@ -67,7 +67,7 @@ arm_locked(struct item *it, uint64_t deadline)
     timer_core_arm(&core, &it->node, deadline);
 }
 
-/* run_callback() of kernel/timer.c: the lock is dropped around it. */
+/* run_callback() of kernel/xen/time/timer.c: the lock is dropped around it. */
 static void
 m_run(void *ctx, struct timerq_node *n)
 {
