@@ -105,6 +105,17 @@ def main():
         "<H", 5) + bytes([0]) + struct.pack("<H", 0)
     write("evtchn_fifo", "chain", f)
 
+    # gnt_entries: capacity, then (entry, op, operands) steps.
+    g = struct.pack("<H", 64)
+    g += bytes([0, 0]) + struct.pack("<H", 16)        # grow to 16 refs
+    g += bytes([0, 1]) + bytes([0, 1])                # get, get
+    g += bytes([2, 4]) + struct.pack("<H", 1) + struct.pack(
+        "<IB", 0x1234, 0) + bytes([1])                 # grant entry 2
+    g += bytes([2, 5]) + struct.pack("<H", 0x11)      # Xen: reading
+    g += bytes([2, 6]) + bytes([2, 5]) + struct.pack("<H", 1) + bytes([2, 6])
+    g += bytes([0, 3]) + struct.pack("<H", 8)         # put back ref 8
+    write("gnt_entries", "life", g)
+
 
 if __name__ == "__main__":
     main()
