@@ -2,9 +2,10 @@
 /*
  * printk.c - formatted output to every console, whole lines at a time.
  *
- * Each CPU assembles the current line in a buffer per nesting level
- * (thread, interrupt, nested exception: this_cpu()->line[]), so a printk
- * from an interrupt never lands in the middle of the line it interrupted.
+ * Each thread assembles its current line in its own buffer, and each CPU
+ * has one per interrupt nesting level (interrupt, nested exception:
+ * this_cpu()->line[]), so a printk from an interrupt or another thread
+ * never lands in the middle of the line it interrupted.
  * A complete line is written to all consoles under console_lock with
  * interrupts off, so lines from different CPUs never interleave.
  * The first BOOT_LOG_SIZE bytes of output are also kept, so a console
@@ -13,6 +14,7 @@
 #include <kernel.h>
 #include <console.h>
 #include <percpu.h>
+#include <sched.h>
 #include <spinlock.h>
 #include <arch/x86.h>
 
@@ -84,24 +86,45 @@ emit_line(const char *s, size_t n)
     spin_unlock_irqrestore(&console_lock, f);
 }
 
+/*
+ * The line buffer of the running context: its thread's own at thread
+ * level (threads of one CPU each keep their partial line, so one that is
+ * preempted half-way through a line cannot mix with the next thread's),
+ * or the CPU's buffer for its interrupt or exception nesting level.
+ * Before the scheduler starts, the CPU's level-0 buffer.
+ */
+static struct printk_line *
+current_line(struct cpu *c)
+{
+    if ( c->irq_depth == 0 && c->thread )
+        return &c->thread->line;
+    return &c->line[MIN(c->irq_depth, 2u)];
+}
+
 void
 vprintk(const char *fmt, va_list ap)
 {
     char tmp[PRINTK_LINE_MAX];
-    struct cpu *c = this_cpu();
     struct printk_line *ln;
+    unsigned long flags;
     int n, i;
 
     n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
     if ( n >= (int)sizeof(tmp) )
         n = sizeof(tmp) - 1; /* truncated: the caller asked for too much */
 
-    ln = &c->line[MIN(c->irq_depth, 2u)];
+    /*
+     * Interrupts off while the line is built: no other context of this
+     * CPU can run (and append) between the length check and the store,
+     * and the buffer chosen stays the running context's.
+     */
+    flags = irq_save();
+    ln = current_line(this_cpu());
     for ( i = 0; i < n; i++ )
     {
         ln->buf[ln->len++] = tmp[i];
         /* Emit at newline, or when full (keeping room for one '\n'). */
-        if ( tmp[i] == '\n' || ln->len == sizeof(ln->buf) - 1 )
+        if ( tmp[i] == '\n' || ln->len >= sizeof(ln->buf) - 1 )
         {
             if ( tmp[i] != '\n' )
                 ln->buf[ln->len++] = '\n';
@@ -109,6 +132,7 @@ vprintk(const char *fmt, va_list ap)
             ln->len = 0;
         }
     }
+    irq_restore(flags);
 }
 
 void
