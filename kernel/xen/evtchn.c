@@ -11,6 +11,7 @@
 #include <cmdline.h>
 #include <evtchn.h>
 #include <evtchn_abi.h>
+#include <fault.h>
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
@@ -284,12 +285,9 @@ evtchn_close(evtchn_port_t port)
         spin_unlock_irqrestore(&evtchn_lock, flags);
         return available ? -XEN_EINVAL : -XEN_ENODEV;
     }
-    /*
-     * Clear, wait, close, then free. Clear: masked (and left masked, so
-     * the next user of the number starts masked too) and without a
-     * handler, so no new dispatch runs it; `closing` turns away other
-     * calls on the port meanwhile.
-     */
+    /* Clear, wait, close, then free. Clear: masked (and left masked for
+     * the number's next user) and without a handler, so no new dispatch
+     * runs it; `closing` turns other calls on the port away meanwhile. */
     abi->mask(port);
     handler = p->handler;
     __atomic_store_n(&p->handler, NULL, __ATOMIC_RELAXED);
@@ -314,8 +312,8 @@ evtchn_close(evtchn_port_t port)
             cpu_relax();
     }
 
-    /* Close (which also clears the port's pending state in Xen) and free
-     * under the lock: a bind that gets the number back finds it free. */
+    /* Close (clearing its pending state in Xen) and free under the lock:
+     * a bind that gets the number back finds it free. */
     flags = spin_lock_irqsave(&evtchn_lock);
     p->closing = false;
     rc = xen_op(EVTCHNOP_close, &op, "close port", port);
@@ -516,9 +514,11 @@ evtchn_do_upcall(void)
 {
     unsigned int cpu = smp_processor_id();
     struct vcpu_info *vi = vcpu_info(cpu);
+    bool ready = abi && !fault_upcall_too_early;
 
     evtchn_cpus[cpu].stats.upcalls++;
-    if ( !vi || !abi )
+    /* Xen flags events only in a vcpu_info: without one, none are. */
+    if ( !vi )
         return;
     do
     {
@@ -526,9 +526,14 @@ evtchn_do_upcall(void)
          * Clear the flag before looking for work: an event that arrives
          * while we scan sets it again and we go round once more. The
          * exchange is a full barrier, so the clear is visible to Xen
-         * before we read the selector or READY word.
+         * before we read the selector or READY word. Cleared even when
+         * too early to scan (no ABI yet): Xen raises the per-vCPU vector
+         * only on the flag's 0 -> 1 edge, so a flag left set would mute
+         * this vCPU for good; what is pending waits for the next upcall.
          */
         __atomic_exchange_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+        if ( !ready )
+            return;
         abi->handle_events(cpu);
     } while ( __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE) );
 }

@@ -2,16 +2,20 @@
 /*
  * evtchn_race.c - self-tests of the event-channel core's ordering rules
  * (kernel/xen/evtchn.c): a port being closed is not handed out again
- * while its handler still runs on another vCPU. The other event-channel
+ * while its handler still runs on another vCPU; an upcall that comes too
+ * early still clears evtchn_upcall_pending. The other event-channel
  * tests are tests/kernel/evtchn.c. SKIP without Xen.
  */
 #include <kernel.h>
 #include <clock.h>
 #include <evtchn.h>
+#include <evtchn_abi.h>
+#include <fault.h>
 #include <hypervisor.h>
 #include <ktest.h>
 #include <percpu.h>
 #include <sched.h>
+#include <shared_info.h>
 #include <smp.h>
 #include <arch/x86.h>
 
@@ -118,4 +122,65 @@ TEST(evtchn, close_waits_before_the_port_is_reused)
     EXPECT_FALSE(evtchn_port_bound(r.old_port));
     if ( rc == 0 )
         EXPECT_EQ(evtchn_close(new_port), 0);
+}
+
+static void
+count_handler(evtchn_port_t port, void *arg)
+{
+    (*(volatile unsigned int *)arg)++;
+}
+
+/*
+ * An upcall that comes before the vCPU's event set-up is done (here by
+ * fault injection) must still clear evtchn_upcall_pending: Xen raises
+ * the per-vCPU vector only when the flag goes from 0 to 1, so a flag left
+ * set would silence every later event on this vCPU.
+ */
+TEST(evtchn, early_upcall_clears_the_flag)
+{
+    volatile unsigned int got_a = 0, got_b = 0;
+    struct vcpu_info *vi = vcpu_info(smp_processor_id());
+    evtchn_port_t a, b;
+    unsigned long flags;
+    uint8_t left;
+    uint64_t end;
+
+    if ( !xen.present )
+        KTEST_SKIP("not on Xen");
+    ASSERT_TRUE(evtchn_available() && vi);
+    ASSERT_EQ(
+        evtchn_alloc_unbound(DOMID_SELF, count_handler, (void *)&got_a, &a), 0);
+    if ( evtchn_bind_interdomain(DOMID_SELF, a, count_handler, (void *)&got_b,
+                                 &b) )
+    {
+        evtchn_close(a);
+        ASSERT_TRUE(false);
+    }
+
+    /* Xen's side of an upcall: the flag set; then the upcall comes in
+     * before the vCPU is ready for it. */
+    flags = irq_save();
+    __atomic_store_n(&vi->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+    fault_upcall_too_early = true;
+    evtchn_do_upcall();
+    fault_upcall_too_early = false;
+    left = __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST);
+    irq_restore(flags);
+    EXPECT_EQ(left, 0);
+
+    /* Later events still come in. */
+    EXPECT_EQ(evtchn_send(b), 0);
+    end = rdtsc_ordered() + WAIT_LONG;
+    while ( got_a == 0 && rdtsc_ordered() < end )
+        cpu_relax();
+    EXPECT_EQ(got_a, 1u);
+
+    /* If the flag was left set, take the upcall by hand so that the
+     * tests after this one get their events. */
+    flags = irq_save();
+    if ( __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST) )
+        evtchn_do_upcall();
+    irq_restore(flags);
+    EXPECT_EQ(evtchn_close(b), 0);
+    EXPECT_EQ(evtchn_close(a), 0);
 }

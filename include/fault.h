@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fault.h - fault-injection hooks, for tests only. Each one makes a
+ * single code path behave as if Xen had refused a call, or as if an event
+ * arrived before its set-up was done, so that the error path can be
+ * tested against the real Xen. All are off (zero) unless a test sets one,
+ * and the test clears it again. Defined in kernel/fault.c.
+ */
+#ifndef XENLING_FAULT_H
+#define XENLING_FAULT_H
+
+#include <lib.h>
+
+/*
+ * evtchn_do_upcall() (kernel/xen/evtchn.c) behaves as if the event-channel
+ * ABI were not set up yet on this vCPU. Set with interrupts off, around
+ * a direct call of evtchn_do_upcall().
+ */
+extern bool fault_upcall_too_early;
+
+#endif

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fault.c - the fault-injection hooks of include/fault.h, all off. Only
+ * tests set them; the code paths they bend read them.
+ */
+#include <fault.h>
+
+bool fault_upcall_too_early;
