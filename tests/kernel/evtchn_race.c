@@ -9,7 +9,7 @@
 #include <kernel.h>
 #include <clock.h>
 #include <evtchn.h>
-#include <evtchn_abi.h>
+#include "kernel/xen/evtchn/evtchn_abi.h"
 #include <fault.h>
 #include <hypervisor.h>
 #include <ktest.h>
@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <shared_info.h>
 #include <smp.h>
+#include <wait.h>
 #include <arch/x86.h>
 
 /* A bound on every wait, in TSC cycles (a few GHz): reached only when
@@ -105,14 +106,14 @@ TEST(evtchn, close_waits_before_the_port_is_reused)
     closer = thread_create("closer", closer_thread, &r, smp_processor_id());
     /* Let the closer reach its wait for the running handler. */
     for ( i = 0; i < 20 && evtchn_port_bound(r.old_port); i++ )
-        thread_sleep_ns(5 * NSEC_PER_MSEC);
+        sleep_ns(5 * NSEC_PER_MSEC);
     rc = evtchn_bind_ipi(1, new_handler, &r, &new_port);
     r.release = true;
     EXPECT_TRUE(wait_flag(&r.handler_done));
     if ( closer )
         EXPECT_EQ(thread_join_timeout(closer, 5 * NSEC_PER_SEC, &code), 0);
     /* Give a stray event time to arrive. */
-    thread_sleep_ns(20 * NSEC_PER_MSEC);
+    sleep_ns(20 * NSEC_PER_MSEC);
 
     EXPECT_TRUE(closer != NULL);
     EXPECT_EQ(r.close_rc, 0);
