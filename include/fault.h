@@ -18,4 +18,11 @@
  */
 extern bool fault_upcall_too_early;
 
+/*
+ * When set, vCPU bring-up (smp_start_cpu(), kernel/arch/x86/smpboot.c)
+ * calls this instead of the VCPUOP_initialise and VCPUOP_up hypercalls,
+ * so a test can make Xen's answer fail without a real vCPU.
+ */
+extern long (*fault_vcpu_op)(int cmd, unsigned int vcpu, void *arg);
+
 #endif

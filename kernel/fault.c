@@ -6,3 +6,4 @@
 #include <fault.h>
 
 bool fault_upcall_too_early;
+long (*fault_vcpu_op)(int cmd, unsigned int vcpu, void *arg);
