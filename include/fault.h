@@ -25,4 +25,10 @@ extern bool fault_upcall_too_early;
  */
 extern long (*fault_vcpu_op)(int cmd, unsigned int vcpu, void *arg);
 
+/*
+ * When set, shared_info_init() (kernel/xen/hypervisor/shared_info.c)
+ * calls this instead of the XENMEM_add_to_physmap hypercall.
+ */
+extern long (*fault_memory_op)(unsigned int cmd, void *arg);
+
 #endif
