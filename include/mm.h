@@ -33,9 +33,22 @@ phys_to_virt(uint64_t pa)
 
 /*
  * Hand every usable page of bi's memory map to the allocator, except the
- * first MiB, the kernel image and the boot modules. Boot CPU, once.
+ * first MiB, the kernel image, the boot modules and the foreign ranges
+ * noted so far. Boot CPU, once.
  */
 void page_alloc_init(const struct boot_info *bi);
+
+/*
+ * Note [base, base+size) as written by someone else (Xen, the toolstack,
+ * the loader), `what` naming it (a string that lives forever): its frames
+ * are never allocated. Before page_alloc_init it is only recorded; after,
+ * its free frames are taken out of the pool. Panics if the range overlaps
+ * the kernel image, or (after init) a frame we already allocated. Adding
+ * a range again is harmless. Any context after init; boot CPU before.
+ */
+void page_foreign_add(uint64_t base, uint64_t size, const char *what);
+/* Whether the byte at pa lies in a foreign range. Any context. */
+bool page_is_foreign(uint64_t pa);
 
 /* One page (contents undefined, poisoned), or NULL when out of memory. */
 void *page_alloc(void);
@@ -47,9 +60,6 @@ void *page_alloc_n(size_t n);
 void page_free(void *p);
 void page_free_n(void *p, size_t n);
 size_t page_free_count(void);
-/* Take the frame at pa out of the free pool if it is there (a page Xen
- * shares with us inside RAM). Returns true if it was free. */
-bool page_reserve(uint64_t pa);
 
 /*
  * Replace the boot page tables with the kernel's own: W^X for the image,

@@ -33,7 +33,8 @@ kernel_main(unsigned int proto, unsigned long info)
     pic_disable();               /* legacy 8259s off (not on Xen) */
     boot_info_init(proto, info); /* validate the loader's info */
     xen_set_domain_flags(boot_info.valid, boot_info.flags); /* dom0? */
-    page_alloc_init(&boot_info);    /* usable RAM into the allocator */
+    xen_note_foreign_frames();      /* rings Xen and the toolstack write */
+    page_alloc_init(&boot_info);    /* usable RAM, minus foreign frames */
     paging_init(&boot_info);        /* W^X kernel page tables */
     heap_init();                    /* kmalloc */
     console_init();                 /* the consoles for where we run */

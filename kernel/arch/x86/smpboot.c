@@ -84,11 +84,11 @@ start_ap(unsigned int id)
 
     /*
      * Place its vcpu_info first, while the vCPU is down (the only time Xen
-     * lets another vCPU do it): past vCPU 31 there is no slot in
-     * shared_info, and Xen refuses VCPUOP_initialise (-EINVAL) for a vCPU
-     * whose vcpu_info is still its internal dummy.
+     * lets another vCPU do it): every vCPU gets its own, and past vCPU 31
+     * there is no slot in shared_info, and Xen refuses VCPUOP_initialise
+     * (-EINVAL) for a vCPU whose vcpu_info is still its internal dummy.
      */
-    if ( shared_info && id >= XEN_LEGACY_MAX_VCPUS )
+    if ( shared_info )
         vcpu_info_register(id);
     rc = hypercall_vcpu_op(VCPUOP_initialise, id, &ctx);
     if ( rc == 0 )
