@@ -35,7 +35,8 @@ kernel_main(unsigned int proto, unsigned long info)
     xen_set_domain_flags(boot_info.valid, boot_info.flags); /* dom0? */
     xen_note_foreign_frames();      /* rings Xen and the toolstack write */
     page_alloc_init(&boot_info);    /* usable RAM, minus foreign frames */
-    paging_init(&boot_info);        /* W^X kernel page tables */
+    paging_init(&boot_info);        /* W^X page tables, SMEP, SMAP */
+    stack_guards_init();            /* unmapped pages below boot stacks */
     heap_init();                    /* kmalloc */
     console_init();                 /* the consoles for where we run */
     xen_report();                   /* what Xen we found */

@@ -60,13 +60,15 @@ static int
 start_ap(unsigned int id)
 {
     static vcpu_hvm_context_t ctx; /* Xen copies it at initialise */
-    uint64_t *stack = page_alloc_n(AP_STACK_PAGES);
+    /* The stack, above an unmapped guard page (paging_guard_page). */
+    char *guard = page_alloc_n(AP_STACK_PAGES + 1);
     uint64_t *top;
     long rc;
 
-    if ( !stack )
+    if ( !guard )
         return -1;
-    top = stack + AP_STACK_PAGES * PAGE_SIZE / sizeof(*stack);
+    paging_guard_page(guard);
+    top = (uint64_t *)(guard + (AP_STACK_PAGES + 1) * PAGE_SIZE);
     /* A zero return address ends backtraces; RSP + 8 is 16-byte aligned
      * at function entry, as the ABI expects after a call. */
     *--top = 0;
@@ -96,7 +98,8 @@ start_ap(unsigned int id)
     if ( rc != 0 )
     {
         printk("smp: vCPU %u failed to start: %ld\n", id, rc);
-        page_free_n(stack, AP_STACK_PAGES);
+        paging_unguard_page(guard);
+        page_free_n(guard, AP_STACK_PAGES + 1);
         return -1;
     }
     return 0;
