@@ -16,7 +16,10 @@ XEN_IFACE  := 0x00040e00
 # (the C library's headers) out of the freestanding kernel build.
 XENINC_DIR := $(BUILD)/xeninc
 
-KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-stack-protector \
+# -mstack-protector-guard=global: the canary is __stack_chk_guard, not
+# %fs:40 (kernel/arch/x86/stack_protector.c says why).
+KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fstack-protector-strong \
+	-mstack-protector-guard=global \
 	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \

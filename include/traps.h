@@ -60,6 +60,8 @@ void trap_expect_fault(uint8_t vector, uint64_t resume);
 void trap_expect_fault_stack(uint8_t vector, uint64_t resume,
                              uint64_t resume_rsp);
 void trap_expect_clear(void);
+/* Whether this CPU is armed to expect exception `vector`. */
+bool trap_fault_expected(uint8_t vector);
 
 /*
  * If addr lies in a stack guard page, write "stack guard page hit: ..."

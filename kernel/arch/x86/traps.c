@@ -135,6 +135,14 @@ trap_expect_fault(uint8_t vector, uint64_t resume)
     trap_expect_fault_stack(vector, resume, 0);
 }
 
+bool
+trap_fault_expected(uint8_t vector)
+{
+    const struct fault_expect *fx = &this_cpu()->fault;
+
+    return fx->armed && fx->vector == vector;
+}
+
 void
 trap_expect_clear(void)
 {
