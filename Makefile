@@ -57,7 +57,7 @@ VCPUS ?= 2
 
 .PHONY: all clean test test-host test-qemu test-tier1 test-tier2 \
 	test-harness coverage run run-tier1 iso check-docs format format-check \
-	setup bench
+	setup bench soak
 
 all: $(KERNEL)
 
@@ -118,6 +118,15 @@ test: $(KERNEL) $(HOST_BIN)
 # on speed.
 bench: $(KERNEL)
 	tools/bench.sh --vcpus $(VCPUS) $(KERNEL)
+
+# Long runs that look for rare failures (not in make test): IPI and timer
+# storms on tier 1, then tier-2 boot cycles beside a Linux control
+# (tools/soak.sh, docs/hardening.md).
+SOAK_CYCLES ?= 100
+SOAK_SECONDS ?= 600
+soak: $(KERNEL)
+	tools/soak.sh --cycles $(SOAK_CYCLES) --storm-seconds $(SOAK_SECONDS) \
+		$(KERNEL)
 
 coverage: $(HOST_BIN)
 	find $(BUILD)/host -name '*.gcda' -delete
