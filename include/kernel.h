@@ -46,7 +46,7 @@ void backtrace(unsigned long rbp);
  * kernel_main, before any function with a canary runs (it must not have
  * one itself, nor its caller). Boot CPU, once.
  */
-void canary_init(void);
+void canary_init(void) __attribute__((no_stack_protector));
 /* Where the canary came from: "RDRAND" or "TSC jitter". */
 const char *canary_source(void);
 
