@@ -23,19 +23,23 @@ extern struct boot_info boot_info;
 void boot_info_init(unsigned int proto, unsigned long info);
 void selftest_run(void) __noreturn;
 
-void
+/* No stack canary here: canary_init() changes the value it would check. */
+void __attribute__((no_stack_protector))
 kernel_main(unsigned int proto, unsigned long info)
 {
+    canary_init();        /* per-boot stack-protector canary, first */
     percpu_init(0);       /* GS base, GDT and TSS of CPU 0 */
     console_early_init(); /* port 0xE9, UART: printk works now */
-    printk("Xenling booting\n");
+    printk("Xenling booting (stack canary from %s)\n", canary_source());
     traps_init();                /* IDT: exceptions dump and stop */
     xen_detect();                /* CPUID leaves, hypercall page */
     pic_disable();               /* legacy 8259s off (not on Xen) */
     boot_info_init(proto, info); /* validate the loader's info */
     xen_set_domain_flags(boot_info.valid, boot_info.flags); /* dom0? */
-    page_alloc_init(&boot_info);    /* usable RAM into the allocator */
-    paging_init(&boot_info);        /* W^X kernel page tables */
+    xen_note_foreign_frames();      /* rings Xen and the toolstack write */
+    page_alloc_init(&boot_info);    /* usable RAM, minus foreign frames */
+    paging_init(&boot_info);        /* W^X page tables, SMEP, SMAP */
+    stack_guards_init();            /* unmapped pages below boot stacks */
     heap_init();                    /* kmalloc */
     console_init();                 /* the consoles for where we run */
     xen_report();                   /* what Xen we found */
