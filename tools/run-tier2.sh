@@ -333,7 +333,7 @@ while IFS= read -r line <&8; do
                     esac
                     ;;
                 "error: "*)         echo "tier2: dom0: $msg" ;;
-                "disk "*|"input: "*|"agent: "*) echo "tier2: $msg" ;;
+                "disk "*|"input: "*|"agent: "*|"dom0 kernel: "*) echo "tier2: $msg" ;;
             esac
             ;;
         "XL| "*)
@@ -483,6 +483,10 @@ judge_action() {
         124|137|143)
             echo "tier2: FAIL: xl $action -w did not return within 30 s (the domain ended with reason=$reason)"
             return 1 ;;
+        129|13[0-9]|1[4-9][0-9]|2[0-9][0-9])
+            # xl itself died of a signal in dom0: not the guest's doing.
+            echo "tier2: INFRASTRUCTURE ERROR: xl $action -w died of signal $((st - 128)) in dom0 after $secs s (the domain ended with reason=$reason); see the dom0 kernel lines in $serial" >&2
+            return 2 ;;
         *)  echo "tier2: FAIL: xl $action -w exited with status $st after $secs s (the domain ended with reason=$reason)"
             return 1 ;;
     esac
@@ -499,7 +503,7 @@ judge_action() {
 }
 if [ "$action" != none ]; then
     judge_action && exit 0
-    exit 1
+    exit $?
 fi
 
 if [ "$reason" = timeout ]; then
