@@ -51,7 +51,7 @@ VCPUS ?= 2
 
 .PHONY: all clean test test-host test-qemu test-tier1 test-tier2 \
 	test-harness coverage run run-tier1 iso check-docs format format-check \
-	setup bench
+	setup bench qemu-gdb test-gdb
 
 all: $(KERNEL)
 
@@ -130,6 +130,23 @@ run: $(BUILD)/.setup-done $(KERNEL)
 # The fast loop: Xenling as Xen's PVH dom0.
 run-tier1: $(BUILD)/.setup-done $(KERNEL)
 	tools/run-tier1.sh --vcpus $(VCPUS) --console $(KERNEL)
+
+# Debugging (docs/ch0-getting-started.md): QEMU waits with its gdb stub
+# and prints the one command that attaches gdb through .gdbinit. Plain
+# QEMU, 1 CPU unless VCPUS is given; XEN=1 boots tier 1 instead, where
+# Xen starts every vCPU (gdb cannot read memory there). CMDLINE="..."
+# is the kernel command line (e.g. tests=mm.*).
+QEMU_GDB_CPUS = $(if $(filter command line environment,$(origin VCPUS)),$(VCPUS),1)
+qemu-gdb: $(KERNEL)
+ifeq ($(XEN),1)
+	tools/run-tier1.sh --gdb --console --vcpus $(QEMU_GDB_CPUS) --cmdline "$(CMDLINE)" $(KERNEL)
+else
+	tools/run-qemu.sh --gdb --console --smp $(QEMU_GDB_CPUS) --cmdline "$(CMDLINE)" $(KERNEL)
+endif
+
+# The batch-mode proof that qemu-gdb works (part of make test).
+test-gdb: $(KERNEL)
+	tools/test-gdb.sh $(KERNEL)
 
 $(BUILD)/.setup-done:
 	tools/setup.sh

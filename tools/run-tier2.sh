@@ -294,6 +294,8 @@ code=$(sed -n 's/.* code=\(-\{0,1\}[0-9]*\).*/\1/p' <<<"$verdict_line")
     [ ${#pvlines[@]} -eq 0 ] || printf '%s\n' "${pvlines[@]}"
     echo "# --- domain ended: reason=${reason:-unknown} code=${code:-?} ---"
 } >"$transcript"
+python3 "$here/run-report.py" ktap "$transcript" \
+    "$top/build/logs/tier2-$(date +%s%N).ktap" | sed 's/^/tier2: /' || true
 
 # Each console is judged on its own (a guest usually writes the same lines
 # to both, so the transcript holds the summary twice): with the project's
