@@ -40,7 +40,7 @@ PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/lib/evtchn_fifo_queue.c kernel/lib/pvclock_math.c \
 	kernel/lib/timerq.c kernel/lib/stats.c
 # The coverage runtime's portable half (kernel/gcov.c is the rest).
-PORTABLE += kernel/lib/crc32.c kernel/lib/gcov_gcda.c
+PORTABLE += kernel/lib/crc32.c kernel/lib/gcov_gcda.c kernel/lib/tsc_time.c
 HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -isystem $(XENINC_DIR) \
 	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -Wall -Wextra -Werror \
 	-Wno-unused-parameter -fsanitize=address,undefined \

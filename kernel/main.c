@@ -3,7 +3,8 @@
  * main.c - the boot sequence, one step per line. boot/head.asm calls
  * kernel_main on the boot CPU in 64-bit mode with the boot identity map,
  * interrupts off, the boot protocol and the physical address of the
- * loader's information.
+ * loader's information. STEP() stamps each step's start and end on the
+ * boot's time line (include/timeline.h).
  */
 #include <kernel.h>
 #include <bootinfo.h>
@@ -15,6 +16,7 @@
 #include <percpu.h>
 #include <sched.h>
 #include <smp.h>
+#include <timeline.h>
 #include <timer.h>
 #include <traps.h>
 
@@ -25,24 +27,26 @@ void selftest_run(void) __noreturn;
 void
 kernel_main(unsigned int proto, unsigned long info)
 {
-    percpu_init(0);       /* GS base, GDT and TSS of CPU 0 */
-    console_early_init(); /* port 0xE9, UART: printk works now */
+    /* clang-format off: one step per line, the table of contents of boot */
+    STEP(percpu_init(0));       /* GS base, GDT and TSS of CPU 0 */
+    STEP(console_early_init()); /* port 0xE9, UART: printk works now */
     printk("Xenling booting\n");
-    traps_init();                /* IDT: exceptions dump and stop */
-    xen_detect();                /* CPUID leaves, hypercall page */
-    pic_disable();               /* legacy 8259s off (not on Xen) */
-    boot_info_init(proto, info); /* validate the loader's info */
-    xen_set_domain_flags(boot_info.valid, boot_info.flags); /* dom0? */
-    page_alloc_init(&boot_info);    /* usable RAM into the allocator */
-    paging_init(&boot_info);        /* W^X kernel page tables */
-    heap_init();                    /* kmalloc */
-    console_init();                 /* the consoles for where we run */
-    xen_report();                   /* what Xen we found */
-    evtchn_init(boot_info.cmdline); /* shared_info, ABI, upcall; IRQs on */
-    timer_init();                   /* PV clock, VIRQ_TIMER, timer queue */
-    smp_init();                     /* start every other vCPU */
-    ipi_init();                     /* event-channel IPIs on every vCPU */
-    evtchn_report();                /* where each bound port is delivered */
-    sched_init();                   /* threads, run queues, time slices */
-    selftest_run();                 /* tests= from the command line */
+    STEP(traps_init());                /* IDT: exceptions dump and stop */
+    STEP(xen_detect());                /* CPUID leaves, hypercall page */
+    STEP(pic_disable());               /* legacy 8259s off (not on Xen) */
+    STEP(boot_info_init(proto, info)); /* validate the loader's info */
+    STEP(xen_set_domain_flags(boot_info.valid, boot_info.flags)); /* dom0? */
+    STEP(page_alloc_init(&boot_info));    /* usable RAM into the allocator */
+    STEP(paging_init(&boot_info));        /* W^X kernel page tables */
+    STEP(heap_init());                    /* kmalloc */
+    STEP(console_init());                 /* the consoles for where we run */
+    STEP(xen_report());                   /* what Xen we found */
+    STEP(evtchn_init(boot_info.cmdline)); /* shared_info, upcall; IRQs on */
+    STEP(timer_init());                   /* PV clock, VIRQ_TIMER, timers */
+    STEP(smp_init());                     /* start every other vCPU */
+    STEP(ipi_init());                     /* event-channel IPIs everywhere */
+    STEP(evtchn_report());                /* where each port is delivered */
+    STEP(sched_init());                   /* threads, run queues, slices */
+    selftest_run();                       /* tests= from the command line */
+    /* clang-format on */
 }

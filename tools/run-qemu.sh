@@ -63,5 +63,5 @@ fi
 set -e
 [ "$status" = 124 ] && echo "qemu: timed out after ${tmo}s (hang)"
 echo "qemu: exit status $status, log $log"
-python3 "$here/run-report.py" ktap "$log" || true
+python3 "$here/save-ktap.py" "$log" || true
 judge_log "$log" "$status"

@@ -52,7 +52,9 @@ mkdir -p "$(dirname "$log")"
 # QEMU gets as many CPUs as dom0 gets vCPUs: dom0_max_vcpus cannot exceed
 # the physical CPUs Xen sees.
 xen_cmd="dom0=pvh dom0-iommu=none dom0_mem=256M dom0_max_vcpus=$vcpus"
-xen_cmd+=" console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all $xenargs"
+# console_timestamps: Xen's stages on the boot timeline (tools/timeline.py).
+xen_cmd+=" console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all"
+xen_cmd+=" console_timestamps=boot $xenargs"
 qemu_slot_take || exit 2
 GDB_QEMU_ARGS=()
 [ "$gdb" = 1 ] && gdb_stub_setup "$kernel"
@@ -76,5 +78,7 @@ case $status in
     0) echo "tier1: QEMU exited 0: Xen rebooted (panic, dom0 crash or triple fault)" ;;
 esac
 echo "tier1: exit status $status, log $log"
-python3 "$here/run-report.py" ktap "$log" || true
+python3 "$here/save-ktap.py" "$log" || true
+python3 "$here/timeline.py" "$log" -o "$top/build/boot-timeline.png" \
+    --title "tier 1: Xen + Xenling as PVH dom0, $vcpus vCPUs ${cmdline:+($cmdline)}" || true
 judge_log "$log" "$status"

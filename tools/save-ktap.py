@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 #
-# run-report.py - what the tier runners leave behind besides a verdict.
-#   ktap LOG [OUT]          the run's KTAP, exactly as Xenling printed it
-#                           (transport prefixes removed), to OUT (default
-#                           build/logs/<LOG's name>.ktap)
-#   timeline LOG [--tier2-serial SERIAL --host-times FILE] [--png OUT]
-#                           the boot timeline (tools/timeline.py)
+# save-ktap.py - keep a run's KTAP for standard TAP tools: the lines from
+# "KTAP version 1" to the last test result, exactly as Xenling printed
+# them, with only what the transport added taken off (Xen's "(XEN) " and
+# "(dN) " prefixes and timestamps; Xen's own lines). Every tier runner
+# calls it; docs/ch0-getting-started.md shows `prove` reading the result.
+#
+# Usage: tools/save-ktap.py LOG [OUT]   (OUT: build/logs/<LOG's name>.ktap)
 # LOG is a console log of tools/run-qemu.sh or run-tier1.sh, or a tier-2
-# transcript (build/tier2/*.txt: its PV console section is used, else
-# its port-0xE9 section). Missing KTAP is not an error: the run's verdict
-# says what went wrong.
+# transcript (its PV console section, else its port-0xE9 section). A log
+# without KTAP is not an error here: the run's verdict says what failed.
 import os
 import re
 import sys
@@ -71,14 +71,10 @@ def ktap(log, out=None):
 
 
 def main(argv):
-    if len(argv) >= 2 and argv[0] == "ktap" and len(argv) <= 3:
-        return ktap(*argv[1:])
-    if len(argv) >= 2 and argv[0] == "timeline":
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        import timeline
-        return timeline.main(argv[1:])
-    print("usage: run-report.py ktap LOG [OUT] | timeline LOG [options]", file=sys.stderr)
-    return 2
+    if len(argv) not in (1, 2):
+        print("usage: save-ktap.py LOG [OUT]", file=sys.stderr)
+        return 2
+    return ktap(*argv)
 
 
 if __name__ == "__main__":
