@@ -10,6 +10,7 @@
 #include <bootinfo.h>
 #include <console.h>
 #include <evtchn.h>
+#include <grant.h>
 #include <hypervisor.h>
 #include <ipi.h>
 #include <mm.h>
@@ -45,8 +46,10 @@ kernel_main(unsigned int proto, unsigned long info)
     STEP(timer_init());                   /* PV clock, VIRQ_TIMER, timers */
     STEP(smp_init());                     /* start every other vCPU */
     STEP(ipi_init());                     /* event-channel IPIs everywhere */
+    STEP(xen_pvcons_input_init());        /* PV console input by interrupt */
     STEP(evtchn_report());                /* where each port is delivered */
     STEP(sched_init());                   /* threads, run queues, slices */
+    STEP(gnttab_init());                  /* grant table frames, free refs */
     selftest_run();                       /* tests= from the command line */
     /* clang-format on */
 }

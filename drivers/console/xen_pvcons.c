@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xen_pvcons.c - the PV console of a domU: a page of two rings shared
- * with xenconsoled in dom0 (layout and ring code: kernel/lib/
- * xencons_ring.c), found through HVM_PARAM_CONSOLE_PFN, with an event
+ * with xenconsoled in dom0 (layout: xen/io/console.h; ring code:
+ * kernel/lib/byte_ring.c), found through HVM_PARAM_CONSOLE_PFN, with an event
  * channel (HVM_PARAM_CONSOLE_EVTCHN) to kick the backend after writing.
  * `xl console` and xenconsoled's guest log show what is written here.
  * Output is synchronous (printk waits for ring space, boundedly); input
- * is polled with xen_pvcons_read().
+ * arrives by interrupt (the same event channel) and goes to the console
+ * input buffer (drivers/console/input.c).
  */
 #include <kernel.h>
 #include <console.h>
+#include <evtchn.h>
+#include <xen_errno.h>
 #include <hypervisor.h>
 #include <mm.h>
-#include <xencons_ring.h>
+#include <byte_ring.h>
+#include <xen/io/console.h>
 #include <arch/x86.h>
 
 /*
@@ -25,7 +29,8 @@
 #define FULL_RING_SPINS 2000000ul
 #define KICK_EVERY      4096ul
 
-static struct xencons_interface *ring; /* NULL until init succeeds */
+static struct xencons_interface *ring;     /* NULL until init succeeds */
+static struct byte_ring out_ring, in_ring; /* its two directions */
 static evtchn_port_t port;
 static bool broken;            /* backend misbehaved: stop using */
 static unsigned long dropped;  /* bytes lost to a stuck backend */
@@ -49,7 +54,7 @@ b_mb(void)
     smp_mb();
 }
 
-static const struct xencons_barriers barriers = { b_rmb, b_wmb, b_mb };
+static const struct ring_barriers barriers = { b_rmb, b_wmb, b_mb };
 
 static void
 kick(void)
@@ -75,7 +80,7 @@ put(const char *s, size_t n)
 
     while ( n && !broken )
     {
-        int w = xencons_ring_write(ring, s, n, &barriers);
+        int w = byte_ring_write(&out_ring, s, n, &barriers);
 
         if ( w < 0 )
         {
@@ -167,6 +172,10 @@ xen_pvcons_init(void)
     }
     page_reserve(pfn << PAGE_SHIFT); /* never hand it out as free RAM */
     ring = phys_to_virt(pfn << PAGE_SHIFT);
+    out_ring = (struct byte_ring){ ring->out, sizeof(ring->out),
+                                   &ring->out_prod, &ring->out_cons };
+    in_ring = (struct byte_ring){ ring->in, sizeof(ring->in), &ring->in_prod,
+                                  &ring->in_cons };
     port = evtchn;
     console_register(&pvcons);
     printk("xen-pvcons: console ring at frame 0x%llx, event channel %u\n",
@@ -174,21 +183,47 @@ xen_pvcons_init(void)
     return true;
 }
 
-int
-xen_pvcons_read(char *buf, size_t n)
+/*
+ * The console's event: xenconsoled wrote input, or read output. Move all
+ * queued input into the console input buffer (drivers/console/input.c).
+ * Interrupt context, on the vCPU the port is bound to.
+ */
+static void
+pvcons_event(evtchn_port_t p, void *arg)
 {
+    char buf[64];
     int r;
 
-    if ( !ring || broken )
-        return -1;
-    r = xencons_ring_read(ring, buf, n, &barriers);
+    if ( broken )
+        return;
+    while ( (r = byte_ring_read(&in_ring, buf, sizeof(buf), &barriers)) > 0 )
+    {
+        kick(); /* tell the backend there is room */
+        console_input(buf, (size_t)r);
+    }
     if ( r < 0 )
     {
         broken = true;
         printk("xen-pvcons: backend's in_prod is bogus; console off\n");
-        return -1;
     }
-    if ( r > 0 )
-        kick(); /* tell the backend there is room */
-    return r;
+}
+
+int
+xen_pvcons_input_init(void)
+{
+    int rc;
+
+    if ( !ring || broken )
+        return -XEN_ENODEV;
+    rc = evtchn_bind_existing(port, 0, pvcons_event, NULL);
+    if ( rc )
+    {
+        printk("xen-pvcons: no input: cannot bind event channel %u\n", port);
+        return rc;
+    }
+    console_input_source();
+    /* Input typed before now is in the ring already: take it. */
+    pvcons_event(port, NULL);
+    printk("xen-pvcons: input by interrupt on event channel %u\n", port);
+    return 0;
 }
