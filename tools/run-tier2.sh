@@ -277,6 +277,13 @@ declare -a pvlines=() e9lines=() xlerr=()
 # "(XEN) ", a "[  time]" stamp, the "(dN) " tag, in either order.
 e9re='^(\(XEN\) )?(\[[ 0-9.]+\] )?\(d([0-9]+)\) (\[[ 0-9.]+\] )?(.*)$'
 
+# For the boot timeline (tools/timeline.py): when the runner read each
+# line Xen stamped (to put host-clock times on Xen's clock), and when
+# each stage began.
+times="${transcript%.txt}.times"
+stampre='^(\(XEN\) )?(\(d[0-9]+\) )?\[ *([0-9]+\.[0-9]+)\] '
+exec 7>"$times"
+
 set +e
 exec 8< <(
     timeout -k 5 "$qtimeout" "${qemu[@]}" </dev/null 2>"$tmp/qemu.stderr" &
@@ -291,6 +298,7 @@ while IFS= read -r line <&8; do
         "QEMU-EXIT-STATUS "*) qstatus=${line#QEMU-EXIT-STATUS }; break ;;
     esac
     printf '%s\n' "$line" >>"$serial"
+    [[ $line =~ $stampre ]] && printf 'anchor %s %s\n' "${EPOCHREALTIME/./}" "${BASH_REMATCH[3]}" >&7
     if [ $in_tx = 1 ]; then
         case "$line" in
             "XT| "*) pvlines+=("${line#XT| }"); continue ;;
@@ -361,6 +369,11 @@ done
 exec 8<&-
 set -e
 end_us=$(now_us)
+for st in "dom0 $t_dom0" "init $t_init" "toolstack $t_tool" "create $t_create" \
+          "ended $t_ended" "end $end_us"; do
+    [ -z "${st#* }" ] || echo "stage $st" >&7
+done
+exec 7>&-
 
 # ------------------------------------------------------------ transcript --
 reason=$(sed -n 's/.*reason=\([a-z_]*\).*/\1/p' <<<"$verdict_line")
@@ -373,6 +386,8 @@ code=$(sed -n 's/.* code=\(-\{0,1\}[0-9]*\).*/\1/p' <<<"$verdict_line")
     [ ${#pvlines[@]} -eq 0 ] || printf '%s\n' "${pvlines[@]}"
     echo "# --- domain ended: reason=${reason:-unknown} code=${code:-?} ---"
 } >"$transcript"
+python3 "$here/save-ktap.py" "$transcript" \
+    "$top/build/logs/tier2-$(date +%s%N).ktap" | sed 's/^/tier2: /' || true
 
 # Each console is judged on its own (a guest usually writes the same lines
 # to both, so the transcript holds the summary twice): with the project's
@@ -427,6 +442,9 @@ timing() {
     echo "$s"
 }
 timing
+python3 "$here/timeline.py" "$serial" --times "$times" -o "$top/build/boot-timeline.png" \
+    --title "tier 2: Xen + Linux dom0, xl create of $(basename "$kernel") (PVH), $vcpus vCPUs${cmdline:+ ($cmdline)}" \
+    | sed 's/^/tier2: /' || true
 echo "tier2: transcript: $transcript"
 echo "tier2: serial log: $serial"
 

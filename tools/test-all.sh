@@ -32,6 +32,8 @@ step "concurrency (ThreadSanitizer)" make -s test-tsan
 step "docs citations" python3 tools/check-docs.py
 step "style (clang-format)" tools/check-format.sh
 step "plain QEMU" tools/run-qemu.sh "$kernel"
+# make qemu-gdb, in batch mode: attach, break, backtrace, step, continue.
+step "gdb: attach, break, step, verdict" tools/test-gdb.sh "$kernel"
 step "tier 1, 1 vCPU" tools/run-tier1.sh --vcpus 1 "$kernel"
 step "tier 1, 2 vCPUs" tools/run-tier1.sh --vcpus 2 "$kernel"
 step "tier 1, 4 vCPUs" tools/run-tier1.sh --vcpus 4 "$kernel"

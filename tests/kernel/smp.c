@@ -125,8 +125,7 @@ TEST(smp, failed_up_keeps_the_stack_xen_holds)
     if ( before - after == SMP_AP_STACK_PAGES + 1 && fake_rsp )
     {
         char *guard = (char *)(uintptr_t)(ALIGN_UP(fake_rsp, PAGE_SIZE) -
-                                          (SMP_AP_STACK_PAGES + 1) *
-                                              PAGE_SIZE);
+                                          (SMP_AP_STACK_PAGES + 1) * PAGE_SIZE);
 
         paging_unguard_page(guard);
         page_free_n(guard, SMP_AP_STACK_PAGES + 1);

@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <shared_info.h>
 #include <smp.h>
+#include <timeline.h>
 #include <timer.h>
 #include <traps.h>
 #include <xen_errno.h>
@@ -49,7 +50,8 @@ ap_entry(unsigned int id)
     percpu_init(id);  /* GDT, segments, TSS, GS base */
     traps_init_cpu(); /* the shared IDT */
     if ( evtchn_available() && evtchn_init_cpu(id) == 0 )
-        timer_init_cpu(); /* its VIRQ_TIMER and timer queue */
+        timer_init_cpu();        /* its VIRQ_TIMER and timer queue */
+    timeline_mark("cpu-up", ""); /* for the boot's picture */
     /* Publish "online" after this CPU's set-up is complete. */
     __atomic_fetch_or(&online_mask, 1ull << id, __ATOMIC_RELEASE);
     /* This context becomes the CPU's idle thread: it runs threads when
