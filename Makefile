@@ -21,7 +21,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-Iinclude -isystem $(XENINC_DIR) \
+	-I. -Iinclude -isystem $(XENINC_DIR) \
 	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -MMD -MP
 KLDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T kernel/kernel.ld
 NASMFLAGS := -f elf64 -g
@@ -38,8 +38,9 @@ PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/lib/format.c kernel/lib/bootinfo.c kernel/lib/bitmap.c \
 	kernel/lib/xencons_ring.c kernel/lib/evtchn_2l_scan.c \
 	kernel/lib/evtchn_fifo_queue.c kernel/lib/pvclock_math.c \
-	kernel/lib/timerq.c kernel/lib/stats.c
-HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -isystem $(XENINC_DIR) \
+	kernel/lib/timerq.c kernel/lib/stats.c \
+	kernel/xen/xenstore/xs_wire.c kernel/xen/xenbus/xenbus_state.c
+HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -I. -Iinclude -isystem $(XENINC_DIR) \
 	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -Wall -Wextra -Werror \
 	-Wno-unused-parameter -fsanitize=address,undefined \
 	-fno-sanitize-recover=all --coverage -MMD -MP
