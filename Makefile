@@ -21,26 +21,29 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-I. -Iinclude -isystem $(XENINC_DIR) \
+	-Iinclude -I. -isystem $(XENINC_DIR) \
 	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -MMD -MP
 KLDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T kernel/kernel.ld
 NASMFLAGS := -f elf64 -g
 LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 
 KSRC_C := $(sort $(wildcard kernel/*.c kernel/lib/*.c kernel/mm/*.c \
-	kernel/xen/*.c kernel/arch/x86/*.c drivers/*/*.c tests/kernel/*.c))
+	kernel/xen/*/*.c kernel/arch/x86/*.c drivers/*/*.c tests/kernel/*.c))
 KSRC_ASM := $(sort $(wildcard boot/*.asm kernel/arch/x86/*.asm))
 KOBJ := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) \
 	$(patsubst %.asm,$(BUILD)/k/%.o,$(KSRC_ASM))
 
-# Portable code, also built on the host with coverage and sanitizers.
+# Portable code, also built on the host with coverage and sanitizers:
+# generic helpers in kernel/lib/, and the host-tested halves that live in
+# each Xen subsystem's folder beside the code that uses them.
 PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/lib/format.c kernel/lib/bootinfo.c kernel/lib/bitmap.c \
-	kernel/lib/xencons_ring.c kernel/lib/evtchn_2l_scan.c \
-	kernel/lib/evtchn_fifo_queue.c kernel/lib/pvclock_math.c \
-	kernel/lib/timerq.c kernel/lib/stats.c \
+	kernel/lib/byte_ring.c kernel/lib/xen_errno.c kernel/lib/stats.c \
+	kernel/xen/evtchn/evtchn_2l_scan.c kernel/xen/evtchn/evtchn_fifo_queue.c \
+	kernel/xen/time/pvclock_math.c kernel/xen/time/timerq.c \
+	kernel/xen/grant/gnt_entries.c \
 	kernel/xen/xenstore/xs_wire.c kernel/xen/xenbus/xenbus_state.c
-HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -I. -Iinclude -isystem $(XENINC_DIR) \
+HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -I. -isystem $(XENINC_DIR) \
 	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -Wall -Wextra -Werror \
 	-Wno-unused-parameter -fsanitize=address,undefined \
 	-fno-sanitize-recover=all --coverage -MMD -MP
@@ -115,10 +118,10 @@ bench: $(KERNEL)
 	tools/bench.sh --vcpus $(VCPUS) $(KERNEL)
 
 coverage: $(HOST_BIN)
-	rm -f $(BUILD)/host/kernel/lib/*.gcda $(BUILD)/host/tests/host/*.gcda
+	find $(BUILD)/host -name '*.gcda' -delete
 	$(HOST_BIN) > /dev/null
 	lcov --quiet --capture --directory $(BUILD)/host --output-file $(BUILD)/coverage.info
-	lcov --quiet --extract $(BUILD)/coverage.info '*/kernel/lib/*' --output-file $(BUILD)/coverage.info
+	lcov --quiet --extract $(BUILD)/coverage.info $(addprefix '*/,$(addsuffix ',$(PORTABLE))) --output-file $(BUILD)/coverage.info
 	genhtml --quiet $(BUILD)/coverage.info --output-directory $(BUILD)/coverage
 	@lcov --summary $(BUILD)/coverage.info
 	@echo "coverage report: $(BUILD)/coverage/index.html"

@@ -4,8 +4,8 @@
  * system time: nanoseconds since Xen booted, extrapolated from this
  * vCPU's vcpu_time_info with the TSC; single-shot timer deadlines (see
  * <timer.h>) are in the same units. The wall clock is Xen's wall-clock
- * base in shared_info plus system time. kernel/xen/pvclock.c reads Xen's
- * records; the arithmetic is portable (kernel/lib/pvclock_math.c, with
+ * base in shared_info plus system time. kernel/xen/time/pvclock.c reads Xen's
+ * records; the arithmetic is portable (kernel/xen/time/pvclock_math.c, with
  * <pvclock.h>). See docs/time.md.
  */
 #ifndef XENLING_CLOCK_H

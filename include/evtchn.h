@@ -89,7 +89,7 @@ unsigned int evtchn_ports_bound(void);
 bool evtchn_port_bound(evtchn_port_t port);
 
 /*
- * Interrupt balancing (kernel/xen/evtchn_balance.c). evtchn_balance()
+ * Interrupt balancing (kernel/xen/evtchn/evtchn_balance.c). evtchn_balance()
  * moves a device channel (interdomain, unbound or PIRQ) to the online
  * vCPU with the fewest bound ports, and returns that vCPU (>= 0), or a
  * negative Xen errno (printed): -XEN_EINVAL for a port we did not bind

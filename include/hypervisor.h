@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hypervisor.h - finding Xen at run time and calling it. Hypercalls go
- * through the hypercall page Xen fills in (kernel/xen/hypervisor.c);
+ * through the hypercall page Xen fills in (kernel/xen/hypervisor/hypervisor.c);
  * the typed wrappers below take the structures from Xen's public headers
  * (Debian's libxen-dev, /usr/include/xen).
  */
@@ -117,6 +117,14 @@ hypercall_hvm_op(unsigned long cmd, void *arg)
 /* HVM_PARAM get/set for our own domain. Returns 0 or a negative errno. */
 long hvm_get_param(unsigned int index, uint64_t *value);
 long hvm_set_param(unsigned int index, uint64_t value);
+
+/*
+ * The machine's memory map from XENMEM_memory_map: up to `max` e820
+ * entries of 20 bytes each into e820, their number in *n. Returns 0, or a
+ * negative Xen errno (printed; -XEN_E2BIG if Xen claims more than max).
+ * Boot CPU, before the page allocator.
+ */
+int xen_memory_map(void *e820, unsigned int max, unsigned int *n);
 
 /* SCHEDOP_shutdown with the given SHUTDOWN_* reason. */
 long xen_shutdown(unsigned int reason);

@@ -4,7 +4,7 @@
  * event channels (EVTCHNOP_bind_ipi ports), never by the emulated local
  * APIC's ICR. Each vCPU has one port per IPI kind; a "call function" IPI
  * runs fn(arg) on another CPU, a "reschedule" IPI pokes the (future)
- * scheduler. Code in kernel/smp_ipi.c; docs/smp.md explains the design.
+ * scheduler. Code in kernel/xen/ipi/ipi.c; docs/smp.md explains the design.
  *
  * Every function returns 0 or a negative Xen errno, and prints why it
  * refused: -XEN_EINVAL for bad input (no function, cpu >= nr_cpus),

@@ -161,10 +161,11 @@ void thread_sleep(spinlock_t *held);
 bool thread_sleep_until(spinlock_t *held, uint64_t deadline_ns);
 
 /*
- * Sleep at least ns nanoseconds, letting this CPU's other threads run.
- * Returns 0, or -1 at once without timers. Thread context.
+ * Whether the caller may sleep with thread_sleep*(): a thread (not an
+ * interrupt handler, not the idle thread) on a CPU whose timers work.
+ * <wait.h> uses it to choose between sleeping and halting. Any context.
  */
-int thread_sleep_ns(uint64_t ns);
+bool sched_can_sleep(void);
 
 /*
  * Make a SLEEPING thread runnable on its own CPU, sending that CPU a

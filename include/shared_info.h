@@ -3,7 +3,7 @@
  * shared_info.h - the page Xen shares with the whole domain (event
  * bitmaps for the 2-level ABI, wall clock, the first 32 vCPUs' vcpu_info)
  * and each vCPU's vcpu_info (upcall flags, time info). Mapped by
- * kernel/xen/shared_info.c; per-vCPU vcpu_info may be moved out of the
+ * kernel/xen/hypervisor/shared_info.c; per-vCPU vcpu_info may be moved out of the
  * shared page with VCPUOP_register_vcpu_info (needed past 32 vCPUs).
  */
 #ifndef XENLING_SHARED_INFO_H

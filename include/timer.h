@@ -5,7 +5,8 @@
  * and gives Xen a single hardware deadline, the earliest, through its
  * vCPU's single-shot timer (VCPUOP_set_singleshot_timer); Xen then raises
  * VIRQ_TIMER on that vCPU and the expired callbacks run. There is no
- * periodic tick and no emulated timer (PIT, HPET, LAPIC). kernel/timer.c;
+ * periodic tick and no emulated timer (PIT, HPET, LAPIC).
+ * kernel/xen/time/timer.c; waiting with a timeout is <wait.h>;
  * the deadlines are in clock_now_ns() units (<clock.h>); docs/time.md.
  *
  * Rules:
@@ -103,23 +104,6 @@ bool timer_pending(const struct timer *t);
  * without that condition true (re-check it). Thread context only.
  */
 void cpu_idle_until_event(void);
-
-/*
- * Wait, idle, until cond(arg) is true or timeout_ns have passed. cond is
- * called with interrupts disabled (so that an event making it true
- * cannot slip in between the check and the halt): keep it short, it must
- * not wait. Returns cond's last value: true if it became true in time.
- * Thread context; interrupts are enabled while idle and restored on
- * return. Without timers, returns cond(arg) at once.
- */
-bool wait_event_timeout(bool (*cond)(void *arg), void *arg,
-                        uint64_t timeout_ns);
-
-/*
- * Sleep (idle) for at least ns nanoseconds. Returns 0, or -1 at once if
- * timers are unavailable. Thread context.
- */
-int sleep_ns(uint64_t ns);
 
 /* Copy CPU cpu's counters into *out (zeros for an unused CPU). */
 void timer_get_stats(unsigned int cpu, struct timer_stats *out);

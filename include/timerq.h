@@ -4,8 +4,8 @@
  * timer queue. Nodes are embedded in their owners (no allocation, so no
  * failure) and kept in a doubly-linked list sorted by deadline; equal
  * deadlines keep their insertion order. Insertion walks the list (O(n)),
- * everything else is O(1). Not locked: kernel/timer.c serializes each
- * queue with its CPU's lock. kernel/lib/timerq.c; host tests in
+ * everything else is O(1). Not locked: kernel/xen/time/timer.c serializes each
+ * queue with its CPU's lock. kernel/xen/time/timerq.c; host tests in
  * tests/host/test_timerq.c.
  */
 #ifndef XENLING_TIMERQ_H

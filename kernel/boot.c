@@ -3,7 +3,8 @@
  * boot.c - turn what the loader handed us into boot_info: validate and
  * copy the PVH start info or multiboot2 info (kernel/lib/bootinfo.c), and
  * when there is no memory map in it (a PVH dom0 on Xen 4.17 gets a
- * version 0 start info) ask Xen with XENMEM_memory_map.
+ * version 0 start info) ask Xen (xen_memory_map() in
+ * kernel/xen/hypervisor/hypervisor.c).
  */
 #include <kernel.h>
 #include <bootinfo.h>
@@ -22,27 +23,16 @@ early_phys_read(uint64_t paddr, size_t len, void *ctx)
     return (const void *)(uintptr_t)paddr;
 }
 
+/* No memory map from the loader: ask Xen (kernel/xen/hypervisor/). */
 static void
-xen_memory_map(struct boot_info *bi)
+boot_info_from_xen(struct boot_info *bi)
 {
     static unsigned char e820[BOOTINFO_MAX_MEM * 20];
-    struct xen_memory_map map = { .nr_entries = BOOTINFO_MAX_MEM };
-    long rc;
+    unsigned int n;
 
-    set_xen_guest_handle(map.buffer, e820);
-    rc = hypercall_memory_op(XENMEM_memory_map, &map);
-    if ( rc != 0 )
-    {
-        printk("boot: XENMEM_memory_map failed: %ld\n", rc);
+    if ( xen_memory_map(e820, BOOTINFO_MAX_MEM, &n) != 0 )
         return;
-    }
-    if ( map.nr_entries > BOOTINFO_MAX_MEM )
-    {
-        printk("boot: XENMEM_memory_map claims %u entries, buffer holds %u\n",
-               map.nr_entries, BOOTINFO_MAX_MEM);
-        return;
-    }
-    bootinfo_set_e820(bi, e820, map.nr_entries);
+    bootinfo_set_e820(bi, e820, n);
     printk("boot: memory map from XENMEM_memory_map: %u entries\n", bi->nr_mem);
 }
 
@@ -76,7 +66,7 @@ boot_info_init(unsigned int proto, unsigned long info)
                bi->nr_modules, bi->cmdline);
 
     if ( bi->nr_mem == 0 && xen.hypercalls )
-        xen_memory_map(bi);
+        boot_info_from_xen(bi);
     if ( bi->nr_mem == 0 )
         panic("boot: no memory map from the loader or from Xen");
     for ( i = 0; i < bi->nr_mem; i++ )

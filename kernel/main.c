@@ -9,6 +9,7 @@
 #include <bootinfo.h>
 #include <console.h>
 #include <evtchn.h>
+#include <grant.h>
 #include <hypervisor.h>
 #include <ipi.h>
 #include <mm.h>
@@ -44,5 +45,6 @@ kernel_main(unsigned int proto, unsigned long info)
     ipi_init();                     /* event-channel IPIs on every vCPU */
     evtchn_report();                /* where each bound port is delivered */
     sched_init();                   /* threads, run queues, time slices */
+    gnttab_init();                  /* grant table frames, free references */
     selftest_run();                 /* tests= from the command line */
 }

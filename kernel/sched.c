@@ -584,23 +584,13 @@ thread_sleep_until(spinlock_t *held, uint64_t deadline_ns)
     return !st.fired;
 }
 
-int
-thread_sleep_ns(uint64_t ns)
+bool
+sched_can_sleep(void)
 {
-    spinlock_t lock = SPINLOCK_INIT("sleep_ns");
-    unsigned long flags;
-    uint64_t deadline;
+    struct cpu *c = this_cpu();
+    struct sched_cpu *sc = &sched_cpus[c->id];
 
-    if ( !my_sched()->has_timer )
-        return -1;
-    deadline = clock_now_ns() + ns;
-    flags = spin_lock_irqsave(&lock);
-    /* Nobody else knows this lock: only the deadline, or a stray
-     * thread_wake(), wakes us. */
-    while ( clock_now_ns() < deadline )
-        thread_sleep_until(&lock, deadline);
-    spin_unlock_irqrestore(&lock, flags);
-    return 0;
+    return c->thread && !c->irq_depth && c->thread != sc->idle && sc->has_timer;
 }
 
 bool

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xen_pvcons.c - the PV console of a domU: a page of two rings shared
- * with xenconsoled in dom0 (layout and ring code: kernel/lib/
- * xencons_ring.c), found through HVM_PARAM_CONSOLE_PFN, with an event
+ * with xenconsoled in dom0 (layout: xen/io/console.h; ring code:
+ * kernel/lib/byte_ring.c), found through HVM_PARAM_CONSOLE_PFN, with an event
  * channel (HVM_PARAM_CONSOLE_EVTCHN) to kick the backend after writing.
  * `xl console` and xenconsoled's guest log show what is written here.
  * Output is synchronous (printk waits for ring space, boundedly); input
@@ -12,7 +12,8 @@
 #include <console.h>
 #include <hypervisor.h>
 #include <mm.h>
-#include <xencons_ring.h>
+#include <byte_ring.h>
+#include <xen/io/console.h>
 #include <arch/x86.h>
 
 /*
@@ -25,7 +26,8 @@
 #define FULL_RING_SPINS 2000000ul
 #define KICK_EVERY      4096ul
 
-static struct xencons_interface *ring; /* NULL until init succeeds */
+static struct xencons_interface *ring;     /* NULL until init succeeds */
+static struct byte_ring out_ring, in_ring; /* its two directions */
 static evtchn_port_t port;
 static bool broken;            /* backend misbehaved: stop using */
 static unsigned long dropped;  /* bytes lost to a stuck backend */
@@ -49,7 +51,7 @@ b_mb(void)
     smp_mb();
 }
 
-static const struct xencons_barriers barriers = { b_rmb, b_wmb, b_mb };
+static const struct ring_barriers barriers = { b_rmb, b_wmb, b_mb };
 
 static void
 kick(void)
@@ -75,7 +77,7 @@ put(const char *s, size_t n)
 
     while ( n && !broken )
     {
-        int w = xencons_ring_write(ring, s, n, &barriers);
+        int w = byte_ring_write(&out_ring, s, n, &barriers);
 
         if ( w < 0 )
         {
@@ -167,6 +169,10 @@ xen_pvcons_init(void)
     }
     page_reserve(pfn << PAGE_SHIFT); /* never hand it out as free RAM */
     ring = phys_to_virt(pfn << PAGE_SHIFT);
+    out_ring = (struct byte_ring){ ring->out, sizeof(ring->out),
+                                   &ring->out_prod, &ring->out_cons };
+    in_ring = (struct byte_ring){ ring->in, sizeof(ring->in), &ring->in_prod,
+                                  &ring->in_cons };
     port = evtchn;
     console_register(&pvcons);
     printk("xen-pvcons: console ring at frame 0x%llx, event channel %u\n",
@@ -181,7 +187,7 @@ xen_pvcons_read(char *buf, size_t n)
 
     if ( !ring || broken )
         return -1;
-    r = xencons_ring_read(ring, buf, n, &barriers);
+    r = byte_ring_read(&in_ring, buf, n, &barriers);
     if ( r < 0 )
     {
         broken = true;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_evtchn_2l.c - host tests of the fair 2-level scan
- * (kernel/lib/evtchn_2l_scan.c). A few lines below play Xen: they set
+ * (kernel/xen/evtchn/evtchn_2l_scan.c). A few lines below play Xen: they set
  * pending and selector bits exactly as the 2-level ABI says Xen does.
  */
 #include <ktest.h>
 #include <bitmap.h>
-#include <evtchn_2l_scan.h>
+#include "kernel/xen/evtchn/evtchn_2l_scan.h"
 
 #define NWORDS BITS_PER_LONG
 #define NPORTS ((int)(NWORDS * BITS_PER_LONG))

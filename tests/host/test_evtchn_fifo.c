@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_evtchn_fifo.c - host tests of the FIFO queue walk and event-word
- * rules (kernel/lib/evtchn_fifo_queue.c). The model below plays Xen: it
+ * rules (kernel/xen/evtchn/evtchn_fifo_queue.c). The model below plays Xen: it
  * links events the way the FIFO ABI says Xen does (tail LINK if the tail
  * is still LINKED, else HEAD and READY).
  */
 #include <ktest.h>
-#include <evtchn_fifo_queue.h>
+#include "kernel/xen/evtchn/evtchn_fifo_queue.h"
 
 #define NPORTS 64
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_pvclock.c - host tests of the PV clock arithmetic
- * (kernel/lib/pvclock_math.c): TSC scaling against 128-bit arithmetic,
+ * (kernel/xen/time/pvclock_math.c): TSC scaling against 128-bit arithmetic,
  * the seqlock retry when a fake Xen rewrites the record mid-read, the
  * monotonic clamp, the wall-clock base, and calendar conversion checked
  * against the C library's gmtime_r.
@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include <ktest.h>
-#include <pvclock.h>
+#include "kernel/xen/time/pvclock.h"
 
 /* A deterministic pseudo-random sequence (64-bit LCG, Knuth's MMIX). */
 static uint64_t

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_timerq.c - host tests of the deadline queue (kernel/lib/timerq.c):
+ * test_timerq.c - host tests of the deadline queue (kernel/xen/time/timerq.c):
  * order, ties, refusals, removal anywhere, the expiry boundary, and a
  * thousand pseudo-random deadlines with random cancellations checked
  * against a plain sort.

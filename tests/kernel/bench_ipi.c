@@ -2,7 +2,7 @@
 /*
  * bench_ipi.c - what an IPI costs between two vCPUs, run only when
  * selected by name (tests=bench.ipi_round_trip): the round trip of a
- * call through event channels (smp_call_on with wait, kernel/smp_ipi.c),
+ * call through event channels (smp_call_on with wait, kernel/xen/ipi/ipi.c),
  * and the same trip through the emulated local APIC: an ICR write with a
  * fixed vector to the other vCPU's APIC ID, whose handler EOIs and
  * acknowledges through memory. Both targets sleep in their idle loop

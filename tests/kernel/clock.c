@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * clock.c - self-tests of the PV clock (kernel/xen/pvclock.c): it never
+ * clock.c - self-tests of the PV clock (kernel/xen/time/pvclock.c): it never
  * goes backwards over many reads, it advances across a sleep by at least
  * the time slept, the TSC rate Xen describes is plausible, and the wall
  * clock reads a plausible date. All SKIP without Xen.
@@ -10,6 +10,7 @@
 #include <hypervisor.h>
 #include <ktest.h>
 #include <timer.h>
+#include <wait.h>
 
 /*
  * Under QEMU TCG every TSC read exits to Xen (about 50 us each, see

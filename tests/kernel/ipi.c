@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ipi.c - self-tests of event-channel IPIs (kernel/smp_ipi.c) and
- * interrupt balancing (kernel/xen/evtchn_balance.c) on every vCPU: calls
+ * ipi.c - self-tests of event-channel IPIs (kernel/xen/ipi/ipi.c) and
+ * interrupt balancing (kernel/xen/evtchn/evtchn_balance.c) on every vCPU: calls
  * run exactly once on the right CPU, in order, with or without waiting;
  * CPUs waiting for each other with interrupts off do not deadlock; a
  * storm of calls between all pairs loses nothing; a spinlock keeps a

@@ -2,7 +2,7 @@
 /*
  * ipi_route.c - self-tests of where events go: a channel rebound with
  * evtchn_bind_vcpu is delivered on that vCPU, balancing spreads device
- * channels over the vCPUs (kernel/xen/evtchn_balance.c), and a reschedule
+ * channels over the vCPUs (kernel/xen/evtchn/evtchn_balance.c), and a reschedule
  * IPI reaches exactly its target. Helpers: ipi_test.h.
  */
 #include "ipi_test.h"

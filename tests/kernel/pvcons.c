@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pvcons.c - self-test of PV console input (drivers/console/xen_pvcons.c,
- * ring code in kernel/lib/xencons_ring.c): the guest prints a request
+ * ring code in kernel/lib/byte_ring.c): the guest prints a request
  * line carrying a fresh token and must read back, through the console's
  * `in` ring, the line "XENLING-INPUT-REPLY <token>". On tier 2 the dom0
  * /init answers (tools/tier2/init, protocol in tools/tier2/README.md); by

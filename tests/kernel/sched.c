@@ -22,6 +22,7 @@
 #include <smp.h>
 #include <spinlock.h>
 #include <timer.h>
+#include <wait.h>
 #include <arch/x86.h>
 
 #define MS      NSEC_PER_MSEC
@@ -151,7 +152,7 @@ TEST(sched, locked_counter_is_exact_with_threads_on_every_cpu)
         }
     while ( __atomic_load_n(&counter.finished, __ATOMIC_ACQUIRE) < n &&
             clock_now_ns() - t0 < COUNT_LIMIT_NS )
-        thread_sleep_ns(10 * MS);
+        sleep_ns(10 * MS);
     counter.stop = true;
     deadline = clock_now_ns() + JOIN_NS;
     for ( i = 0; i < n; i++ )
@@ -242,7 +243,7 @@ TEST(sched, thread_woken_from_another_cpu_runs_on_its_own)
     ASSERT_TRUE(wk.sleeper != NULL);
     deadline = clock_now_ns() + 10 * NSEC_PER_SEC;
     while ( !sleeper_waiting() && clock_now_ns() < deadline )
-        thread_sleep_ns(MS);
+        sleep_ns(MS);
     /* Seen under the lock, `waiting` means the sleeper is SLEEPING: it
      * let the lock go inside thread_sleep, after changing its state. */
     EXPECT_TRUE(sleeper_waiting());
@@ -319,7 +320,7 @@ TEST(sched, time_slices_preempt_threads_that_never_yield)
      * loop ends as soon as each has seen the other run. */
     deadline = clock_now_ns() + 5 * NSEC_PER_SEC;
     while ( !spinners_done() && clock_now_ns() < deadline )
-        thread_sleep_ns(10 * MS);
+        sleep_ns(10 * MS);
     spin_stop = true;
     deadline = clock_now_ns() + 10 * NSEC_PER_SEC;
     for ( i = 0; i < 2; i++ )
@@ -379,14 +380,14 @@ TEST(sched, thread_queued_on_a_busy_cpu_gets_a_slice)
     ASSERT_TRUE(hog != NULL);
     deadline = clock_now_ns() + 5 * NSEC_PER_SEC;
     while ( !busy.spins && clock_now_ns() < deadline )
-        thread_sleep_ns(MS);
+        sleep_ns(MS);
     EXPECT_GT(busy.spins, 0ul);
     queued_at = clock_now_ns();
     late = thread_create("late", late_fn, NULL, cpu);
     EXPECT_TRUE(late != NULL);
     deadline = queued_at + 2 * NSEC_PER_SEC;
     while ( !busy.late_ran && clock_now_ns() < deadline )
-        thread_sleep_ns(MS);
+        sleep_ns(MS);
     in_time = EXPECT_TRUE(busy.late_ran);
     busy.stop = true;
     deadline = clock_now_ns() + 10 * NSEC_PER_SEC;
@@ -607,7 +608,7 @@ TEST(sched, timed_sleeps_never_end_early)
     EXPECT_GE(woke_at, deadline);
 
     t0 = clock_now_ns();
-    EXPECT_EQ(thread_sleep_ns(3 * MS), 0);
+    EXPECT_EQ(sleep_ns(3 * MS), 0);
     EXPECT_GE(clock_now_ns() - t0, 3 * MS);
 }
 

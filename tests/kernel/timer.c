@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * timer.c - self-tests of the per-CPU timers (kernel/timer.c): no
+ * timer.c - self-tests of the per-CPU timers (kernel/xen/time/timer.c): no
  * callback before its deadline, a thousand pseudo-random deadlines fire
  * in order and exactly once, cancel (also from a callback) really stops
  * a timer, re-arming moves it, callbacks run in interrupt context on
@@ -16,6 +16,7 @@
 #include <percpu.h>
 #include <stats.h>
 #include <timer.h>
+#include <wait.h>
 #include <arch/x86.h>
 
 #define MANY      1000
@@ -44,6 +45,9 @@ lcg(uint32_t *s)
     return *s >> 1;
 }
 
+/* Tests wait here for timer callbacks, which wake it. */
+static struct waitq timer_test_wq = WAITQ_INIT("timer-test");
+
 static void
 probe_fn(struct timer *t, void *arg)
 {
@@ -59,6 +63,7 @@ probe_fn(struct timer *t, void *arg)
     if ( fired_total < MANY )
         fire_order[fired_total] = p - probes;
     fired_total++;
+    waitq_wake_all(&timer_test_wq);
 }
 
 /*
@@ -98,7 +103,7 @@ all_fired(void *arg)
 static bool
 wait_fired(unsigned int n)
 {
-    return wait_event_timeout(all_fired, &n, WAIT_NS);
+    return wait_event_timeout(&timer_test_wq, all_fired, &n, WAIT_NS);
 }
 
 /* Count probes [0, n) that broke a rule: fired early, twice, or in the
@@ -328,6 +333,7 @@ periodic_fn(struct timer *t, void *arg)
         periodic_deadline += 2 * NSEC_PER_MSEC;
         timer_arm(t, periodic_deadline);
     }
+    waitq_wake_all(&timer_test_wq);
 }
 
 static bool
@@ -349,7 +355,8 @@ TEST(timer, rearm_from_own_callback)
     periodic_deadline = clock_now_ns() + NSEC_PER_MSEC;
     timer_setup(&tm, periodic_fn, NULL);
     timer_arm(&tm, periodic_deadline);
-    EXPECT_TRUE(wait_event_timeout(periodic_done, NULL, WAIT_NS));
+    EXPECT_TRUE(
+        wait_event_timeout(&timer_test_wq, periodic_done, NULL, WAIT_NS));
     /* The on-stack timer must be idle before the test returns. */
     timer_cancel_sync(&tm);
     EXPECT_EQ(periodic_shots, 5u);
@@ -374,7 +381,7 @@ TEST(timer, wait_event_timeout_both_ways)
 
     /* Never true: returns false, and not before the timeout. */
     t0 = clock_now_ns();
-    EXPECT_FALSE(wait_event_timeout(never_true, NULL, timeout));
+    EXPECT_FALSE(wait_event_timeout(&timer_test_wq, never_true, NULL, timeout));
     t1 = clock_now_ns();
     EXPECT_GE(t1 - t0, timeout);
 
@@ -383,7 +390,7 @@ TEST(timer, wait_event_timeout_both_ways)
     probes_reset(1);
     t0 = clock_now_ns();
     probe_arm(&probes[0], t0 + 2 * NSEC_PER_MSEC);
-    EXPECT_TRUE(wait_event_timeout(all_fired, &one, WAIT_NS));
+    EXPECT_TRUE(wait_event_timeout(&timer_test_wq, all_fired, &one, WAIT_NS));
     t1 = clock_now_ns();
     EXPECT_LT(t1 - t0, WAIT_NS);
     EXPECT_EQ(probes[0].fired, 1u);

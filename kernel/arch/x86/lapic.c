@@ -2,7 +2,7 @@
 /*
  * lapic.c - enable the local APIC and send EOIs (include/arch/lapic.h).
  * Under Xen the APIC is Xen's emulation (vlapic); Xenling needs it only
- * for the per-vCPU event-channel upcall vector (kernel/xen/upcall.c).
+ * for the per-vCPU event-channel upcall vector (kernel/xen/evtchn/upcall.c).
  * x2APIC registers are MSRs 0x800 + offset / 16; xAPIC registers are
  * 32-bit words in the MMIO page at the APIC base, which paging_init maps
  * uncached (it is not RAM) at the same address.

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * evtchn_abi.h - inside the event-channel code only: what the core
- * (kernel/xen/evtchn.c) needs from an event-channel ABI (2-level in
- * kernel/xen/evtchn_2l.c, FIFO in kernel/xen/evtchn_fifo.c) and from the
- * vector callback (kernel/xen/upcall.c), and what they call back. Drivers
+ * (kernel/xen/evtchn/evtchn.c) needs from an event-channel ABI (2-level in
+ * kernel/xen/evtchn/evtchn_2l.c, FIFO in kernel/xen/evtchn/evtchn_fifo.c) and from the
+ * vector callback (kernel/xen/evtchn/upcall.c), and what they call back. Drivers
  * use include/evtchn.h, never this.
  */
 #ifndef XENLING_EVTCHN_ABI_H
@@ -60,7 +60,7 @@ bool evtchn_port_masked(evtchn_port_t port);
  * the vCPU it is bound to. Prints on failure. Any context. */
 void evtchn_xen_unmask(evtchn_port_t port);
 
-/* The upcall (kernel/xen/upcall.c). */
+/* The upcall (kernel/xen/evtchn/upcall.c). */
 
 enum upcall_mode {
     UPCALL_AUTO,   /* per-vCPU if Xen offers it, else global */

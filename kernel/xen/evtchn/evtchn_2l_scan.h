@@ -2,9 +2,9 @@
 /*
  * evtchn_2l_scan.h - the fair scan over the 2-level event-channel bitmaps:
  * a vCPU's selector word, the domain's pending and mask words, and the
- * set of ports bound to that vCPU. Portable (kernel/lib/evtchn_2l_scan.c)
+ * set of ports bound to that vCPU. Portable (kernel/xen/evtchn/evtchn_2l_scan.c)
  * so host tests can play Xen; the kernel side that points it at
- * shared_info is kernel/xen/evtchn_2l.c.
+ * shared_info is kernel/xen/evtchn/evtchn_2l.c.
  */
 #ifndef XENLING_EVTCHN_2L_SCAN_H
 #define XENLING_EVTCHN_2L_SCAN_H

@@ -3,7 +3,7 @@
  * timerq.c - the deadline-sorted list behind each CPU's timer queue
  * (include/timerq.h). A circular list around a sentinel keeps every
  * operation free of special cases for the first and last node. The
- * locking, the hardware deadline and the callbacks are kernel/timer.c.
+ * locking, the hardware deadline and the callbacks are kernel/xen/time/timer.c.
  */
 #include <timerq.h>
 

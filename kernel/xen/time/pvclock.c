@@ -4,13 +4,13 @@
  * read (this vCPU's vcpu_time_info in its vcpu_info), which TSC to read
  * (`lfence; rdtsc`), when to clamp across vCPUs (when Xen does not mark
  * the TSC stable), and the wall clock from shared_info. The arithmetic is
- * kernel/lib/pvclock_math.c; timers are kernel/timer.c.
+ * kernel/xen/time/pvclock_math.c; timers are kernel/xen/time/timer.c.
  */
 #include <kernel.h>
 #include <clock.h>
 #include <hypervisor.h>
 #include <percpu.h>
-#include <pvclock.h>
+#include "kernel/xen/time/pvclock.h"
 #include <shared_info.h>
 #include <arch/x86.h>
 

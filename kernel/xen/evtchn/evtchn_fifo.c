@@ -5,12 +5,12 @@
  * (EVTCHNOP_expand_array), and per vCPU a control block page
  * (EVTCHNOP_init_control) with the HEAD of 16 priority queues and a READY
  * bit per queue. Xen links pending events into the queues; the walk and
- * the word rules are portable (kernel/lib/evtchn_fifo_queue.c); binding
+ * the word rules are portable (kernel/xen/evtchn/evtchn_fifo_queue.c); binding
  * and dispatch are in evtchn.c.
  */
 #include <kernel.h>
-#include <evtchn_abi.h>
-#include <evtchn_fifo_queue.h>
+#include "kernel/xen/evtchn/evtchn_abi.h"
+#include "kernel/xen/evtchn/evtchn_fifo_queue.h"
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>

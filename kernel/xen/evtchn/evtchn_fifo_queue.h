@@ -3,8 +3,8 @@
  * evtchn_fifo_queue.h - the guest's side of the FIFO event-channel ABI on
  * one vCPU: walking the per-priority queues Xen links through the event
  * array, and the rules for changing an event word that Xen may be linking
- * at the same moment. Portable (kernel/lib/evtchn_fifo_queue.c) so host
- * tests can play Xen; the kernel glue is kernel/xen/evtchn_fifo.c.
+ * at the same moment. Portable (kernel/xen/evtchn/evtchn_fifo_queue.c) so host
+ * tests can play Xen; the kernel glue is kernel/xen/evtchn/evtchn_fifo.c.
  */
 #ifndef XENLING_EVTCHN_FIFO_QUEUE_H
 #define XENLING_EVTCHN_FIFO_QUEUE_H

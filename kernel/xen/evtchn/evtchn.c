@@ -5,17 +5,18 @@
  * holds each port's handler, binding and closing through EVTCHNOP_*,
  * masking, and dispatch from the upcall. The bit-level work of each ABI
  * is in evtchn_2l.c and evtchn_fifo.c, the vector callback in upcall.c,
- * the interface between them in include/evtchn_abi.h.
+ * the interface between them in kernel/xen/evtchn/evtchn_abi.h.
  */
 #include <kernel.h>
 #include <cmdline.h>
 #include <evtchn.h>
-#include <evtchn_abi.h>
+#include "kernel/xen/evtchn/evtchn_abi.h"
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
 #include <shared_info.h>
 #include <spinlock.h>
+#include <xen_errno.h>
 #include <arch/x86.h>
 
 enum port_kind {
@@ -55,46 +56,12 @@ static const struct evtchn_abi_ops *abi; /* set once by evtchn_init() */
 static bool available;                   /* set last by evtchn_init() */
 static struct evtchn_cpu evtchn_cpus[MAX_CPUS];
 
-static const char *
-xen_errno_name(long rc)
-{
-    switch ( -rc )
-    {
-    case XEN_ENOENT:
-        return "ENOENT";
-    case XEN_ENOMEM:
-        return "ENOMEM";
-    case XEN_EBUSY:
-        return "EBUSY";
-    case XEN_EEXIST:
-        return "EEXIST";
-    case XEN_ENODEV:
-        return "ENODEV";
-    case XEN_EINVAL:
-        return "EINVAL";
-    case XEN_ENOSPC:
-        return "ENOSPC";
-    case XEN_ENOSYS:
-        return "ENOSYS";
-    case XEN_EPERM:
-        return "EPERM";
-    case XEN_EOPNOTSUPP:
-        return "EOPNOTSUPP";
-    default:
-        return "error";
-    }
-}
-
 /* An EVTCHNOP that printed nothing: print why Xen refused it. */
 static long
 xen_op(int cmd, void *arg, const char *what, unsigned int n)
 {
-    long rc = hypercall_event_channel_op(cmd, arg);
-
-    if ( rc )
-        printk("evtchn: %s %u: Xen refused: %ld (%s)\n", what, n, rc,
-               xen_errno_name(rc));
-    return rc;
+    return xen_check(hypercall_event_channel_op(cmd, arg), "evtchn: %s %u",
+                     what, n);
 }
 
 /*

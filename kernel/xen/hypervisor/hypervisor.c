@@ -5,6 +5,7 @@
  */
 #include <kernel.h>
 #include <hypervisor.h>
+#include <xen_errno.h>
 #include <xen/features.h>
 #include <arch/x86.h>
 
@@ -166,4 +167,25 @@ xen_shutdown(unsigned int reason)
     struct sched_shutdown s = { .reason = reason };
 
     return hypercall_sched_op(SCHEDOP_shutdown, &s);
+}
+
+int
+xen_memory_map(void *e820, unsigned int max, unsigned int *n)
+{
+    struct xen_memory_map map = { .nr_entries = max };
+    long rc;
+
+    set_xen_guest_handle(map.buffer, e820);
+    rc = xen_check(hypercall_memory_op(XENMEM_memory_map, &map),
+                   "boot: XENMEM_memory_map");
+    if ( rc != 0 )
+        return rc;
+    if ( map.nr_entries > max )
+    {
+        printk("boot: XENMEM_memory_map claims %u entries, buffer holds %u\n",
+               map.nr_entries, max);
+        return -XEN_E2BIG;
+    }
+    *n = map.nr_entries;
+    return 0;
 }

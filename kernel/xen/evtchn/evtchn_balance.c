@@ -3,12 +3,12 @@
  * evtchn_balance.c - interrupt balancing for event channels
  * (include/evtchn.h): spread device channels over the online vCPUs with
  * EVTCHNOP_bind_vcpu, and print where every bound port is delivered. It
- * uses only the core's accessors (kernel/xen/evtchn.c). VIRQ and IPI
+ * uses only the core's accessors (kernel/xen/evtchn/evtchn.c). VIRQ and IPI
  * ports belong to one vCPU each and are never moved.
  */
 #include <kernel.h>
 #include <evtchn.h>
-#include <evtchn_abi.h>
+#include "kernel/xen/evtchn/evtchn_abi.h"
 #include <percpu.h>
 #include <smp.h>
 

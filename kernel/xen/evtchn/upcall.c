@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * upcall.c - how Xen tells a vCPU "you have events": the vector callback
- * (include/evtchn_abi.h). Xen sets vcpu_info->evtchn_upcall_pending and
+ * (kernel/xen/evtchn/evtchn_abi.h). Xen sets vcpu_info->evtchn_upcall_pending and
  * then either injects a vector straight into the vCPU (the global
  * callback, HVM_PARAM_CALLBACK_IRQ with the vector type: no local APIC
  * involved, no EOI) or raises a vector in that vCPU's local APIC (the
@@ -9,7 +9,7 @@
  * Both land in upcall_irq(), which runs evtchn_do_upcall() in evtchn.c.
  */
 #include <kernel.h>
-#include <evtchn_abi.h>
+#include "kernel/xen/evtchn/evtchn_abi.h"
 #include <hypervisor.h>
 #include <traps.h>
 #include <arch/lapic.h>

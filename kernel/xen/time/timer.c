@@ -4,7 +4,7 @@
  * (include/timer.h): arming and cancelling, keeping Xen's one hardware
  * deadline equal to the earliest queued one, running expired callbacks
  * on VIRQ_TIMER, and tickless idle and timed waits on top. The sorted
- * queue itself is kernel/lib/timerq.c; the clock is kernel/xen/pvclock.c.
+ * queue itself is kernel/xen/time/timerq.c; the clock is kernel/xen/time/pvclock.c.
  */
 #include <kernel.h>
 #include <clock.h>
@@ -317,56 +317,6 @@ cpu_idle_until_event(void)
      */
     safe_halt();
     irq_disable();
-}
-
-/* The timeout timer of wait_event_timeout: it only sets a flag. */
-static void
-wake_timer_fn(struct timer *t, void *arg)
-{
-    *(volatile bool *)arg = true;
-}
-
-bool
-wait_event_timeout(bool (*cond)(void *arg), void *arg, uint64_t timeout_ns)
-{
-    volatile bool expired = false;
-    struct timer t;
-    unsigned long flags;
-    uint64_t now;
-    bool ok;
-
-    if ( !timer_available() )
-        return cond(arg);
-
-    timer_setup(&t, wake_timer_fn, (void *)&expired);
-    flags = irq_save();
-    now = clock_now_ns();
-    timer_arm(&t,
-              timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns);
-    /* Interrupts are off for each check, so an event that makes cond
-     * true either came before it or will wake the halt after it. */
-    while ( !(ok = cond(arg)) && !expired )
-        cpu_idle_until_event();
-    /* On our own CPU with interrupts off, the callback cannot be running:
-     * after this the on-stack timer is unused. */
-    timer_cancel(&t);
-    irq_restore(flags);
-    return ok;
-}
-
-static bool
-never(void *arg)
-{
-    return false;
-}
-
-int
-sleep_ns(uint64_t ns)
-{
-    if ( !timer_available() )
-        return -1;
-    wait_event_timeout(never, NULL, ns);
-    return 0;
 }
 
 void

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pvclock_math.c - the portable half of the PV clock (include/pvclock.h):
+ * pvclock_math.c - the portable half of the PV clock (kernel/xen/time/pvclock.h):
  * the version seqlock read of a vcpu_time_info record, TSC-to-nanosecond
  * scaling, the monotonic clamp, the wall-clock base, and converting wall
  * time to calendar fields. No hypercalls and no instructions: the Xen
- * glue is kernel/xen/pvclock.c. Unit-tested in tests/host/test_pvclock.c.
+ * glue is kernel/xen/time/pvclock.c. Unit-tested in tests/host/test_pvclock.c.
  */
-#include <pvclock.h>
+#include "kernel/xen/time/pvclock.h"
 
 /*
  * Order the loads of a seqlock read: the first version load before the

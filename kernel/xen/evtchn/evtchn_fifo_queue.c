@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * evtchn_fifo_queue.c - walking the FIFO event-channel queues of one vCPU
- * and the atomic rules for event words (include/evtchn_fifo_queue.h).
+ * and the atomic rules for event words (kernel/xen/evtchn/evtchn_fifo_queue.h).
  *
  * Xen appends a pending, unmasked event to the tail of the queue for its
  * priority: it sets LINKED in the event's word, writes the port into the
@@ -10,9 +10,9 @@
  * bit. The guest consumes from the head, clearing LINKED as it goes. Xen
  * may change a word the guest is changing, so every guest write is a
  * compare-and-swap that keeps the bits it does not own. Portable: the
- * kernel glue is kernel/xen/evtchn_fifo.c.
+ * kernel glue is kernel/xen/evtchn/evtchn_fifo.c.
  */
-#include <evtchn_fifo_queue.h>
+#include "kernel/xen/evtchn/evtchn_fifo_queue.h"
 
 /* Load of an event word that Xen may be changing. */
 static event_word_t

@@ -5,7 +5,7 @@
  * CPU in ipi_init(). A call-function IPI is only a doorbell: the work
  * travels in the target's call queue (a locked list of struct ipi_call),
  * and the event says "look at your queue". Binding, sending and dispatch
- * are kernel/xen/evtchn.c's; vCPU bring-up is kernel/arch/x86/smpboot.c's.
+ * are kernel/xen/evtchn/evtchn.c's; vCPU bring-up is kernel/arch/x86/smpboot.c's.
  */
 #include <kernel.h>
 #include <evtchn.h>

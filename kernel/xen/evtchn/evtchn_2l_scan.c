@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * evtchn_2l_scan.c - the fair scan of the 2-level event-channel ABI
- * (include/evtchn_2l_scan.h). Xen marks port p pending by setting bit p of
+ * (kernel/xen/evtchn/evtchn_2l_scan.h). Xen marks port p pending by setting bit p of
  * the pending bitmap and, if the port is unmasked, bit p / 64 of the
  * notified vCPU's selector word. This file turns those bits into a stream
  * of ports, round-robin, so that one busy port cannot starve the others.
- * Portable: the kernel glue is kernel/xen/evtchn_2l.c.
+ * Portable: the kernel glue is kernel/xen/evtchn/evtchn_2l.c.
  */
-#include <evtchn_2l_scan.h>
+#include "kernel/xen/evtchn/evtchn_2l_scan.h"
 #include <bitmap.h>
 
 /* Bits of word w that are ours to deliver: pending, unmasked, bound here. */

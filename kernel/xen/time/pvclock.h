@@ -3,8 +3,8 @@
  * pvclock.h - the portable arithmetic behind the PV clock: reading a
  * vcpu_time_info record under its version seqlock, scaling a TSC delta
  * to nanoseconds, the cross-vCPU monotonic clamp, and reading the wall
- * clock base from shared_info. kernel/lib/pvclock_math.c implements it
- * (unit-tested on the host); kernel/xen/pvclock.c chooses the record and
+ * clock base from shared_info. kernel/xen/time/pvclock_math.c implements it
+ * (unit-tested on the host); kernel/xen/time/pvclock.c chooses the record and
  * supplies the TSC; <clock.h> is what the rest of the kernel uses.
  */
 #ifndef XENLING_PVCLOCK_H

@@ -4,12 +4,12 @@
  * bit per port in shared_info (64 words of 64 bits: 4096 ports for a
  * 64-bit guest), and in each vCPU's vcpu_info a selector word saying
  * which pending words to look at. The fair scan itself is portable
- * (kernel/lib/evtchn_2l_scan.c); binding and dispatch are in evtchn.c.
+ * (kernel/xen/evtchn/evtchn_2l_scan.c); binding and dispatch are in evtchn.c.
  */
 #include <kernel.h>
 #include <bitmap.h>
-#include <evtchn_2l_scan.h>
-#include <evtchn_abi.h>
+#include "kernel/xen/evtchn/evtchn_2l_scan.h"
+#include "kernel/xen/evtchn/evtchn_abi.h"
 #include <percpu.h>
 #include <shared_info.h>
 

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * grant.c - grant tables, version 1 (include/grant.h): the table's frames
+ * mapped into our physical address space, references handed out from the
+ * portable free list (gnt_entries.c), and ends that wait, when the other
+ * domain still maps a page, until it lets go.
+ */
+#include <kernel.h>
+#include <grant.h>
+#include <hypervisor.h>
+#include <mm.h>
+#include <sched.h>
+#include <spinlock.h>
+#include <wait.h>
+#include <xen_errno.h>
+#include <clock.h>
+#include "kernel/xen/grant/gnt_entries.h"
+
+/* At most this many frames, whatever Xen allows (a static array of
+ * pointers; 256 frames are 131072 references). */
+#define GNT_MAX_FRAMES 256u
+/* How often the reaper retries ends the other side still blocks. */
+#define RETRY_NS       (100 * NSEC_PER_MSEC)
+
+/* A grant whose end waits for the other domain to unmap the page. */
+struct deferred {
+    grant_ref_t ref;
+    void *page;
+    struct deferred *next;
+};
+
+/*
+ * Everything a resume would rebuild is here: the frames (re-added to the
+ * physmap at the same guest frames), the sizes, and the entries in them.
+ */
+static struct {
+    spinlock_t lock; /* everything below but max_frames */
+    grant_entry_v1_t *frame[GNT_MAX_FRAMES]; /* mapped table frames */
+    unsigned int nr_frames;
+    unsigned int max_frames; /* set once by gnttab_init */
+    struct gnt_refs refs;
+    struct deferred *deferred;
+    unsigned int nr_deferred;
+    bool ready; /* set last by gnttab_init */
+} gt = { .lock = SPINLOCK_INIT("gnttab") };
+
+static struct waitq reaper_wq = WAITQ_INIT("gnttab-reaper");
+
+static long
+grant_table_op(unsigned int cmd, void *arg, unsigned int count)
+{
+    return hypercall3(__HYPERVISOR_grant_table_op, cmd, arg, count);
+}
+
+static grant_entry_v1_t *
+entry(grant_ref_t ref)
+{
+    return &gt.frame[ref / GNT_ENTRIES_PER_FRAME][ref % GNT_ENTRIES_PER_FRAME];
+}
+
+/*
+ * Map table frame number gt.nr_frames over a page of ours: Xen takes the
+ * RAM behind it back and puts the grant frame there, so the page is
+ * never returned to the allocator, even if Xen refuses (Xen may already
+ * have removed the RAM: we cannot tell, so we never reuse it). Caller
+ * holds gt.lock.
+ */
+static int
+map_frame_locked(void)
+{
+    struct xen_add_to_physmap xatp = {
+        .domid = DOMID_SELF,
+        .space = XENMAPSPACE_grant_table,
+        .idx = gt.nr_frames,
+    };
+    void *page;
+    long rc;
+
+    if ( gt.nr_frames >= gt.max_frames )
+        return -XEN_ENOSPC;
+    page = page_alloc_zeroed();
+    if ( !page )
+    {
+        printk("gnttab: no page for table frame %u\n", gt.nr_frames);
+        return -XEN_ENOMEM;
+    }
+    xatp.gpfn = virt_to_phys(page) >> PAGE_SHIFT;
+    rc = xen_check(hypercall_memory_op(XENMEM_add_to_physmap, &xatp),
+                   "gnttab: XENMEM_add_to_physmap of table frame %u",
+                   gt.nr_frames);
+    if ( rc )
+        return rc; /* the page stays allocated: see above */
+    gt.frame[gt.nr_frames++] = page;
+    rc = gnt_refs_grow(&gt.refs, gt.nr_frames * GNT_ENTRIES_PER_FRAME);
+    if ( rc )
+        panic("gnttab: %u references do not fit the free list's %u slots",
+              gt.nr_frames * (unsigned int)GNT_ENTRIES_PER_FRAME,
+              gt.refs.capacity);
+    return 0;
+}
+
+static bool
+have_deferred(void *arg)
+{
+    return __atomic_load_n(&gt.nr_deferred, __ATOMIC_RELAXED) != 0;
+}
+
+/* The reaper thread: while some end waits for the other side, retry it
+ * every RETRY_NS; otherwise sleep until gnttab_end_and_free defers one. */
+static void
+reaper(void *arg)
+{
+    for ( ;; )
+    {
+        wait_event_timeout(&reaper_wq, have_deferred, NULL, UINT64_MAX);
+        while ( gnttab_retry_deferred() )
+            sleep_ns(RETRY_NS);
+    }
+}
+
+int
+gnttab_init(void)
+{
+    struct gnttab_query_size q = { .dom = DOMID_SELF };
+    size_t slots, pages;
+    uint32_t *next;
+    unsigned long flags;
+    long rc;
+
+    if ( !xen.hypercalls )
+        return -XEN_ENODEV;
+    rc = xen_check(grant_table_op(GNTTABOP_query_size, &q, 1),
+                   "gnttab: GNTTABOP_query_size");
+    if ( rc == 0 && q.status != GNTST_okay )
+    {
+        printk("gnttab: GNTTABOP_query_size status %d\n", q.status);
+        rc = -XEN_EINVAL;
+    }
+    if ( rc )
+        return rc;
+    if ( q.max_nr_frames == 0 || q.nr_frames > q.max_nr_frames )
+    {
+        printk("gnttab: rejected sizes from Xen: %u frames of at most %u\n",
+               q.nr_frames, q.max_nr_frames);
+        return -XEN_EINVAL;
+    }
+    gt.max_frames = MIN(q.max_nr_frames, GNT_MAX_FRAMES);
+    slots = gt.max_frames * GNT_ENTRIES_PER_FRAME;
+    pages = (slots * sizeof(uint32_t) + PAGE_SIZE - 1) / PAGE_SIZE;
+    next = page_alloc_n(pages);
+    if ( !next )
+    {
+        printk("gnttab: no memory for %zu references\n", slots);
+        return -XEN_ENOMEM;
+    }
+    gnt_refs_init(&gt.refs, next, slots);
+    flags = spin_lock_irqsave(&gt.lock);
+    rc = map_frame_locked();
+    spin_unlock_irqrestore(&gt.lock, flags);
+    if ( rc )
+        return rc;
+    if ( !thread_create("gnttab-reaper", reaper, NULL, 0) )
+        printk("gnttab: no reaper thread: deferred ends are retried only "
+               "on later grant operations\n");
+    gt.ready = true;
+    printk("gnttab: version 1, %u of at most %u frames (Xen allows %u), "
+           "%u references\n",
+           gt.nr_frames, gt.max_frames, q.max_nr_frames, gt.refs.nr);
+    return 0;
+}
+
+bool
+gnttab_available(void)
+{
+    return gt.ready;
+}
+
+int
+gnttab_grant(domid_t domid, const void *page, bool readonly, grant_ref_t *ref)
+{
+    uint64_t frame = virt_to_phys(page) >> PAGE_SHIFT;
+    unsigned long flags;
+    int rc;
+
+    if ( !gt.ready )
+        return -XEN_ENODEV;
+    if ( (uintptr_t)page & (PAGE_SIZE - 1) )
+    {
+        printk("gnttab: grant of %p: not page-aligned\n", page);
+        return -XEN_EINVAL;
+    }
+    flags = spin_lock_irqsave(&gt.lock);
+    rc = gnt_refs_get(&gt.refs, ref);
+    if ( rc == -XEN_ENOSPC && map_frame_locked() == 0 )
+        rc = gnt_refs_get(&gt.refs, ref);
+    if ( rc == 0 )
+    {
+        rc = gnt_entry_grant(entry(*ref), domid, frame, readonly);
+        if ( rc )
+        {
+            printk("gnttab: reference %u was free but its entry is in use "
+                   "(flags 0x%x)\n",
+                   *ref, entry(*ref)->flags);
+            /* Leave it marked used: it is not ours to reuse. */
+        }
+    }
+    else
+        printk("gnttab: all %u references in use (%u frames, the limit)\n",
+               gt.refs.nr, gt.nr_frames);
+    spin_unlock_irqrestore(&gt.lock, flags);
+    return rc;
+}
+
+/* End `ref` with gt.lock held: 0, -XEN_EBUSY (still mapped), -XEN_EINVAL. */
+static int
+end_locked(grant_ref_t ref)
+{
+    int rc;
+
+    if ( ref < GNTTAB_NR_RESERVED_ENTRIES || ref >= gt.refs.nr ||
+         gt.refs.next[ref] != GNT_REF_IN_USE )
+        return -XEN_EINVAL;
+    rc = gnt_entry_end(entry(ref));
+    if ( rc == 0 )
+        gnt_refs_put(&gt.refs, ref);
+    return rc;
+}
+
+int
+gnttab_end(grant_ref_t ref)
+{
+    unsigned long flags;
+    int rc;
+
+    if ( !gt.ready )
+        return -XEN_ENODEV;
+    flags = spin_lock_irqsave(&gt.lock);
+    rc = end_locked(ref);
+    spin_unlock_irqrestore(&gt.lock, flags);
+    if ( rc == -XEN_EBUSY )
+        printk("gnttab: reference %u is still mapped by domain %u: not "
+               "ended\n",
+               ref, entry(ref)->domid);
+    else if ( rc )
+        printk("gnttab: end of reference %u, which we did not grant\n", ref);
+    return rc;
+}
+
+int
+gnttab_end_and_free(grant_ref_t ref, void *page)
+{
+    struct deferred *d;
+    unsigned long flags;
+    int rc;
+
+    if ( !gt.ready )
+        return -XEN_ENODEV;
+    d = kmalloc(sizeof(*d)); /* outside the lock; freed if not needed */
+    flags = spin_lock_irqsave(&gt.lock);
+    rc = end_locked(ref);
+    if ( rc == -XEN_EBUSY && d )
+    {
+        d->ref = ref;
+        d->page = page;
+        d->next = gt.deferred;
+        gt.deferred = d;
+        gt.nr_deferred++;
+        d = NULL;
+    }
+    spin_unlock_irqrestore(&gt.lock, flags);
+    kfree(d);
+    if ( rc == 0 )
+    {
+        page_free(page);
+        return 0;
+    }
+    if ( rc == -XEN_EBUSY )
+    {
+        printk("gnttab: reference %u is still mapped by domain %u: its page "
+               "is kept until it is unmapped\n",
+               ref, entry(ref)->domid);
+        waitq_wake_all(&reaper_wq);
+        return 1;
+    }
+    printk("gnttab: end of reference %u, which we did not grant; page kept\n",
+           ref);
+    return rc;
+}
+
+unsigned int
+gnttab_retry_deferred(void)
+{
+    struct deferred **pp, *done = NULL, *d;
+    unsigned long flags;
+    unsigned int left;
+
+    if ( !gt.ready )
+        return 0;
+    flags = spin_lock_irqsave(&gt.lock);
+    for ( pp = &gt.deferred; (d = *pp); )
+    {
+        if ( end_locked(d->ref) == 0 )
+        {
+            *pp = d->next;
+            d->next = done;
+            done = d;
+            gt.nr_deferred--;
+        }
+        else
+            pp = &d->next;
+    }
+    left = gt.nr_deferred;
+    spin_unlock_irqrestore(&gt.lock, flags);
+    while ( (d = done) )
+    {
+        done = d->next;
+        printk("gnttab: reference %u was unmapped at last: page freed\n",
+               d->ref);
+        page_free(d->page);
+        kfree(d);
+    }
+    return left;
+}
+
+void
+gnttab_get_info(struct gnttab_info *out)
+{
+    unsigned long flags = spin_lock_irqsave(&gt.lock);
+
+    out->frames = gt.nr_frames;
+    out->max_frames = gt.max_frames;
+    out->refs = gt.refs.nr;
+    out->free = gt.refs.nr_free;
+    out->deferred = gt.nr_deferred;
+    spin_unlock_irqrestore(&gt.lock, flags);
+}
+
+int
+gnttab_copy_from_ref(domid_t owner, grant_ref_t ref, void *dst,
+                     unsigned int len)
+{
+    struct gnttab_copy op = {
+        .source = { .u.ref = ref, .domid = owner },
+        .dest = { .u.gmfn = virt_to_phys(dst) >> PAGE_SHIFT,
+                  .domid = DOMID_SELF,
+                  .offset = (uint16_t)((uintptr_t)dst & (PAGE_SIZE - 1)) },
+        .len = (uint16_t)len,
+        .flags = GNTCOPY_source_gref,
+    };
+    long rc;
+
+    rc = xen_check(grant_table_op(GNTTABOP_copy, &op, 1),
+                   "gnttab: GNTTABOP_copy from reference %u", ref);
+    if ( rc )
+        return rc;
+    if ( op.status != GNTST_okay )
+    {
+        printk("gnttab: GNTTABOP_copy from reference %u: status %d\n", ref,
+               op.status);
+        return op.status;
+    }
+    return 0;
+}
