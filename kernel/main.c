@@ -18,6 +18,7 @@
 #include <smp.h>
 #include <timer.h>
 #include <traps.h>
+#include <xenstore.h>
 
 extern struct boot_info boot_info;
 void boot_info_init(unsigned int proto, unsigned long info);
@@ -46,5 +47,6 @@ kernel_main(unsigned int proto, unsigned long info)
     evtchn_report();                /* where each bound port is delivered */
     sched_init();                   /* threads, run queues, time slices */
     gnttab_init();                  /* grant table frames, free references */
+    xenstore_init();                /* xenstore ring, its thread, domid */
     selftest_run();                 /* tests= from the command line */
 }

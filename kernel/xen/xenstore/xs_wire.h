@@ -17,6 +17,7 @@
 #define XENLING_XS_WIRE_H
 
 #include <lib.h>
+#include <xenstore.h>
 #include <xen/errno.h>
 #include <xen/io/xs_wire.h>
 
@@ -84,14 +85,9 @@ int xs_token_parse(const char *token, uint32_t *id);
 int xs_value_uint(const char *key, const char *val, size_t len, uint64_t max,
                   uint64_t *out);
 
-/* One permission: mode 'n' none, 'r' read, 'w' write, 'b' both. */
-struct xs_perm {
-    char mode;
-    uint16_t domid;
-};
-
 /*
- * Parse one "<mode><domid>" string ("r0", "b65535"). Returns 0, or
+ * Parse one permission (struct xs_perm, <xenstore.h>) written as
+ * "<mode><domid>" ("r0", "b65535"). Returns 0, or
  * -XEN_EINVAL (not printed) for anything else.
  */
 int xs_perm_parse(const char *s, struct xs_perm *p);
