@@ -136,6 +136,13 @@ int xs_watch(struct xs_watch *w, const char *path, xs_watch_fn fn, void *arg);
  */
 int xs_unwatch(struct xs_watch *w);
 
+/*
+ * Wait until every watch event xenstored had sent before now has been
+ * handled (its callback returned). Returns 0, -XEN_ETIMEDOUT, or
+ * -XEN_EDEADLK in the xenstore thread. Thread context.
+ */
+int xs_flush_events(void);
+
 /* Whether the caller is the xenstore thread (running a watch callback). */
 bool xs_in_watch_thread(void);
 
@@ -149,6 +156,7 @@ struct xenstore_stats {
     uint64_t stale;    /* watch events for a watch already gone */
     uint64_t timeouts; /* requests that got no reply in time */
     uint64_t peak;     /* most requests in flight at once */
+    uint64_t kicks;    /* notifications repeated for unread requests */
 };
 void xenstore_get_stats(struct xenstore_stats *out);
 

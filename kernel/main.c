@@ -18,6 +18,7 @@
 #include <smp.h>
 #include <timer.h>
 #include <traps.h>
+#include <xenbus.h>
 #include <xenstore.h>
 
 extern struct boot_info boot_info;
@@ -48,5 +49,6 @@ kernel_main(unsigned int proto, unsigned long info)
     sched_init();                   /* threads, run queues, time slices */
     gnttab_init();                  /* grant table frames, free references */
     xenstore_init();                /* xenstore ring, its thread, domid */
+    xenbus_init();                  /* devices under device/, their states */
     selftest_run();                 /* tests= from the command line */
 }

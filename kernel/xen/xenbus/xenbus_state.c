@@ -137,7 +137,7 @@ xb_backend_path_check(const char *key, const char *path,
                       unsigned int backend_id, const char *class,
                       unsigned int domid, const char *id)
 {
-    char want[128];
+    char want[XENBUS_PATH_MAX];
     int n;
 
     n = snprintf(want, sizeof(want), "/local/domain/%u/backend/%s/%u/%s",

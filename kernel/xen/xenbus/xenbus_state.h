@@ -21,6 +21,7 @@
 #define XENLING_XENBUS_STATE_H
 
 #include <lib.h>
+#include <xenbus.h>
 #include <xen/errno.h>
 #include <xen/io/xenbus.h>
 
@@ -83,7 +84,7 @@ int xb_backend_path_check(const char *key, const char *path,
                           unsigned int backend_id, const char *class,
                           unsigned int domid, const char *id);
 
-#define XB_NAME_MAX 32 /* a class or id, with its NUL */
+#define XB_NAME_MAX XENBUS_NAME_MAX /* a class or id, with its NUL */
 
 /*
  * Split a path under our device tree, "device", "device/<class>" or

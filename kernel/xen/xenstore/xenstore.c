@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xenstore.c - the xenstore client (include/xenstore.h). A request is
- * written into the request ring by the thread that makes it, which then
- * sleeps; the event channel's handler reads the response ring, checks
- * each message (xs_wire.c), hands a reply to the thread waiting for its
- * req_id and queues a watch event for the xenstore thread, which runs
- * the callbacks. The handler never runs callbacks and never sleeps.
+ * xenstore.c - the core of the xenstore client (include/xenstore.h): the
+ * rings, the event handler and requests in flight. A request is written
+ * into the request ring by the thread that makes it, which then sleeps;
+ * the event channel's handler reads the response ring, checks each
+ * message (xs_wire.c), hands a reply to the thread waiting for its
+ * req_id and queues a watch event for the xenstore thread (xs_watch.c),
+ * which runs the callbacks. The handler never runs callbacks and never
+ * sleeps. The client's state is struct xs_client (xs_client.h).
  *
  *   thread: claim slot -> write ring -> sleep ......... wake: take reply
  *   event handler:            read ring -> check -> slot done -> wake
@@ -24,56 +26,6 @@
 #include <xenstore.h>
 #include <arch/x86.h>
 #include "kernel/xen/xenstore/xs_client.h"
-
-/* How long a request may wait for ring space and for its reply. */
-#define XS_TIMEOUT_NS     (10 * NSEC_PER_SEC)
-/* Watch events queued for the xenstore thread at most; more are dropped. */
-#define MAX_QUEUED_EVENTS 256u
-
-/* A request in flight: index = its slot in xs.inflight. */
-struct xs_slot {
-    bool done;         /* reply in (or the client broke): release-stored */
-    struct xs_reply r; /* the outcome; r.payload is the waiter's to free */
-};
-
-/* A watch event waiting for the xenstore thread. */
-struct xs_event {
-    uint32_t watch_id;
-    struct xs_event *next;
-    char path[]; /* NUL-terminated */
-};
-
-/*
- * The client. What a resume would rebuild is all here: the ring page and
- * its port, the requests in flight, the reassembly state and the watches
- * (to be registered again).
- */
-static struct {
-    spinlock_t lock; /* everything below that is not marked otherwise */
-    /* Set once by xenstore_init before `ready`, then read-only. */
-    struct xenstore_domain_interface *intf;
-    struct byte_ring req, rsp;
-    evtchn_port_t port;
-    unsigned int domid;
-    struct thread *thread;
-    bool ready;
-    bool broken;  /* the rings are unusable: every request fails */
-    bool writing; /* a thread is writing a request into the ring */
-    struct xs_inflight inflight;
-    struct xs_slot slot[XS_INFLIGHT_MAX];
-    struct xs_rx rx; /* the response stream, read by the event handler */
-    struct xs_watch *watches;
-    uint32_t next_watch_id;
-    struct xs_event *ev_head, *ev_tail;
-    unsigned int ev_count;
-    uint32_t running_watch; /* whose callback runs now (0: none) */
-    struct xenstore_stats stats;
-} xs = { .lock = SPINLOCK_INIT("xenstore") };
-
-/* Threads waiting for a reply, a free slot, the ring, or a callback. */
-static struct waitq xs_wq = WAITQ_INIT("xenstore");
-/* The xenstore thread waiting for watch events. */
-static struct waitq ev_wq = WAITQ_INIT("xenstore-events");
 
 static void
 b_rmb(void)
@@ -95,6 +47,12 @@ b_mb(void)
 
 static const struct ring_barriers barriers = { b_rmb, b_wmb, b_mb };
 
+struct xs_client xs = {
+    .lock = SPINLOCK_INIT("xenstore"),
+    .wq = WAITQ_INIT("xenstore"),
+    .ev_wq = WAITQ_INIT("xenstore-events"),
+};
+
 bool
 xenstore_available(void)
 {
@@ -105,12 +63,6 @@ unsigned int
 xs_domid(void)
 {
     return xs.domid;
-}
-
-bool
-xs_in_watch_thread(void)
-{
-    return xs.thread && thread_self() == xs.thread;
 }
 
 /* --- The event handler: reading the response ring ---------------------- */
@@ -132,55 +84,6 @@ break_locked(const char *why)
             xs.slot[i].r.err = -XEN_EIO;
             __atomic_store_n(&xs.slot[i].done, true, __ATOMIC_RELEASE);
         }
-}
-
-static struct xs_watch *
-find_watch_locked(uint32_t id)
-{
-    struct xs_watch *w;
-
-    for ( w = xs.watches; w; w = w->next )
-        if ( w->id == id )
-            return w;
-    return NULL;
-}
-
-static void
-queue_event_locked(const struct xs_msg *m)
-{
-    size_t n = strlen(m->path) + 1;
-    struct xs_event *ev;
-
-    if ( !find_watch_locked(m->watch_id) )
-    {
-        xs.stats.stale++; /* unwatched meanwhile: normal */
-        return;
-    }
-    if ( xs.ev_count >= MAX_QUEUED_EVENTS )
-    {
-        printk("xenstore: %u watch events queued already: dropped one for "
-               "%s\n",
-               xs.ev_count, m->path);
-        xs.stats.dropped++;
-        return;
-    }
-    ev = kmalloc(sizeof(*ev) + n);
-    if ( !ev )
-    {
-        printk("xenstore: no memory for a watch event: dropped one for %s\n",
-               m->path);
-        xs.stats.dropped++;
-        return;
-    }
-    ev->watch_id = m->watch_id;
-    ev->next = NULL;
-    memcpy(ev->path, m->path, n);
-    if ( xs.ev_tail )
-        xs.ev_tail->next = ev;
-    else
-        xs.ev_head = ev;
-    xs.ev_tail = ev;
-    xs.ev_count++;
 }
 
 static void
@@ -233,7 +136,7 @@ deliver_locked(enum xs_rx_status st)
     if ( rc )
         xs.stats.dropped++;
     else if ( m.kind == XS_MSG_WATCH_EVENT )
-        queue_event_locked(&m);
+        xs_queue_event_locked(&m);
     else
         complete_locked(&m);
 }
@@ -269,9 +172,9 @@ xs_event(evtchn_port_t port, void *arg)
     spin_unlock_irqrestore(&xs.lock, flags);
     if ( consumed )
         evtchn_send(xs.port); /* room in the response ring again */
-    waitq_wake_all(&xs_wq);
+    waitq_wake_all(&xs.wq);
     if ( events )
-        waitq_wake_all(&ev_wq);
+        waitq_wake_all(&xs.ev_wq);
 }
 
 /* --- Requests ---------------------------------------------------------- */
@@ -336,7 +239,7 @@ claim_slot(uint32_t type, uint32_t *req_id, uint64_t deadline)
         spin_unlock_irqrestore(&xs.lock, flags);
         if ( slot != -XEN_EBUSY )
             return slot;
-        if ( !wait_event_timeout(&xs_wq, slot_free, NULL, time_left(deadline)) )
+        if ( !wait_event_timeout(&xs.wq, slot_free, NULL, time_left(deadline)) )
             return -XEN_ETIMEDOUT;
     }
 }
@@ -358,16 +261,17 @@ take_writer(uint64_t deadline)
             return -XEN_EIO;
         if ( got )
             return 0;
-        if ( !wait_event_timeout(&xs_wq, writer_free, NULL,
+        if ( !wait_event_timeout(&xs.wq, writer_free, NULL,
                                  time_left(deadline)) )
             return -XEN_ETIMEDOUT;
     }
 }
 
 /* Write the whole message into the request ring as room appears, kicking
- * xenstored after each piece. Caller took the writer's place. */
+ * xenstored after each piece. Caller took the writer's place. *end is
+ * the request ring's producer index after the message. */
 static int
-write_msg(const char *msg, size_t len)
+write_msg(const char *msg, size_t len, uint32_t *end)
 {
     uint64_t deadline = clock_now_ns() + XS_TIMEOUT_NS;
     const char *why = NULL;
@@ -385,20 +289,49 @@ write_msg(const char *msg, size_t len)
         }
         else if ( n < 0 )
             why = "xenstored's req_cons is more than a ring away";
-        else if ( !wait_event_timeout(&xs_wq, ring_has_room, NULL,
+        else if ( !wait_event_timeout(&xs.wq, ring_has_room, NULL,
                                       time_left(deadline)) )
             why = "the request ring stayed full";
         else if ( __atomic_load_n(&xs.broken, __ATOMIC_RELAXED) )
             why = "broken meanwhile";
     }
+    *end = *xs.req.prod;
     flags = spin_lock_irqsave(&xs.lock);
     xs.writing = false;
     /* Half a message in the ring would garble every later request. */
     if ( why )
         break_locked(why);
     spin_unlock_irqrestore(&xs.lock, flags);
-    waitq_wake_all(&xs_wq);
+    waitq_wake_all(&xs.wq);
     return why ? -XEN_EIO : 0;
+}
+
+/*
+ * Wait up to XS_TIMEOUT_NS for the reply in slot s. Every XS_KICK_NS
+ * without one, if xenstored has not even taken the request (which ends
+ * at request-ring index `end`) out of the ring, notify it again: tier 2
+ * showed xenstored leaving a request unread for over 10 s, until the
+ * next notification came (tools/README.md).
+ */
+static void
+wait_reply(struct xs_slot *s, uint32_t req_id, uint32_t end)
+{
+    uint64_t deadline = clock_now_ns() + XS_TIMEOUT_NS;
+
+    while ( !wait_event_timeout(&xs.wq, slot_done, s,
+                                MIN(XS_KICK_NS, time_left(deadline))) &&
+            time_left(deadline) )
+    {
+        uint32_t cons = __atomic_load_n(xs.req.cons, __ATOMIC_RELAXED);
+
+        if ( (int32_t)(cons - end) >= 0 )
+            continue; /* taken: xenstored is working on it */
+        printk("xenstore: xenstored has not read req_id %u after %llu ms "
+               "(req_cons %u, the request ends at %u): notifying again\n",
+               req_id, XS_KICK_NS / NSEC_PER_MSEC, cons, end);
+        __atomic_fetch_add(&xs.stats.kicks, 1, __ATOMIC_RELAXED);
+        evtchn_send(xs.port);
+    }
 }
 
 int
@@ -408,7 +341,7 @@ xs_request(uint32_t type, uint32_t tx, const struct xs_part *parts,
     uint64_t deadline = clock_now_ns() + XS_TIMEOUT_NS;
     unsigned long flags;
     struct xs_slot *s;
-    uint32_t req_id;
+    uint32_t req_id, end;
     char *msg;
     int slot, len, rc;
 
@@ -427,10 +360,10 @@ xs_request(uint32_t type, uint32_t tx, const struct xs_part *parts,
     len = xs_msg_build(msg, XS_MSG_MAX, type, req_id, tx, parts, n);
     rc = len < 0 ? len : take_writer(deadline);
     if ( rc == 0 )
-        rc = write_msg(msg, (size_t)len);
+        rc = write_msg(msg, (size_t)len, &end);
     kfree(msg);
     if ( rc == 0 )
-        wait_event_timeout(&xs_wq, slot_done, s, XS_TIMEOUT_NS);
+        wait_reply(s, req_id, end);
     flags = spin_lock_irqsave(&xs.lock);
     if ( rc == 0 )
         xs.stats.requests++;
@@ -438,8 +371,10 @@ xs_request(uint32_t type, uint32_t tx, const struct xs_part *parts,
     {
         xs.stats.timeouts++;
         printk("xenstore: no reply to request type %u req_id %u within "
-               "%llu s\n",
-               type, req_id, XS_TIMEOUT_NS / NSEC_PER_SEC);
+               "%llu s (req ring prod %u cons %u, rsp ring prod %u cons %u)"
+               "\n",
+               type, req_id, XS_TIMEOUT_NS / NSEC_PER_SEC, *xs.req.prod,
+               *xs.req.cons, *xs.rsp.prod, *xs.rsp.cons);
         rc = -XEN_ETIMEDOUT;
     }
     else if ( rc == 0 )
@@ -451,7 +386,7 @@ xs_request(uint32_t type, uint32_t tx, const struct xs_part *parts,
     xs_inflight_del(&xs.inflight, (unsigned int)slot);
     s->done = false;
     spin_unlock_irqrestore(&xs.lock, flags);
-    waitq_wake_all(&xs_wq); /* the slot is free */
+    waitq_wake_all(&xs.wq); /* the slot is free */
     return rc;
 }
 
@@ -465,156 +400,6 @@ xs_request_ok(uint32_t type, uint32_t tx, const struct xs_part *parts,
     if ( rc == 0 )
         kfree(r.payload);
     return rc;
-}
-
-/* --- Watches ------------------------------------------------------------- */
-
-static void
-unlink_watch(struct xs_watch *w)
-{
-    unsigned long flags = spin_lock_irqsave(&xs.lock);
-    struct xs_watch **pp;
-    struct xs_event **ep, *ev, *dead = NULL;
-
-    for ( pp = &xs.watches; *pp; pp = &(*pp)->next )
-        if ( *pp == w )
-        {
-            *pp = w->next;
-            break;
-        }
-    /* Drop its queued events now rather than one by one later. */
-    xs.ev_tail = NULL;
-    for ( ep = &xs.ev_head; (ev = *ep) != NULL; )
-        if ( ev->watch_id == w->id )
-        {
-            *ep = ev->next;
-            ev->next = dead;
-            dead = ev;
-            xs.ev_count--;
-            xs.stats.stale++;
-        }
-        else
-        {
-            xs.ev_tail = ev;
-            ep = &ev->next;
-        }
-    spin_unlock_irqrestore(&xs.lock, flags);
-    while ( (ev = dead) != NULL )
-    {
-        dead = ev->next;
-        kfree(ev);
-    }
-}
-
-static int
-watch_request(uint32_t type, struct xs_watch *w)
-{
-    char token[XS_TOKEN_MAX];
-    struct xs_part p[] = { XS_STR(w->path), { token, 0 } };
-    int n = xs_token_make(token, sizeof(token), w->id);
-
-    if ( n < 0 )
-        return n;
-    p[1].len = (uint32_t)n + 1;
-    return xs_request_ok(type, XS_TX_NONE, p, 2);
-}
-
-int
-xs_watch(struct xs_watch *w, const char *path, xs_watch_fn fn, void *arg)
-{
-    unsigned long flags;
-    int rc = xs_path_check(path, XS_PATH_WATCH);
-
-    if ( rc )
-        return rc;
-    if ( strlen(path) >= sizeof(w->path) || !fn )
-    {
-        printk("xenstore: watch on %s: %s\n", path,
-               fn ? "path too long for struct xs_watch" : "no callback");
-        return -XEN_EINVAL;
-    }
-    memcpy(w->path, path, strlen(path) + 1);
-    w->fn = fn;
-    w->arg = arg;
-    /* Listed before the request: xenstored fires it once at once. */
-    flags = spin_lock_irqsave(&xs.lock);
-    if ( ++xs.next_watch_id == 0 )
-        xs.next_watch_id = 1; /* 0 means "no callback running" */
-    w->id = xs.next_watch_id;
-    w->next = xs.watches;
-    xs.watches = w;
-    spin_unlock_irqrestore(&xs.lock, flags);
-    rc = watch_request(XS_WATCH, w);
-    if ( rc )
-        unlink_watch(w);
-    return rc;
-}
-
-static bool
-callback_not_running(void *arg)
-{
-    return __atomic_load_n(&xs.running_watch, __ATOMIC_ACQUIRE) !=
-           *(uint32_t *)arg;
-}
-
-int
-xs_unwatch(struct xs_watch *w)
-{
-    int rc;
-
-    unlink_watch(w);
-    rc = watch_request(XS_UNWATCH, w);
-    /* A callback already under way finishes before w may be freed. */
-    while ( !xs_in_watch_thread() &&
-            !wait_event_timeout(&xs_wq, callback_not_running, &w->id,
-                                XS_TIMEOUT_NS) )
-        printk("xenstore: unwatch %s still waits for its callback\n", w->path);
-    return rc;
-}
-
-static bool
-have_events(void *arg)
-{
-    return __atomic_load_n(&xs.ev_head, __ATOMIC_RELAXED) != NULL;
-}
-
-/* The xenstore thread: run each queued event's callback, in order. */
-static void
-watch_thread(void *arg)
-{
-    for ( ;; )
-    {
-        struct xs_event *ev;
-        struct xs_watch *w = NULL;
-        unsigned long flags;
-
-        wait_event_timeout(&ev_wq, have_events, NULL, UINT64_MAX);
-        flags = spin_lock_irqsave(&xs.lock);
-        ev = xs.ev_head;
-        if ( ev )
-        {
-            xs.ev_head = ev->next;
-            if ( !xs.ev_head )
-                xs.ev_tail = NULL;
-            xs.ev_count--;
-            w = find_watch_locked(ev->watch_id);
-            if ( w )
-            {
-                xs.running_watch = w->id;
-                xs.stats.events++;
-            }
-            else
-                xs.stats.stale++;
-        }
-        spin_unlock_irqrestore(&xs.lock, flags);
-        if ( w )
-        {
-            w->fn(w, ev->path);
-            __atomic_store_n(&xs.running_watch, 0, __ATOMIC_RELEASE);
-            waitq_wake_all(&xs_wq);
-        }
-        kfree(ev);
-    }
 }
 
 /* --- Start-up ---------------------------------------------------------- */
@@ -688,7 +473,7 @@ xenstore_init(void)
     xs.port = (evtchn_port_t)port;
     xs.inflight.next_id = 1;
     xs_rx_init(&xs.rx);
-    xs.thread = thread_create("xenstore", watch_thread, NULL, 0);
+    xs.thread = thread_create("xenstore", xs_watch_thread, NULL, 0);
     if ( !xs.thread )
         return -XEN_ENOMEM;
     rc = evtchn_bind_inherited(xs.port, xs_event, NULL);
