@@ -67,16 +67,6 @@ int evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
                             evtchn_handler_t handler, void *arg,
                             evtchn_port_t *port);
 
-/*
- * Install handler(port, arg) on a port the domain builder bound for us
- * (xenstore's, from HVM_PARAM_STORE_EVTCHN), after EVTCHNOP_status says
- * it is an interdomain or unbound channel; it is then unmasked and
- * delivered to the vCPU Xen reports. On failure the port is left open
- * (it is not ours to close). Returns 0 or a negative Xen errno (printed).
- */
-int evtchn_bind_inherited(evtchn_port_t port, evtchn_handler_t handler,
-                          void *arg);
-
 /* Close a port we bound; its handler is gone when this returns. */
 int evtchn_close(evtchn_port_t port);
 int evtchn_send(evtchn_port_t port);

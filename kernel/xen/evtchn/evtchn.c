@@ -25,7 +25,6 @@ enum port_kind {
     PORT_IPI,
     PORT_UNBOUND, /* alloc_unbound: waiting for a peer */
     PORT_INTERDOMAIN,
-    PORT_INHERITED, /* bound for us by the domain builder (xenstore) */
 };
 
 /*
@@ -127,12 +126,9 @@ bind_finish(evtchn_port_t port, enum port_kind kind, unsigned int cpu,
     if ( port == 0 || port >= max_ports )
     {
         printk("evtchn: %s: Xen gave port %u, past the %u ports handled "
-               "under %s%s\n",
-               what, port, max_ports, abi->name,
-               kind == PORT_INHERITED ? "" : "; closing it");
-        /* A port the domain builder bound is not ours to close. */
-        if ( kind != PORT_INHERITED )
-            xen_op(EVTCHNOP_close, &close, "close port", port);
+               "under %s; closing it\n",
+               what, port, max_ports, abi->name);
+        xen_op(EVTCHNOP_close, &close, "close port", port);
         return -XEN_ENOSPC;
     }
 
@@ -146,8 +142,7 @@ bind_finish(evtchn_port_t port, enum port_kind kind, unsigned int cpu,
     if ( rc )
     {
         spin_unlock_irqrestore(&evtchn_lock, flags);
-        if ( kind != PORT_INHERITED )
-            xen_op(EVTCHNOP_close, &close, "close port", port);
+        xen_op(EVTCHNOP_close, &close, "close port", port);
         return rc;
     }
     /* Masked until the handler is in place (freed ports are left masked,
@@ -236,30 +231,6 @@ evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
         return rc;
     return bind_finish(op.local_port, PORT_INTERDOMAIN, 0, handler, arg, port,
                        "bind_interdomain");
-}
-
-int
-evtchn_bind_inherited(evtchn_port_t port, evtchn_handler_t handler, void *arg)
-{
-    struct evtchn_status st;
-    evtchn_port_t out;
-    int rc = check_bind("bind_inherited", 0, handler, &out);
-
-    if ( rc )
-        return rc;
-    rc = evtchn_status(port, &st);
-    if ( rc )
-        return rc;
-    if ( st.status != EVTCHNSTAT_interdomain &&
-         st.status != EVTCHNSTAT_unbound )
-    {
-        printk("evtchn: bind_inherited(%u): Xen reports status %u, not an "
-               "interdomain or unbound channel\n",
-               port, st.status);
-        return -XEN_EINVAL;
-    }
-    return bind_finish(port, PORT_INHERITED, st.vcpu, handler, arg, &out,
-                       "bind_inherited");
 }
 
 int
