@@ -67,6 +67,16 @@ int evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
                             evtchn_handler_t handler, void *arg,
                             evtchn_port_t *port);
 
+/*
+ * Attach handler(port, arg) to a port that exists already: one the
+ * toolstack bound for us before we started, such as the PV console's or
+ * xenstore's (their numbers come from HVM params, so they are checked
+ * with EVTCHNOP_status: it must be an interdomain or unbound port of
+ * ours). Delivered on `cpu`. Never closes the port on failure.
+ */
+int evtchn_bind_existing(evtchn_port_t port, unsigned int cpu,
+                         evtchn_handler_t handler, void *arg);
+
 /* Close a port we bound; its handler is gone when this returns. */
 int evtchn_close(evtchn_port_t port);
 int evtchn_send(evtchn_port_t port);

@@ -28,6 +28,13 @@ void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
  */
 void machine_exit(bool pass) __noreturn;
 
+/*
+ * End the domain as the toolstack or the user asked (not a test verdict):
+ * SCHEDOP_shutdown with `reason` (SHUTDOWN_poweroff, _reboot, ...) as a
+ * domU; on the QEMU tiers it is machine_exit(true). Never returns.
+ */
+void machine_shutdown(unsigned int reason) __noreturn;
+
 /* Print a frame-pointer backtrace starting at rbp. */
 void backtrace(unsigned long rbp);
 

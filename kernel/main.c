@@ -45,6 +45,7 @@ kernel_main(unsigned int proto, unsigned long info)
     timer_init();                   /* PV clock, VIRQ_TIMER, timer queue */
     smp_init();                     /* start every other vCPU */
     ipi_init();                     /* event-channel IPIs on every vCPU */
+    xen_pvcons_input_init();        /* PV console input by interrupt */
     evtchn_report();                /* where each bound port is delivered */
     sched_init();                   /* threads, run queues, time slices */
     gnttab_init();                  /* grant table frames, free references */

@@ -77,3 +77,18 @@ panic(const char *fmt, ...)
     printk("%s\n", "XENLING: PANIC");
     machine_exit(false);
 }
+
+void
+machine_shutdown(unsigned int reason)
+{
+    printk("shutdown: %s\n", reason == SHUTDOWN_poweroff ? "poweroff"
+                             : reason == SHUTDOWN_reboot ? "reboot"
+                                                         : "other");
+    if ( !xen.hypercalls || xen.initial_domain )
+        machine_exit(true); /* QEMU tiers: the debug-exit device */
+    irq_disable();
+    xen_shutdown(reason);
+    /* SCHEDOP_shutdown does not return to a domain it shut down. */
+    printk("shutdown: SCHEDOP_shutdown (reason %u) returned\n", reason);
+    machine_exit(false);
+}

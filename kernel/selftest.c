@@ -10,6 +10,7 @@
 #include <grant.h>
 #include <ktest.h>
 #include <mm.h>
+#include <monitor.h>
 
 extern struct boot_info boot_info;
 
@@ -56,9 +57,11 @@ selftest_run(void)
     if ( have && strcmp(filter, "none") == 0 )
     {
         printk("selftest: tests=none: no self-tests this boot\n");
-        machine_exit(true);
+        monitor_run();
     }
     printk("selftest: running %s\n", have ? filter : "the default set");
     pass = ktest_run(have ? filter : NULL, &leak_check, NULL);
+    if ( cmdline_has(boot_info.cmdline, "monitor") )
+        monitor_run();
     machine_exit(pass);
 }

@@ -6,10 +6,13 @@
  * channel (HVM_PARAM_CONSOLE_EVTCHN) to kick the backend after writing.
  * `xl console` and xenconsoled's guest log show what is written here.
  * Output is synchronous (printk waits for ring space, boundedly); input
- * is polled with xen_pvcons_read().
+ * arrives by interrupt (the same event channel) and goes to the console
+ * input buffer (drivers/console/input.c).
  */
 #include <kernel.h>
 #include <console.h>
+#include <evtchn.h>
+#include <xen_errno.h>
 #include <hypervisor.h>
 #include <mm.h>
 #include <byte_ring.h>
@@ -180,21 +183,47 @@ xen_pvcons_init(void)
     return true;
 }
 
-int
-xen_pvcons_read(char *buf, size_t n)
+/*
+ * The console's event: xenconsoled wrote input, or read output. Move all
+ * queued input into the console input buffer (drivers/console/input.c).
+ * Interrupt context, on the vCPU the port is bound to.
+ */
+static void
+pvcons_event(evtchn_port_t p, void *arg)
 {
+    char buf[64];
     int r;
 
-    if ( !ring || broken )
-        return -1;
-    r = byte_ring_read(&in_ring, buf, n, &barriers);
+    if ( broken )
+        return;
+    while ( (r = byte_ring_read(&in_ring, buf, sizeof(buf), &barriers)) > 0 )
+    {
+        kick(); /* tell the backend there is room */
+        console_input(buf, (size_t)r);
+    }
     if ( r < 0 )
     {
         broken = true;
         printk("xen-pvcons: backend's in_prod is bogus; console off\n");
-        return -1;
     }
-    if ( r > 0 )
-        kick(); /* tell the backend there is room */
-    return r;
+}
+
+int
+xen_pvcons_input_init(void)
+{
+    int rc;
+
+    if ( !ring || broken )
+        return -XEN_ENODEV;
+    rc = evtchn_bind_existing(port, 0, pvcons_event, NULL);
+    if ( rc )
+    {
+        printk("xen-pvcons: no input: cannot bind event channel %u\n", port);
+        return rc;
+    }
+    console_input_source();
+    /* Input typed before now is in the ring already: take it. */
+    pvcons_event(port, NULL);
+    printk("xen-pvcons: input by interrupt on event channel %u\n", port);
+    return 0;
 }

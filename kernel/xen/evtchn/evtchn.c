@@ -25,6 +25,7 @@ enum port_kind {
     PORT_IPI,
     PORT_UNBOUND, /* alloc_unbound: waiting for a peer */
     PORT_INTERDOMAIN,
+    PORT_EXISTING, /* bound by the toolstack before we started */
 };
 
 /*
@@ -123,12 +124,15 @@ bind_finish(evtchn_port_t port, enum port_kind kind, unsigned int cpu,
     unsigned long flags;
     int rc;
 
+    /* A port the toolstack made is not ours to close on failure. */
+    bool ours = kind != PORT_EXISTING;
+
     if ( port == 0 || port >= max_ports )
     {
-        printk("evtchn: %s: Xen gave port %u, past the %u ports handled "
-               "under %s; closing it\n",
-               what, port, max_ports, abi->name);
-        xen_op(EVTCHNOP_close, &close, "close port", port);
+        printk("evtchn: %s: port %u is past the %u ports handled under %s%s\n",
+               what, port, max_ports, abi->name, ours ? "; closing it" : "");
+        if ( ours )
+            xen_op(EVTCHNOP_close, &close, "close port", port);
         return -XEN_ENOSPC;
     }
 
@@ -142,7 +146,8 @@ bind_finish(evtchn_port_t port, enum port_kind kind, unsigned int cpu,
     if ( rc )
     {
         spin_unlock_irqrestore(&evtchn_lock, flags);
-        xen_op(EVTCHNOP_close, &close, "close port", port);
+        if ( ours )
+            xen_op(EVTCHNOP_close, &close, "close port", port);
         return rc;
     }
     /* Masked until the handler is in place (freed ports are left masked,
@@ -231,6 +236,34 @@ evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
         return rc;
     return bind_finish(op.local_port, PORT_INTERDOMAIN, 0, handler, arg, port,
                        "bind_interdomain");
+}
+
+int
+evtchn_bind_existing(evtchn_port_t port, unsigned int cpu,
+                     evtchn_handler_t handler, void *arg)
+{
+    struct evtchn_status st = { .dom = DOMID_SELF, .port = port };
+    evtchn_port_t out;
+    int rc = check_bind("bind_existing", cpu, handler, &out);
+
+    if ( rc )
+        return rc;
+    rc = xen_op(EVTCHNOP_status, &st, "status of existing port", port);
+    if ( rc )
+        return rc;
+    if ( st.status != EVTCHNSTAT_interdomain &&
+         st.status != EVTCHNSTAT_unbound )
+    {
+        printk("evtchn: bind_existing: port %u is not an interdomain or "
+               "unbound port (status %u)\n",
+               port, st.status);
+        return -XEN_EINVAL;
+    }
+    rc = bind_finish(port, PORT_EXISTING, cpu, handler, arg, &out,
+                     "bind_existing");
+    if ( rc == 0 && cpu != 0 )
+        rc = evtchn_bind_vcpu(port, cpu);
+    return rc;
 }
 
 int
