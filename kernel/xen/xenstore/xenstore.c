@@ -476,7 +476,7 @@ xenstore_init(void)
     xs.thread = thread_create("xenstore", xs_watch_thread, NULL, 0);
     if ( !xs.thread )
         return -XEN_ENOMEM;
-    rc = evtchn_bind_inherited(xs.port, xs_event, NULL);
+    rc = evtchn_bind_existing(xs.port, 0, xs_event, NULL);
     if ( rc )
         return rc;
     __atomic_store_n(&xs.ready, true, __ATOMIC_RELEASE);
