@@ -16,6 +16,7 @@
  */
 #include <kernel.h>
 #include <mm.h>
+#include <monitor.h>
 #include <spinlock.h>
 #include <wait.h>
 #include <xen_errno.h>
@@ -565,6 +566,40 @@ xenbus_list(struct xenbus_device **out, unsigned int max)
     return n;
 }
 
+/* The monitor's `devices`: every device, its backend and both states. */
+static void
+cmd_devices(unsigned int argc, char **argv)
+{
+    struct xenbus_device *devs[16];
+    unsigned int n = xenbus_list(devs, ARRAY_SIZE(devs)), i;
+
+    if ( n == 0 )
+        printk("  no xenbus devices%s\n",
+               xenstore_available() ? "" : " (no xenstore)");
+    for ( i = 0; i < MIN(n, ARRAY_SIZE(devs)); i++ )
+    {
+        struct xenbus_device *d = devs[i];
+        XenbusState front, back;
+        bool gone;
+
+        xenbus_get_states(d, &front, &back, &gone);
+        if ( d->invalid )
+            printk("  %-20s ignored: its keys are wrong\n", d->nodename);
+        else
+            printk("  %-20s front %-12s backend %-12s in domain %u, %s\n",
+                   d->nodename, xb_state_name(front),
+                   gone ? "gone" : xb_state_name(back), d->otherend_id,
+                   d->driver ? "driver bound" : "no driver");
+        xenbus_put(d);
+    }
+    if ( n > ARRAY_SIZE(devs) )
+        printk("  ... and %u more\n", n - (unsigned int)ARRAY_SIZE(devs));
+}
+
+static const struct monitor_cmd xenbus_cmds[] = {
+    { "devices", "xenbus devices and the states of both ends", cmd_devices },
+};
+
 int
 xenbus_init(void)
 {
@@ -572,6 +607,7 @@ xenbus_init(void)
     unsigned int n = 0;
     int rc;
 
+    monitor_add(xenbus_cmds, ARRAY_SIZE(xenbus_cmds));
     if ( !xenstore_available() )
     {
         printk("xenbus: no xenstore: no devices\n");

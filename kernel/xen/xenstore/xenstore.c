@@ -450,6 +450,7 @@ xenstore_init(void)
     char *name = NULL;
     int rc;
 
+    xs_monitor_init(); /* it says so itself where there is no xenstore */
     if ( !xen.hypercalls || !evtchn_available() )
     {
         printk("xenstore: not on Xen with event channels: no xenstore\n");

@@ -97,6 +97,9 @@ int xs_request_ok(uint32_t type, uint32_t tx, const struct xs_part *parts,
  * its watch is gone. Caller holds xs.lock (the event handler). */
 void xs_queue_event_locked(const struct xs_msg *m);
 
+/* Add the monitor's `xs` command (xs_ops.c). Boot CPU. */
+void xs_monitor_init(void);
+
 /* The xenstore thread: runs watch callbacks (xs_watch.c). */
 void xs_watch_thread(void *arg);
 

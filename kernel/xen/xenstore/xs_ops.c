@@ -3,9 +3,11 @@
  * xs_ops.c - the xenstore operations of include/xenstore.h (read, write,
  * mkdir, rm, directory, permissions, transactions), each a request built
  * from checked parts and sent by the client core (xenstore.c), whose
- * reply xs_wire.c has already validated.
+ * reply xs_wire.c has already validated; and the monitor's `xs` command.
  */
 #include <mm.h>
+#include <monitor.h>
+#include <xen_errno.h>
 #include <xenstore.h>
 #include "kernel/xen/xenstore/xs_client.h"
 
@@ -230,4 +232,96 @@ xs_transaction_run(int (*body)(uint32_t tx, void *arg), void *arg,
     if ( tries )
         *tries = n;
     return rc;
+}
+
+/* --- The monitor's `xs` command ------------------------------------------ */
+
+/* Print one value on a line, bytes outside printable ASCII as '?'. */
+static void
+show_value(const char *prefix, const char *v, size_t len)
+{
+    char buf[72];
+    size_t i, n = MIN(len, sizeof(buf) - 1);
+
+    for ( i = 0; i < n; i++ )
+        buf[i] = v[i] >= 0x20 && v[i] < 0x7f ? v[i] : '?';
+    buf[n] = '\0';
+    printk("  %s\"%s\"%s\n", prefix, buf, len > n ? "..." : "");
+}
+
+static void
+xs_ls(const char *path)
+{
+    char **names, child[XENSTORE_REL_PATH_MAX], *v;
+    unsigned int n, i;
+    size_t len;
+    int rc = xs_directory(XS_TX_NONE, path, &names, &n);
+
+    if ( rc )
+    {
+        printk("  %s: %s\n", path, xen_errno_name(rc));
+        return;
+    }
+    for ( i = 0; i < n; i++ )
+    {
+        snprintf(child, sizeof(child), "%s%s%s", path,
+                 strcmp(path, "/") ? "/" : "", names[i]);
+        if ( xs_read(XS_TX_NONE, child, &v, &len) == 0 )
+        {
+            char prefix[48];
+
+            snprintf(prefix, sizeof(prefix), "%.40s = ", names[i]);
+            show_value(prefix, v, len);
+            kfree(v);
+        }
+        else
+            printk("  %s (unreadable)\n", names[i]);
+    }
+    kfree(names);
+}
+
+static void
+cmd_xs(unsigned int argc, char **argv)
+{
+    size_t len;
+    char *v;
+    int rc;
+
+    if ( !xenstore_available() )
+    {
+        printk("  no xenstore here (plain QEMU, or we are dom0)\n");
+        return;
+    }
+    if ( argc == 2 && strcmp(argv[0], "ls") == 0 )
+        xs_ls(argv[1]);
+    else if ( argc == 2 && strcmp(argv[0], "read") == 0 )
+    {
+        rc = xs_read(XS_TX_NONE, argv[1], &v, &len);
+        if ( rc )
+            printk("  %s: %s\n", argv[1], xen_errno_name(rc));
+        else
+        {
+            show_value("", v, len);
+            kfree(v);
+        }
+    }
+    else if ( argc == 3 && strcmp(argv[0], "write") == 0 )
+    {
+        rc = xs_write(XS_TX_NONE, argv[1], argv[2]);
+        printk("  %s\n", rc ? xen_errno_name(rc) : "ok");
+    }
+    else
+        printk("  usage: xs ls PATH | xs read PATH | xs write PATH VALUE "
+               "(relative paths are below /local/domain/%u)\n",
+               xs_domid());
+}
+
+static const struct monitor_cmd xs_cmds[] = {
+    { "xs", "ls PATH, read PATH, write PATH VALUE: xenstore", cmd_xs },
+};
+
+void
+xs_monitor_init(void)
+{
+    monitor_add(xs_cmds, ARRAY_SIZE(xs_cmds));
 }
