@@ -5,8 +5,9 @@
  * found under device/vbd/<id> with a backend in dom0 at the path the
  * toolstack promises; without a driver bound (there is no blkfront yet)
  * the backend reaches InitWait and waits for us, and we stay
- * Initialising, in our struct and in xenstore. SKIP without xenstore, and
- * without a disk.
+ * Initialising, in our struct and in xenstore; a disk attached and
+ * detached after boot comes and goes (manual: dom0 must do it). SKIP
+ * without xenstore, and without a disk.
  */
 #include <kernel.h>
 #include <ktest.h>
@@ -148,4 +149,76 @@ TEST(xenbus, waiting_in_the_xenstore_thread_is_refused)
     EXPECT_EQ(wait_rc, -XEN_EDEADLK);
     EXPECT_EQ(xs_unwatch(&w), 0);
     xenbus_put(wait_dev);
+}
+
+/* A vbd that is not in `known` (n entries), with a reference, or NULL. */
+static struct xenbus_device *
+new_vbd(struct xenbus_device **known, unsigned int n)
+{
+    struct xenbus_device *devs[8], *found = NULL;
+    unsigned int m = xenbus_list(devs, ARRAY_SIZE(devs)), i, j;
+
+    for ( i = 0; i < MIN(m, ARRAY_SIZE(devs)); i++ )
+    {
+        for ( j = 0; j < n && known[j] != devs[i]; j++ )
+            ;
+        if ( !found && j == n && strcmp(devs[i]->class, "vbd") == 0 )
+            found = devs[i];
+        else
+            xenbus_put(devs[i]);
+    }
+    return found;
+}
+
+static bool
+removed(struct xenbus_device *dev)
+{
+    return __atomic_load_n(&dev->removed, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Hot plug: a disk attached after boot (xl block-attach) appears through
+ * the watch on device/, its backend reaches InitWait, and when it is
+ * detached (xl block-detach) the backend closes, we answer Closed, and
+ * the device vanishes. dom0 must attach and detach the disk: the test
+ * asks the tier-2 agent (verbs block-attach/block-detach), and failing
+ * that waits for someone to do it. Manual: the agent lacks those verbs.
+ */
+TEST_MANUAL(xenbus, hotplug_attach_and_detach)
+{
+    struct xenbus_device *before[8], *dev = NULL;
+    unsigned int n, i, token = (unsigned int)(clock_now_ns() & 0xffffff);
+    uint64_t deadline = clock_now_ns() + 3 * XS_TEST_WAIT;
+    XenbusState front, back;
+    bool gone, asked;
+
+    XS_REQUIRE();
+    n = MIN(xenbus_list(before, ARRAY_SIZE(before)), ARRAY_SIZE(before));
+    asked = xs_test_dom0_request(token, "block-attach xvdc") == 0;
+    if ( !asked )
+        printk("    # waiting for dom0 to attach a disk (xl block-attach)\n");
+    while ( !(dev = new_vbd(before, n)) && clock_now_ns() < deadline )
+        sleep_ns(100 * NSEC_PER_MSEC);
+    for ( i = 0; i < n; i++ )
+        xenbus_put(before[i]);
+    if ( !dev )
+        KTEST_SKIP("no disk was attached after boot");
+    printk("    # attached: %s, backend %s\n", dev->nodename, dev->otherend);
+    EXPECT_FALSE(dev->invalid);
+    EXPECT_EQ(xenbus_wait_backend(dev, XenbusStateInitWait, XS_TEST_WAIT), 0);
+    if ( asked )
+        EXPECT_EQ(xs_test_dom0_request(token + 1, "block-detach xvdc"), 0);
+    else
+        printk("    # waiting for dom0 to detach it (xl block-detach)\n");
+    deadline = clock_now_ns() + 3 * XS_TEST_WAIT;
+    while ( !removed(dev) && clock_now_ns() < deadline )
+        sleep_ns(100 * NSEC_PER_MSEC);
+    xenbus_get_states(dev, &front, &back, &gone);
+    printk("    # detached: we were %s, the backend %s\n",
+           front == XenbusStateClosed ? "Closed" : "not Closed",
+           gone ? "gone" : "still there");
+    EXPECT_TRUE(removed(dev));
+    EXPECT_EQ(front, XenbusStateClosed); /* we answered the backend */
+    EXPECT_TRUE(xenbus_find("vbd", dev->id) == NULL);
+    xenbus_put(dev);
 }
