@@ -27,26 +27,6 @@
 #include <arch/x86.h>
 #include "kernel/xen/xenstore/xs_client.h"
 
-static void
-b_rmb(void)
-{
-    smp_rmb();
-}
-
-static void
-b_wmb(void)
-{
-    smp_wmb();
-}
-
-static void
-b_mb(void)
-{
-    smp_mb();
-}
-
-static const struct ring_barriers barriers = { b_rmb, b_wmb, b_mb };
-
 struct xs_client xs = {
     .lock = SPINLOCK_INIT("xenstore"),
     .wq = WAITQ_INIT("xenstore"),
@@ -156,7 +136,7 @@ xs_event(evtchn_port_t port, void *arg)
     {
         char *dst;
         uint32_t room = xs_rx_space(&xs.rx, &dst);
-        int n = byte_ring_read(&xs.rsp, dst, room, &barriers);
+        int n = byte_ring_read(&xs.rsp, dst, room, &smp_ring_barriers);
         enum xs_rx_status st;
 
         if ( n < 0 )
@@ -279,7 +259,7 @@ write_msg(const char *msg, size_t len, uint32_t *end)
 
     while ( len && !why )
     {
-        int n = byte_ring_write(&xs.req, msg, len, &barriers);
+        int n = byte_ring_write(&xs.req, msg, len, &smp_ring_barriers);
 
         if ( n > 0 )
         {

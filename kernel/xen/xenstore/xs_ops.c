@@ -77,26 +77,26 @@ xs_printf(uint32_t tx, const char *path, const char *fmt, ...)
     return xs_write(tx, path, buf);
 }
 
+/* A request with just a path that answers "OK"; checks the path first. */
+static int
+path_ok_request(uint32_t type, uint32_t tx, const char *path)
+{
+    struct xs_part p[] = { XS_STR(path) };
+    int rc = xs_path_check(path, 0);
+
+    return rc ? rc : xs_request_ok(type, tx, p, 1);
+}
+
 int
 xs_mkdir(uint32_t tx, const char *path)
 {
-    struct xs_reply r;
-    int rc = path_request(XS_MKDIR, tx, path, &r);
-
-    if ( rc == 0 )
-        kfree(r.payload);
-    return rc;
+    return path_ok_request(XS_MKDIR, tx, path);
 }
 
 int
 xs_rm(uint32_t tx, const char *path)
 {
-    struct xs_reply r;
-    int rc = path_request(XS_RM, tx, path, &r);
-
-    if ( rc == 0 )
-        kfree(r.payload);
-    return rc;
+    return path_ok_request(XS_RM, tx, path);
 }
 
 int
