@@ -45,7 +45,8 @@ PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/xen/evtchn/evtchn_2l_scan.c kernel/xen/evtchn/evtchn_fifo_queue.c \
 	kernel/xen/time/pvclock_math.c kernel/xen/time/timerq.c \
 	kernel/xen/time/timer_core.c kernel/xen/ipi/ipi_queue.c \
-	kernel/xen/grant/gnt_entries.c
+	kernel/xen/grant/gnt_entries.c \
+	kernel/xen/xenstore/xs_wire.c kernel/xen/xenbus/xenbus_state.c
 # The coverage runtime's portable half (kernel/gcov.c is the rest).
 PORTABLE += kernel/lib/crc32.c kernel/lib/gcov_gcda.c kernel/lib/tsc_time.c
 HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -I. -isystem $(XENINC_DIR) \
@@ -241,9 +242,16 @@ coverage: $(HOST_BIN) $(COV_KERNEL)
 	tools/coverage.sh $(HOST_BIN) $(COV_KERNEL)
 
 # The user's path: Xen + a Linux dom0 that runs `xl create` (type = "pvh")
-# on build/xenling, console attached. Does all set-up on first use.
+# on build/xenling, its PV console shown as `xl console` shows it. On a
+# terminal it adds `monitor` and forwards what is typed to the guest, so a
+# newcomer ends at the monitor's prompt ('poweroff' ends the run). Does
+# all set-up on first use.
 run: $(BUILD)/.setup-done $(KERNEL)
-	tools/run-tier2.sh --vcpus $(VCPUS) --console $(KERNEL)
+	@if [ -t 0 ]; then \
+	    tools/run-tier2.sh --vcpus $(VCPUS) --interactive --cmdline monitor $(KERNEL); \
+	else \
+	    tools/run-tier2.sh --vcpus $(VCPUS) --console $(KERNEL); \
+	fi
 
 # The fast loop: Xenling as Xen's PVH dom0.
 run-tier1: $(BUILD)/.setup-done $(KERNEL)

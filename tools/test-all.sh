@@ -63,6 +63,16 @@ if [ -x tools/run-tier2.sh ]; then
     step "tier 2, dom0 agent self-check" tools/run-tier2.sh --agent-selftest
     step "tier 2, agent self-check can fail" bash -c \
         'XENLING_TIER2_AGENT=wrong tools/run-tier2.sh --agent-selftest; [ $? = 1 ]'
+    # Against the real other end (the dom0 agent): dom0 maps a page we
+    # granted, reads and writes it, blocks our end while mapped; a write
+    # by dom0 fires our xenstore watch.
+    step "tier 2, dom0 peers: grant map, xenstore watch" tools/run-tier2.sh \
+        --vcpus 2 --cmdline "tests=grant.*,xenstore.watch_fires_on_dom0_write" \
+        "$kernel"
+    # The monitor as `make run` gives it on a terminal: typed commands
+    # reach the guest and are answered; poweroff ends the domain.
+    step "tier 2, monitor (make run on a terminal)" tools/test-monitor.sh \
+        "$kernel"
     # The default suite on a new user's xl config: libxl's limits.
     step "tier 2, stock xl config" tools/run-tier2.sh --stock-config \
         --vcpus 2 "$kernel"
