@@ -51,7 +51,7 @@ static void
 old_handler(evtchn_port_t port, void *arg)
 {
     struct close_race *r = arg;
-    uint64_t end = rdtsc_ordered() + WAIT_LONG;
+    uint64_t end = rdtsc_ordered() + 10 * WAIT_LONG; /* only if broken */
 
     r->in_handler = true;
     while ( !r->release && rdtsc_ordered() < end )
@@ -86,7 +86,7 @@ TEST(evtchn, close_waits_before_the_port_is_reused)
     struct close_race r = { 0 };
     evtchn_port_t new_port = 0;
     struct thread *closer;
-    unsigned int i;
+    uint64_t start;
     int code = -1, rc;
 
     if ( !xen.present )
@@ -104,10 +104,14 @@ TEST(evtchn, close_waits_before_the_port_is_reused)
         return;
     }
     closer = thread_create("closer", closer_thread, &r, smp_processor_id());
-    /* Let the closer reach its wait for the running handler. */
-    for ( i = 0; i < 20 && evtchn_port_bound(r.old_port); i++ )
+    /* Let the closer reach its wait for the running handler (50 ms). */
+    start = clock_now_ns();
+    while ( evtchn_port_bound(r.old_port) &&
+            clock_now_ns() - start < 50 * NSEC_PER_MSEC )
         sleep_ns(5 * NSEC_PER_MSEC);
     rc = evtchn_bind_ipi(1, new_handler, &r, &new_port);
+    /* The old handler must still be running, or this proved nothing. */
+    EXPECT_FALSE(r.handler_done);
     r.release = true;
     EXPECT_TRUE(wait_flag(&r.handler_done));
     if ( closer )
