@@ -63,6 +63,9 @@ boot_info_init(unsigned int proto, unsigned long info)
      * the allocator all the same, as memory the loader wrote. */
     if ( bi->valid && proto == BOOT_PROTO_PVH )
         page_foreign_add(info, sizeof(struct hvm_start_info), "PVH start info");
+    /* Multiboot2's RSDP is our copy, not the loader's reusable memory. */
+    if ( bi->rsdp_len )
+        bi->rsdp = virt_to_phys(bi->rsdp_copy);
     if ( proto == BOOT_PROTO_PVH )
         printk("boot: PVH entry, start info v%u, flags 0x%x, %u modules, "
                "command line \"%s\"\n",
