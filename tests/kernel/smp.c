@@ -13,6 +13,7 @@
 #include <shared_info.h>
 #include <smp.h>
 #include <xen_errno.h>
+#include <arch/x86.h>
 #include <xen/hvm/hvm_vcpu.h>
 #include <arch/x86.h>
 
