@@ -15,7 +15,6 @@
 #include <xen_errno.h>
 #include <arch/x86.h>
 #include <xen/hvm/hvm_vcpu.h>
-#include <arch/x86.h>
 
 TEST(smp, every_vcpu_online)
 {
