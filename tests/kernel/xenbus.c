@@ -222,3 +222,75 @@ TEST_MANUAL(xenbus, hotplug_attach_and_detach)
     EXPECT_TRUE(xenbus_find("vbd", dev->id) == NULL);
     xenbus_put(dev);
 }
+
+/* A stand-in driver that publishes nothing: it counts its hooks. */
+static unsigned int hook_probe, hook_setup, hook_connect, hook_teardown;
+
+static int
+fake_probe(struct xenbus_device *dev)
+{
+    __atomic_fetch_add(&hook_probe, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static int
+fake_setup(struct xenbus_device *dev)
+{
+    __atomic_fetch_add(&hook_setup, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static int
+fake_connect(struct xenbus_device *dev)
+{
+    __atomic_fetch_add(&hook_connect, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static void
+fake_teardown(struct xenbus_device *dev)
+{
+    __atomic_fetch_add(&hook_teardown, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * The hooks follow a real backend: a driver bound to the vbd is probed
+ * and set up (the backend waits in InitWait), so we go Initialised; it
+ * publishes no ring, so blkback gives up and closes, and the bus tears
+ * the driver down and answers Closing, then Closed. Manual: the driver
+ * stays registered and the disk is closed for the rest of the run.
+ */
+TEST_MANUAL(xenbus, driver_hooks_follow_a_real_backend)
+{
+    static struct xenbus_driver fake = {
+        .class = "vbd",
+        .probe = fake_probe,
+        .setup = fake_setup,
+        .connect = fake_connect,
+        .teardown = fake_teardown,
+    };
+    struct xenbus_device *dev;
+    XenbusState front, back;
+    bool gone;
+
+    VBD_REQUIRE(dev);
+    ASSERT_TRUE(dev->driver == NULL);
+    ASSERT_EQ(xenbus_wait_backend(dev, XenbusStateInitWait, XS_TEST_WAIT), 0);
+    ASSERT_EQ(xenbus_register_driver(&fake), 0);
+    EXPECT_EQ(hook_probe, 1u);
+    EXPECT_EQ(hook_setup, 1u);
+    EXPECT_TRUE(dev->driver == &fake);
+    xenbus_get_states(dev, &front, &back, &gone);
+    EXPECT_EQ(front, XenbusStateInitialised);
+    /* blkback finds no ring-ref and closes; we follow it to Closed. */
+    EXPECT_EQ(xenbus_wait_backend(dev, XenbusStateClosed, XS_TEST_WAIT), 0);
+    xs_flush_events();
+    xenbus_get_states(dev, &front, &back, &gone);
+    printk("    # hooks: probe %u setup %u connect %u teardown %u; front %u "
+           "back %u\n",
+           hook_probe, hook_setup, hook_connect, hook_teardown, front, back);
+    EXPECT_EQ(front, XenbusStateClosed);
+    EXPECT_EQ(hook_connect, 0u);
+    EXPECT_EQ(hook_teardown, 1u);
+    xenbus_put(dev);
+}
