@@ -6,13 +6,21 @@
 # exits. Waiters are served in arrival order: each leaves a ticket in
 # /tmp/xenling-qemu.queue and tries for a slot only while its ticket is
 # among the oldest live ones. XENLING_QEMU_SLOTS overrides the number of
-# slots (default 2).
+# slots (default 2). While the file /tmp/xenling-qemu.lead names a
+# directory, only runners started inside it take slots (the lead's final
+# checks on a shared machine); the others wait.
 
 qemu_slot_take() {
     local slots=${XENLING_QEMU_SLOTS:-2} waited=0 i q=/tmp/xenling-qemu.queue
-    local me t pid ahead
+    local me t pid ahead lead
     mkdir -p "$q"
-    me="$q/$(date +%s%N)-$$"
+    # The lead's tickets sort before everyone else's (class 0, others 1).
+    lead=$(cat /tmp/xenling-qemu.lead 2>/dev/null)
+    if [ -n "$lead" ] && [ "${PWD#"$lead"}" != "$PWD" ]; then
+        me="$q/0-$(date +%s%N)-$$"
+    else
+        me="$q/1-$(date +%s%N)-$$"
+    fi
     : >"$me"
     while :; do
         # Tickets of runners that died no longer count.
@@ -27,6 +35,10 @@ qemu_slot_take() {
                 rm -f "$t"
             fi
         done
+        lead=$(cat /tmp/xenling-qemu.lead 2>/dev/null)
+        if [ -n "$lead" ] && [ "${PWD#"$lead"}" = "$PWD" ]; then
+            ahead=$slots # not the lead's: wait
+        fi
         if [ $ahead -lt "$slots" ]; then
             for ((i = 0; i < slots; i++)); do
                 exec 8>"/tmp/xenling-qemu.slot$i"
