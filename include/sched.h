@@ -27,6 +27,7 @@
 #define XENLING_SCHED_H
 
 #include <lib.h>
+#include <percpu.h>
 #include <spinlock.h>
 
 #define THREAD_NAME_MAX    16
@@ -52,7 +53,9 @@ struct thread {
     char name[THREAD_NAME_MAX];
     void (*fn)(void *arg); /* entry point and its argument; read-only */
     void *arg;
-    void *stack; /* THREAD_STACK_PAGES pages, NULL for boot contexts */
+    /* THREAD_STACK_PAGES pages above an unmapped guard page, NULL for
+     * boot contexts */
+    void *stack;
     /* state: its CPU's run-queue lock; only DEAD is set under join_lock
      * (with the run-queue lock not held, once the thread is off its
      * stack), and read there by the joiner. */
@@ -61,6 +64,8 @@ struct thread {
     bool exiting;           /* thread_exit ran: its CPU's run-queue lock */
     int exit_code;          /* set before `exiting`, read after DEAD */
     struct thread *joiner;  /* who waits in thread_join: join_lock */
+    /* printk's partial line (kernel/printk.c): this thread's only. */
+    struct printk_line line;
 };
 
 /* Per-CPU counters for tests and benchmarks (written by their CPU). */

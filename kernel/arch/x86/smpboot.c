@@ -9,18 +9,21 @@
  */
 #include <kernel.h>
 #include <evtchn.h>
+#include <fault.h>
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
 #include <sched.h>
 #include <shared_info.h>
 #include <smp.h>
+#include <timeline.h>
 #include <timer.h>
 #include <traps.h>
+#include <xen_errno.h>
 #include <arch/x86.h>
 #include <xen/hvm/hvm_vcpu.h>
 
-#define AP_STACK_PAGES 4
+#define AP_STACK_PAGES SMP_AP_STACK_PAGES
 
 unsigned int nr_cpus = 1;
 
@@ -47,7 +50,8 @@ ap_entry(unsigned int id)
     percpu_init(id);  /* GDT, segments, TSS, GS base */
     traps_init_cpu(); /* the shared IDT */
     if ( evtchn_available() && evtchn_init_cpu(id) == 0 )
-        timer_init_cpu(); /* its VIRQ_TIMER and timer queue */
+        timer_init_cpu();        /* its VIRQ_TIMER and timer queue */
+    timeline_mark("cpu-up", ""); /* for the boot's picture */
     /* Publish "online" after this CPU's set-up is complete. */
     __atomic_fetch_or(&online_mask, 1ull << id, __ATOMIC_RELEASE);
     /* This context becomes the CPU's idle thread: it runs threads when
@@ -56,17 +60,28 @@ ap_entry(unsigned int id)
     sched_idle_loop();
 }
 
-static int
-start_ap(unsigned int id)
+/* VCPUOP_initialise and VCPUOP_up, or a test's stand-in for them. */
+static long
+vcpu_op(int cmd, unsigned int id, void *arg)
+{
+    if ( fault_vcpu_op )
+        return fault_vcpu_op(cmd, id, arg);
+    return hypercall_vcpu_op(cmd, id, arg);
+}
+
+int
+smp_start_cpu(unsigned int id)
 {
     static vcpu_hvm_context_t ctx; /* Xen copies it at initialise */
-    uint64_t *stack = page_alloc_n(AP_STACK_PAGES);
+    /* The stack, above an unmapped guard page (paging_guard_page). */
+    char *guard = page_alloc_n(AP_STACK_PAGES + 1);
     uint64_t *top;
     long rc;
 
-    if ( !stack )
+    if ( !guard )
         return -1;
-    top = stack + AP_STACK_PAGES * PAGE_SIZE / sizeof(*stack);
+    paging_guard_page(guard);
+    top = (uint64_t *)(guard + (AP_STACK_PAGES + 1) * PAGE_SIZE);
     /* A zero return address ends backtraces; RSP + 8 is 16-byte aligned
      * at function entry, as the ABI expects after a call. */
     *--top = 0;
@@ -84,19 +99,29 @@ start_ap(unsigned int id)
 
     /*
      * Place its vcpu_info first, while the vCPU is down (the only time Xen
-     * lets another vCPU do it): past vCPU 31 there is no slot in
-     * shared_info, and Xen refuses VCPUOP_initialise (-EINVAL) for a vCPU
-     * whose vcpu_info is still its internal dummy.
+     * lets another vCPU do it): every vCPU gets its own, and past vCPU 31
+     * there is no slot in shared_info, and Xen refuses VCPUOP_initialise
+     * (-EINVAL) for a vCPU whose vcpu_info is still its internal dummy.
      */
-    if ( shared_info && id >= XEN_LEGACY_MAX_VCPUS )
+    if ( shared_info )
         vcpu_info_register(id);
-    rc = hypercall_vcpu_op(VCPUOP_initialise, id, &ctx);
-    if ( rc == 0 )
-        rc = hypercall_vcpu_op(VCPUOP_up, id, NULL);
+    rc = vcpu_op(VCPUOP_initialise, id, &ctx);
     if ( rc != 0 )
     {
-        printk("smp: vCPU %u failed to start: %ld\n", id, rc);
-        page_free_n(stack, AP_STACK_PAGES);
+        printk("smp: vCPU %u: VCPUOP_initialise refused: %ld (%s)\n", id, rc,
+               xen_errno_name(rc));
+        paging_unguard_page(guard);
+        page_free_n(guard, AP_STACK_PAGES + 1);
+        return -1;
+    }
+    rc = vcpu_op(VCPUOP_up, id, NULL);
+    if ( rc != 0 )
+    {
+        /* Xen keeps the context it took, RSP pointing into the stack,
+         * and anyone may still VCPUOP_up the vCPU: the stack stays. */
+        printk("smp: vCPU %u: VCPUOP_up refused: %ld (%s); its stack stays "
+               "allocated, as Xen holds a context on it\n",
+               id, rc, xen_errno_name(rc));
         return -1;
     }
     return 0;
@@ -122,7 +147,7 @@ smp_init(void)
     {
         unsigned long spins = 0;
 
-        if ( start_ap(id) != 0 )
+        if ( smp_start_cpu(id) != 0 )
             continue;
         /* Acquire: this CPU's set-up is visible once we see its bit. */
         while (

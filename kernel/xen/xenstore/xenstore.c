@@ -445,7 +445,10 @@ xenstore_init(void)
     rc = find_ring(&pfn, &port);
     if ( rc )
         return rc;
-    page_reserve(pfn << PAGE_SHIFT); /* never hand it out as free RAM */
+    /* Kept out of the allocator since boot (xen_note_foreign_frames);
+     * panics if the frame was ever handed out. */
+    page_foreign_add(pfn << PAGE_SHIFT, PAGE_SIZE,
+                     "xenstore ring (HVM_PARAM_STORE_PFN)");
     xs.intf = phys_to_virt(pfn << PAGE_SHIFT);
     xs.req = (struct byte_ring){ xs.intf->req, XENSTORE_RING_SIZE,
                                  &xs.intf->req_prod, &xs.intf->req_cons };
