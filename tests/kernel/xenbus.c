@@ -5,9 +5,11 @@
  * found under device/vbd/<id> with a backend in dom0 at the path the
  * toolstack promises; without a driver bound (there is no blkfront yet)
  * the backend reaches InitWait and waits for us, and we stay
- * Initialising, in our struct and in xenstore; a disk attached and
- * detached after boot comes and goes (manual: dom0 must do it). SKIP
- * without xenstore, and without a disk.
+ * Initialising, in our struct and in xenstore. Manual tests, in suites
+ * of their own so that tests=xenbus.* leaves them out: a disk attached
+ * and detached after boot comes and goes (xenbus_hotplug), and a stand-in
+ * driver's hooks follow a real backend (xenbus_driver). SKIP without
+ * xenstore, and without a disk.
  */
 #include <kernel.h>
 #include <ktest.h>
@@ -181,20 +183,25 @@ removed(struct xenbus_device *dev)
  * the watch on device/, its backend reaches InitWait, and when it is
  * detached (xl block-detach) the backend closes, we answer Closed, and
  * the device vanishes. dom0 must attach and detach the disk: the test
- * asks the tier-2 agent (verbs block-attach/block-detach), and failing
- * that waits for someone to do it. Manual: the agent lacks those verbs.
+ * asks the tier-2 agent (verbs block-attach/block-detach; SKIP if it
+ * refuses them), and with no agent at all waits for someone to do it.
+ * Manual (tests=xenbus_hotplug.*): the agent lacks those verbs today.
  */
-TEST_MANUAL(xenbus, hotplug_attach_and_detach)
+TEST_MANUAL(xenbus_hotplug, attach_and_detach)
 {
     struct xenbus_device *before[8], *dev = NULL;
     unsigned int n, i, token = (unsigned int)(clock_now_ns() & 0xffffff);
     uint64_t deadline = clock_now_ns() + 3 * XS_TEST_WAIT;
     XenbusState front, back;
     bool gone, asked;
+    int rc;
 
     XS_REQUIRE();
     n = MIN(xenbus_list(before, ARRAY_SIZE(before)), ARRAY_SIZE(before));
-    asked = xs_test_dom0_request(token, "block-attach xvdc") == 0;
+    rc = xs_test_dom0_request(token, "block-attach xvdc");
+    if ( rc == -XEN_EIO )
+        KTEST_SKIP("the dom0 agent cannot attach disks (block-attach)");
+    asked = rc == 0;
     if ( !asked )
         printk("    # waiting for dom0 to attach a disk (xl block-attach)\n");
     while ( !(dev = new_vbd(before, n)) && clock_now_ns() < deadline )
@@ -257,10 +264,11 @@ fake_teardown(struct xenbus_device *dev)
  * The hooks follow a real backend: a driver bound to the vbd is probed
  * and set up (the backend waits in InitWait), so we go Initialised; it
  * publishes no ring, so blkback gives up and closes, and the bus tears
- * the driver down and answers Closing, then Closed. Manual: the driver
- * stays registered and the disk is closed for the rest of the run.
+ * the driver down and answers Closing, then Closed. Manual
+ * (tests=xenbus_driver.*): the driver stays registered and the disk is
+ * closed for the rest of the run.
  */
-TEST_MANUAL(xenbus, driver_hooks_follow_a_real_backend)
+TEST_MANUAL(xenbus_driver, hooks_follow_a_real_backend)
 {
     static struct xenbus_driver fake = {
         .class = "vbd",
