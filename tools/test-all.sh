@@ -34,6 +34,8 @@ step "style (clang-format)" tools/check-format.sh
 step "plain QEMU" tools/run-qemu.sh "$kernel"
 # make qemu-gdb, in batch mode: attach, break, backtrace, step, continue.
 step "gdb: attach, break, step, verdict" tools/test-gdb.sh "$kernel"
+# Saved KTAP read by a standard TAP consumer (prove), pass and fail.
+step "KTAP read by prove" tools/test-ktap.sh "$kernel"
 step "tier 1, 1 vCPU" tools/run-tier1.sh --vcpus 1 "$kernel"
 step "tier 1, 2 vCPUs" tools/run-tier1.sh --vcpus 2 "$kernel"
 step "tier 1, 4 vCPUs" tools/run-tier1.sh --vcpus 4 "$kernel"
