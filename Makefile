@@ -145,9 +145,7 @@ fuzz-corpus: $(FUZZ_BINS)
 # tests/tsan/ stress the portable concurrent code with pthreads, through
 # the host runner (tests/host/main.c). Separate from test-host: TSan and
 # ASan cannot share a binary.
-# -idirafter: the C library's headers come first, so <pthread.h> gets the
-# system's <sched.h>, not the kernel's include/sched.h.
-TSAN_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -idirafter include -I. \
+TSAN_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -Iinclude -I. \
 	-isystem $(XENINC_DIR) -D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) \
 	-Wall -Wextra -Werror -Wno-unused-parameter -fno-omit-frame-pointer \
 	-fsanitize=thread -pthread -MMD -MP

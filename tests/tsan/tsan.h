@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tsan.h - what the ThreadSanitizer tests in tests/tsan/ share: giving
- * the host CPU away while spinning, and a small pseudo-random generator
- * each thread seeds for itself. (The Makefile puts the C library's
- * headers before include/, whose sched.h is the kernel's.)
+ * the host CPU away while spinning (the project's include/sched.h hides
+ * the C library's <sched.h>, so through the system call), and a small
+ * pseudo-random generator each thread seeds for itself.
  */
 #ifndef XENLING_TSAN_H
 #define XENLING_TSAN_H
 
-#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <lib.h>
 
@@ -16,7 +17,7 @@
 static inline void
 tsan_relax(void)
 {
-    sched_yield();
+    syscall(SYS_sched_yield);
 }
 
 static inline uint64_t
