@@ -33,7 +33,8 @@ failed=0
 rows=()
 for name in "$@"; do
     bin=build/fuzz/bin/$name seeds=tests/fuzz/corpus/$name
-    found=build/fuzz/corpus/$name log=build/fuzz/$name.log
+    # One log per mode: a corpus pass must not clobber a long run's log.
+    found=build/fuzz/corpus/$name log=build/fuzz/$name.$mode.log
     [ -x "$bin" ] || { echo "run-fuzz: $bin missing: make fuzz-build"; exit 2; }
     [ -d "$seeds" ] || { echo "run-fuzz: $seeds missing"; exit 2; }
     mkdir -p "$found"

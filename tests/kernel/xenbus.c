@@ -190,7 +190,7 @@ removed(struct xenbus_device *dev)
 TEST_MANUAL(xenbus_hotplug, attach_and_detach)
 {
     struct xenbus_device *before[8], *dev = NULL;
-    unsigned int n, i, token = (unsigned int)(clock_now_ns() & 0xffffff);
+    unsigned int n, i;
     uint64_t deadline = clock_now_ns() + 3 * XS_TEST_WAIT;
     XenbusState front, back;
     bool gone, asked;
@@ -198,7 +198,7 @@ TEST_MANUAL(xenbus_hotplug, attach_and_detach)
 
     XS_REQUIRE();
     n = MIN(xenbus_list(before, ARRAY_SIZE(before)), ARRAY_SIZE(before));
-    rc = xs_test_dom0_request(token, "block-attach xvdc");
+    rc = xs_test_dom0_request("block-attach xvdc");
     if ( rc == -XEN_EIO )
         KTEST_SKIP("the dom0 agent cannot attach disks (block-attach)");
     asked = rc == 0;
@@ -214,7 +214,7 @@ TEST_MANUAL(xenbus_hotplug, attach_and_detach)
     EXPECT_FALSE(dev->invalid);
     EXPECT_EQ(xenbus_wait_backend(dev, XenbusStateInitWait, XS_TEST_WAIT), 0);
     if ( asked )
-        EXPECT_EQ(xs_test_dom0_request(token + 1, "block-detach xvdc"), 0);
+        EXPECT_EQ(xs_test_dom0_request("block-detach xvdc"), 0);
     else
         printk("    # waiting for dom0 to detach it (xl block-detach)\n");
     deadline = clock_now_ns() + 3 * XS_TEST_WAIT;

@@ -261,7 +261,7 @@ TEST(xenstore, watch_fires_on_dom0_write)
     snprintf(key, sizeof(key), T_DIR "/from-dom0/%x", token);
     ASSERT_EQ(xs_watch(&w, T_DIR "/from-dom0", seen_fn, &s), 0);
     s.want = key;
-    rc = xs_test_dom0_request(token, "xs-write %s hello-from-dom0", key);
+    rc = xs_test_dom0_request("xs-write %s hello-from-dom0", key);
     if ( rc == -XEN_ETIMEDOUT )
     {
         xs_unwatch(&w);

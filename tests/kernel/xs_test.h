@@ -23,14 +23,12 @@
     } while ( 0 )
 
 /*
- * Ask the tier-2 dom0 agent to run one request ("xs-write PATH VALUE",
- * ...): print "XENLING-DOM0-REQUEST <token> <request>" on the console and
- * wait for its reply in data/dom0-reply/<token> (token in hex). Returns
- * 0 if the agent answered "ok...", -XEN_EIO (the answer printed) if it
- * answered an error, -XEN_ETIMEDOUT if nobody answered within
+ * Ask the tier-2 dom0 agent to run one request, formatted like printk
+ * ("xs-write %s %s", ...), through dom0_agent() (tests/kernel/dom0_agent.h).
+ * Returns 0 if the agent answered "ok...", -XEN_EIO (the answer printed) if
+ * it answered an error, -XEN_ETIMEDOUT if nobody answered within
  * XS_TEST_WAIT. Thread context.
  */
-int xs_test_dom0_request(unsigned int token, const char *fmt, ...)
-    __printf(2, 3);
+int xs_test_dom0_request(const char *fmt, ...) __printf(1, 2);
 
 #endif
