@@ -124,7 +124,7 @@ case "$action" in
     *) echo "tier2: --action must be shutdown or reboot, not '$action'" >&2; usage 2 ;;
 esac
 # The self-check makes ~45 requests, each a few process starts in a TCG
-# dom0: ~20 s on an idle host, 2 minutes seen under heavy load.
+# dom0: 2-3 minutes were seen on a heavily loaded host.
 [ $selftest = 0 ] || [ $timeout_set = 1 ] || gtimeout=300
 [ $interactive = 0 ] || [ $timeout_set = 1 ] || gtimeout=3600
 # An action run judges the shutdown reason, not tests: by default the

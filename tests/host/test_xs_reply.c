@@ -394,3 +394,20 @@ TEST(xs_reply, stream_with_garbage_keeps_going)
     EXPECT_EQ(outcomes[3], 0);                 /* READ answered */
     EXPECT_STREQ(rx.body, "abc");
 }
+
+TEST(xs_reply, odd_corners)
+{
+    static const char two[] = { '/', 'a', '\0', '/', 'b', '\0' };
+    struct xs_msg m;
+
+    /* A long unknown error name is shown cut, with "...". */
+    EXPECT_EQ(reply_err(XS_READ, XS_ERROR, "EWHATEVERTHISISITISLONGER", 26, &m),
+              -XEN_EIO);
+    EXPECT_TRUE(host_capture_contains("\"EWHATEVERTHISISITISL...\""));
+    EXPECT_EQ(reply_err(XS_GET_DOMAIN_PATH, XS_GET_DOMAIN_PATH, two, 6, &m),
+              -XEN_EBADMSG);
+    EXPECT_TRUE(host_capture_contains("needs one string"));
+    /* A request type the client never sends has no reply format. */
+    EXPECT_EQ(reply_err(XS_INTRODUCE, XS_INTRODUCE, "OK", 3, &m), -XEN_EBADMSG);
+    EXPECT_TRUE(host_capture_contains("the client never sends this type"));
+}
