@@ -38,4 +38,27 @@ enum blk_op {
 /* Completed, but the disk's cache may still hold the data. */
 #define BLK_RES_NOT_DURABLE (1u << 0)
 
+#define BLK_SECTOR         512u
+#define BLK_REQ_PRIV_WORDS 12
+
+/*
+ * One request. The caller fills the first block, submits it, and must
+ * not touch it again until done(r) has run; the driver fills status and
+ * flags before calling done. The buffer needs no alignment: the backend
+ * never sees it (the driver copies through pages of its own, so a
+ * backend can neither read nor write anything else of ours).
+ */
+struct blk_req {
+    unsigned int op; /* enum blk_op */
+    uint64_t sector; /* the first 512-byte sector */
+    uint32_t count;  /* sectors; 0 for FLUSH and an empty BARRIER */
+    void *buf;       /* count * BLK_SECTOR bytes */
+    void (*done)(struct blk_req *r);   /* called once, never with a lock
+                                      * of the driver held */
+    void *arg;                         /* the caller's */
+    int status;                        /* 0 or a negative Xen errno */
+    unsigned int flags;                /* BLK_RES_* */
+    uint64_t priv[BLK_REQ_PRIV_WORDS]; /* the driver's */
+};
+
 #endif

@@ -26,6 +26,21 @@ done(struct blkif_order *o, int status, unsigned int flags)
     return go(o, BLKIF_STEP_DONE);
 }
 
+/*
+ * A flush, by what the backend offers: its cache flush, else an empty
+ * barrier (ordered, durability not promised), else nothing to promise.
+ * It needs no drain: what it covers has completed already.
+ */
+static enum blkif_step
+flush_as_offered(struct blkif_order *o, const struct blkif_params *p)
+{
+    if ( p->flush )
+        return go(o, BLKIF_STEP_FLUSH);
+    if ( p->barrier )
+        return go(o, BLKIF_STEP_BARRIER);
+    return done(o, -XEN_EOPNOTSUPP, BLK_RES_NOT_DURABLE);
+}
+
 enum blkif_step
 blkif_order_start(struct blkif_order *o, unsigned int op, bool data,
                   const struct blkif_params *p)
@@ -44,10 +59,7 @@ blkif_order_start(struct blkif_order *o, unsigned int op, bool data,
     case BLK_OP_FLUSH:
         if ( data )
             return done(o, -XEN_EINVAL, 0);
-        if ( p->flush )
-            return go(o, BLKIF_STEP_FLUSH);
-        o->exclusive = true;
-        return go(o, BLKIF_STEP_DRAIN);
+        return flush_as_offered(o, p);
     case BLK_OP_BARRIER:
         if ( data && p->readonly )
             return done(o, -XEN_EROFS, 0);
@@ -62,17 +74,13 @@ blkif_order_start(struct blkif_order *o, unsigned int op, bool data,
 static enum blkif_step
 barrier_written(struct blkif_order *o, const struct blkif_params *p)
 {
-    o->wrote = true;
     return p->flush ? go(o, BLKIF_STEP_FLUSH) : done(o, 0, BLK_RES_NOT_DURABLE);
 }
 
-/* The drain is over: what a barrier, or a flush that fell back, does. */
+/* The drain is over: a barrier's body. */
 static enum blkif_step
 drained(struct blkif_order *o, const struct blkif_params *p)
 {
-    if ( o->op == BLK_OP_FLUSH )
-        return p->barrier ? go(o, BLKIF_STEP_BARRIER)
-                          : done(o, -XEN_EOPNOTSUPP, BLK_RES_NOT_DURABLE);
     if ( !o->data )
         return p->barrier ? go(o, BLKIF_STEP_BARRIER) : done(o, 0, 0);
     return go(o, p->barrier ? BLKIF_STEP_BARRIER : BLKIF_STEP_WRITE);
@@ -81,23 +89,24 @@ drained(struct blkif_order *o, const struct blkif_params *p)
 static enum blkif_step
 flush_refused(struct blkif_order *o, struct blkif_params *p, const char *name)
 {
+    if ( p->flush ) /* say it once, however many were in flight */
+        printk(
+            "blk: %s: backend refused a cache flush (EOPNOTSUPP): flushes are off for this disk\n",
+            name);
     p->flush = false;
-    printk(
-        "blk: %s: backend refused a cache flush (EOPNOTSUPP): flushes are off for this disk\n",
-        name);
     if ( o->op == BLK_OP_BARRIER )
         return done(o, 0, BLK_RES_NOT_DURABLE);
-    o->exclusive = true;
-    return go(o, BLKIF_STEP_DRAIN);
+    return flush_as_offered(o, p);
 }
 
 static enum blkif_step
 barrier_refused(struct blkif_order *o, struct blkif_params *p, const char *name)
 {
+    if ( p->barrier )
+        printk(
+            "blk: %s: backend refused a barrier (EOPNOTSUPP): barriers are off for this disk\n",
+            name);
     p->barrier = false;
-    printk(
-        "blk: %s: backend refused a barrier (EOPNOTSUPP): barriers are off for this disk\n",
-        name);
     if ( o->op == BLK_OP_FLUSH )
         return done(o, -XEN_EOPNOTSUPP, BLK_RES_NOT_DURABLE);
     return o->data ? go(o, BLKIF_STEP_WRITE) : done(o, 0, 0);

@@ -9,8 +9,8 @@
  *
  *   caller op      backend offers   steps                        result
  *   FLUSH          flush            FLUSH                        0
- *   FLUSH          barrier only     DRAIN, BARRIER(empty)        0, not durable
- *   FLUSH          neither          DRAIN                        -EOPNOTSUPP
+ *   FLUSH          barrier only     BARRIER(empty)               0, not durable
+ *   FLUSH          neither          (nothing sent)               -EOPNOTSUPP
  *   BARRIER+data   barrier, flush   DRAIN, BARRIER(data), FLUSH  0
  *   BARRIER+data   barrier only     DRAIN, BARRIER(data)         0, not durable
  *   BARRIER+data   flush only       DRAIN, WRITE(data), FLUSH    0
@@ -19,7 +19,8 @@
  *   BARRIER empty  otherwise        DRAIN                        0
  *
  * A flush promises durability of what completed before it, so it runs
- * beside other requests. A barrier is exclusive: it waits until nothing
+ * beside other requests (and needs no drain, even as a barrier: what it
+ * covers has completed). A barrier is exclusive: it waits until nothing
  * else is in flight (DRAIN) and nothing else is issued until it is done,
  * so its ordering never depends on the backend; the backend's own
  * barrier adds that its cache is flushed before the data is written
@@ -48,7 +49,6 @@ struct blkif_order {
     bool data;          /* it carries sectors */
     uint8_t step;       /* enum blkif_step: the step now running */
     bool exclusive;     /* from now until done, issue nothing else */
-    bool wrote;         /* its data has been written */
     int status;         /* when done: 0 or a negative Xen errno */
     unsigned int flags; /* when done: BLK_RES_* */
 };
@@ -66,8 +66,10 @@ enum blkif_step blkif_order_start(struct blkif_order *o, unsigned int op,
  * The step o->step finished with `rsp` (a BLKIF_RSP_* status: the merge
  * of its ring requests' statuses; BLKIF_RSP_OKAY for DRAIN). Returns the
  * next step. EOPNOTSUPP on a FLUSH or BARRIER turns that feature off in
- * *p with a console line naming disk `name` and goes on with the
- * fallback; an error ends the request with -XEN_EIO.
+ * *p with a console line naming disk `name` (once: not when it is off
+ * already) and goes on with the fallback; an error ends the request
+ * with -XEN_EIO. A caller about to run a FLUSH or BARRIER step whose
+ * feature was turned off meanwhile passes EOPNOTSUPP without sending it.
  */
 enum blkif_step blkif_order_next(struct blkif_order *o, int rsp,
                                  struct blkif_params *p, const char *name);

@@ -19,25 +19,37 @@
 #define NS  BLKIF_RSP_EOPNOTSUPP
 
 /*
- * One scenario: the request, what the backend offers, its answer to
- * each step that reaches it, and what must happen: the steps as letters
- * (D drain, R read, W write, B barrier, F flush), the result, and the
- * features left on.
+ * One scenario: the request, what the backend offers ("f" flush, "b"
+ * barrier, "r" read-only), its answer to each step that reaches it, and
+ * what must happen: the steps as letters (D drain, R read, W write,
+ * B barrier, F flush), the result, and the features left on.
  */
 struct scenario {
     unsigned int op;
-    bool data, flush, barrier, readonly;
+    bool data;
+    const char *offers;
     int rsp[4];
     const char *steps;
     int status;
     unsigned int flags;
-    bool flush_after, barrier_after;
+    const char *left;
 };
 
 static char
 letter(enum blkif_step s)
 {
     return "xDRWBF"[s];
+}
+
+/* The features string of *p: "f" and "b" as they are on. */
+static const char *
+features(const struct blkif_params *p)
+{
+    static char buf[3];
+
+    snprintf(buf, sizeof(buf), "%s%s", p->flush ? "f" : "",
+             p->barrier ? "b" : "");
+    return buf;
 }
 
 /* Run one scenario; return the steps taken, in letters. */
@@ -50,9 +62,9 @@ run(const struct scenario *sc, struct blkif_order *o, struct blkif_params *p)
     int rsp;
 
     memset(p, 0, sizeof(*p));
-    p->flush = sc->flush;
-    p->barrier = sc->barrier;
-    p->readonly = sc->readonly;
+    p->flush = strchr(sc->offers, 'f') != NULL;
+    p->barrier = strchr(sc->offers, 'b') != NULL;
+    p->readonly = strchr(sc->offers, 'r') != NULL;
     memset(steps, 0, sizeof(steps));
     s = blkif_order_start(o, sc->op, sc->data, p);
     while ( s != BLKIF_STEP_DONE && n + 1 < sizeof(steps) )
@@ -66,147 +78,55 @@ run(const struct scenario *sc, struct blkif_order *o, struct blkif_params *p)
     return steps;
 }
 
+#define RD  BLK_OP_READ
+#define WR  BLK_OP_WRITE
+#define FL  BLK_OP_FLUSH
+#define BA  BLK_OP_BARRIER
+#define ND  BLK_RES_NOT_DURABLE
+#define EIO (-XEN_EIO)
+#define EOP (-XEN_EOPNOTSUPP)
+
 static const struct scenario table[] = {
-    /* op, data, flush, barrier, ro, answers, steps, status, flags, F, B */
-    { BLK_OP_READ, true, 1, 1, 0, { OK }, "R", 0, 0, 1, 1 },
-    { BLK_OP_READ, true, 1, 1, 0, { ERR }, "R", -XEN_EIO, 0, 1, 1 },
-    { BLK_OP_WRITE, true, 0, 0, 0, { OK }, "W", 0, 0, 0, 0 },
-    { BLK_OP_WRITE, true, 0, 0, 1, { OK }, "", -XEN_EROFS, 0, 0, 0 },
-    /* FLUSH, by what the backend offers */
-    { BLK_OP_FLUSH, false, 1, 1, 0, { OK }, "F", 0, 0, 1, 1 },
-    { BLK_OP_FLUSH,
-      false,
-      0,
-      1,
-      0,
-      { OK },
-      "DB",
-      0,
-      BLK_RES_NOT_DURABLE,
-      0,
-      1 },
-    { BLK_OP_FLUSH,
-      false,
-      0,
-      0,
-      0,
-      { OK },
-      "D",
-      -XEN_EOPNOTSUPP,
-      BLK_RES_NOT_DURABLE,
-      0,
-      0 },
-    { BLK_OP_FLUSH, false, 1, 1, 0, { ERR }, "F", -XEN_EIO, 0, 1, 1 },
-    /* FLUSH refused: off, then a barrier; then that refused too */
-    { BLK_OP_FLUSH,
-      false,
-      1,
-      1,
-      0,
-      { NS, OK },
-      "FDB",
-      0,
-      BLK_RES_NOT_DURABLE,
-      0,
-      1 },
-    { BLK_OP_FLUSH,
-      false,
-      1,
-      1,
-      0,
-      { NS, NS },
-      "FDB",
-      -XEN_EOPNOTSUPP,
-      BLK_RES_NOT_DURABLE,
-      0,
-      0 },
-    { BLK_OP_FLUSH,
-      false,
-      1,
-      0,
-      0,
-      { NS },
-      "FD",
-      -XEN_EOPNOTSUPP,
-      BLK_RES_NOT_DURABLE,
-      0,
-      0 },
-    /* BARRIER with data, by what the backend offers */
-    { BLK_OP_BARRIER, true, 1, 1, 0, { OK, OK }, "DBF", 0, 0, 1, 1 },
-    { BLK_OP_BARRIER,
-      true,
-      0,
-      1,
-      0,
-      { OK },
-      "DB",
-      0,
-      BLK_RES_NOT_DURABLE,
-      0,
-      1 },
-    { BLK_OP_BARRIER, true, 1, 0, 0, { OK, OK }, "DWF", 0, 0, 1, 0 },
-    { BLK_OP_BARRIER,
-      true,
-      0,
-      0,
-      0,
-      { OK },
-      "DW",
-      0,
-      BLK_RES_NOT_DURABLE,
-      0,
-      0 },
-    { BLK_OP_BARRIER, true, 1, 1, 1, { OK }, "", -XEN_EROFS, 0, 1, 1 },
-    /* BARRIER refused: the data goes as a write, then the flush */
-    { BLK_OP_BARRIER, true, 1, 1, 0, { NS, OK, OK }, "DBWF", 0, 0, 1, 0 },
-    { BLK_OP_BARRIER,
-      true,
-      0,
-      1,
-      0,
-      { NS, OK },
-      "DBW",
-      0,
-      BLK_RES_NOT_DURABLE,
-      0,
-      0 },
-    /* the flush after the data refused: written, ordered, not durable */
-    { BLK_OP_BARRIER,
-      true,
-      1,
-      1,
-      0,
-      { OK, NS },
-      "DBF",
-      0,
-      BLK_RES_NOT_DURABLE,
-      0,
-      1 },
-    { BLK_OP_BARRIER,
-      true,
-      1,
-      0,
-      0,
-      { OK, NS },
-      "DWF",
-      0,
-      BLK_RES_NOT_DURABLE,
-      0,
-      0 },
-    /* errors at each step */
-    { BLK_OP_BARRIER, true, 1, 1, 0, { ERR }, "DB", -XEN_EIO, 0, 1, 1 },
-    { BLK_OP_BARRIER, true, 1, 0, 0, { ERR }, "DW", -XEN_EIO, 0, 1, 0 },
-    { BLK_OP_BARRIER, true, 1, 1, 0, { OK, ERR }, "DBF", -XEN_EIO, 0, 1, 1 },
-    /* an empty BARRIER orders; it promises no durability */
-    { BLK_OP_BARRIER, false, 1, 1, 0, { OK }, "DB", 0, 0, 1, 1 },
-    { BLK_OP_BARRIER, false, 1, 0, 0, { OK }, "D", 0, 0, 1, 0 },
-    { BLK_OP_BARRIER, false, 0, 1, 0, { NS }, "DB", 0, 0, 0, 0 },
-    { BLK_OP_BARRIER, false, 1, 1, 1, { OK }, "DB", 0, 0, 1, 1 },
-    /* nonsense */
-    { BLK_OP_READ, false, 1, 1, 0, { OK }, "", -XEN_EINVAL, 0, 1, 1 },
-    { BLK_OP_WRITE, false, 1, 1, 0, { OK }, "", -XEN_EINVAL, 0, 1, 1 },
-    { BLK_OP_FLUSH, true, 1, 1, 0, { OK }, "", -XEN_EINVAL, 0, 1, 1 },
-    { 42, true, 1, 1, 0, { OK }, "", -XEN_EINVAL, 0, 1, 1 },
+    /* op, data, offers, answers, steps, status, flags, features left */
+    { RD, 1, "fb", { OK }, "R", 0, 0, "fb" },
+    { RD, 1, "fb", { ERR }, "R", EIO, 0, "fb" },
+    { WR, 1, "", { OK }, "W", 0, 0, "" },
+    { WR, 1, "r", { OK }, "", -XEN_EROFS, 0, "" },
+    /* 4: FLUSH, by what the backend offers */
+    { FL, 0, "fb", { OK }, "F", 0, 0, "fb" },
+    { FL, 0, "b", { OK }, "B", 0, ND, "b" },
+    { FL, 0, "", { OK }, "", EOP, ND, "" },
+    { FL, 0, "fb", { ERR }, "F", EIO, 0, "fb" },
+    /* 8: FLUSH refused: off, then a barrier; then that refused too */
+    { FL, 0, "fb", { NS, OK }, "FB", 0, ND, "b" },
+    { FL, 0, "fb", { NS, NS }, "FB", EOP, ND, "" },
+    { FL, 0, "f", { NS }, "F", EOP, ND, "" },
+    /* 11: BARRIER with data, by what the backend offers */
+    { BA, 1, "fb", { OK, OK }, "DBF", 0, 0, "fb" },
+    { BA, 1, "b", { OK }, "DB", 0, ND, "b" },
+    { BA, 1, "f", { OK, OK }, "DWF", 0, 0, "f" },
+    { BA, 1, "", { OK }, "DW", 0, ND, "" },
+    { BA, 1, "fbr", { OK }, "", -XEN_EROFS, 0, "fb" },
+    /* 16: BARRIER refused: the data goes as a write, then the flush */
+    { BA, 1, "fb", { NS, OK, OK }, "DBWF", 0, 0, "f" },
+    { BA, 1, "b", { NS, OK }, "DBW", 0, ND, "" },
+    /* 18: the flush after the data refused: written, not durable */
+    { BA, 1, "fb", { OK, NS }, "DBF", 0, ND, "b" },
+    { BA, 1, "f", { OK, NS }, "DWF", 0, ND, "" },
+    /* 20: errors at each step */
+    { BA, 1, "fb", { ERR }, "DB", EIO, 0, "fb" },
+    { BA, 1, "f", { ERR }, "DW", EIO, 0, "f" },
+    { BA, 1, "fb", { OK, ERR }, "DBF", EIO, 0, "fb" },
+    /* 23: an empty BARRIER orders; it promises no durability */
+    { BA, 0, "fb", { OK }, "DB", 0, 0, "fb" },
+    { BA, 0, "f", { OK }, "D", 0, 0, "f" },
+    { BA, 0, "b", { NS }, "DB", 0, 0, "" },
+    { BA, 0, "fbr", { OK }, "DB", 0, 0, "fb" },
+    /* 27: nonsense */
+    { RD, 0, "fb", { OK }, "", -XEN_EINVAL, 0, "fb" },
+    { WR, 0, "fb", { OK }, "", -XEN_EINVAL, 0, "fb" },
+    { FL, 1, "fb", { OK }, "", -XEN_EINVAL, 0, "fb" },
+    { 42, 1, "fb", { OK }, "", -XEN_EINVAL, 0, "fb" },
 };
 
 TEST(blkif_order, every_scenario_takes_its_steps)
@@ -224,8 +144,7 @@ TEST(blkif_order, every_scenario_takes_its_steps)
         if ( !EXPECT_STREQ(steps, table[i].steps) ||
              !EXPECT_EQ(o.status, table[i].status) ||
              !EXPECT_EQ(o.flags, table[i].flags) ||
-             !EXPECT_EQ(p.flush, table[i].flush_after) ||
-             !EXPECT_EQ(p.barrier, table[i].barrier_after) )
+             !EXPECT_STREQ(features(&p), table[i].left) )
             printk("# in scenario %u (steps %s)\n", i, steps);
     }
 }
@@ -265,17 +184,17 @@ TEST(blkif_order, barriers_are_exclusive_flushes_are_not)
     EXPECT_EQ(blkif_order_start(&o, BLK_OP_BARRIER, true, &p),
               BLKIF_STEP_DRAIN);
     EXPECT_TRUE(o.exclusive);
-    /* A flush that falls back to a barrier becomes exclusive. */
+    /* A flush that falls back to a barrier stays beside the others. */
     EXPECT_EQ(blkif_order_start(&o, BLK_OP_FLUSH, false, &p), BLKIF_STEP_FLUSH);
     host_capture_begin();
-    EXPECT_EQ(blkif_order_next(&o, NS, &p, "xvdt"), BLKIF_STEP_DRAIN);
+    EXPECT_EQ(blkif_order_next(&o, NS, &p, "xvdt"), BLKIF_STEP_BARRIER);
     host_capture_end();
-    EXPECT_TRUE(o.exclusive);
-    /* Done stays done. */
-    EXPECT_EQ(blkif_order_next(&o, OK, &p, "xvdt"), BLKIF_STEP_BARRIER);
+    EXPECT_FALSE(o.exclusive);
     EXPECT_EQ(blkif_order_next(&o, OK, &p, "xvdt"), BLKIF_STEP_DONE);
+    /* Done stays done. */
     EXPECT_EQ(blkif_order_next(&o, ERR, &p, "xvdt"), BLKIF_STEP_DONE);
     EXPECT_EQ(o.status, 0);
+    EXPECT_EQ(o.flags, BLK_RES_NOT_DURABLE);
 }
 
 TEST(blkif_order, merge_keeps_the_worst)
