@@ -61,4 +61,64 @@ struct blk_req {
     uint64_t priv[BLK_REQ_PRIV_WORDS]; /* the driver's */
 };
 
+struct blk_disk;
+
+/* What a disk is, for callers and the console. */
+struct blk_info {
+    char name[16];        /* "xvda" */
+    uint64_t sectors;     /* its size in 512-byte sectors */
+    uint32_t sector_size; /* logical; requests align to it */
+    uint32_t phys_sector_size;
+    bool readonly, cdrom, removable;
+    bool flush, barrier; /* offered, and not refused since */
+    bool stopped;        /* gone, or stopped after a bad response */
+    uint64_t flushes;    /* cache flushes sent to the backend */
+    uint64_t barriers;   /* barriers sent to the backend */
+    uint64_t reads, writes, sectors_read, sectors_written;
+    uint64_t failed; /* requests that completed with an error */
+};
+
+/*
+ * The disks. blk_disk_get(i) returns the i-th disk (0-based, in the
+ * order they appeared) or NULL past the last; blk_disk_find by name.
+ * Both take a reference: give it back with blk_disk_put. A disk removed
+ * meanwhile stays valid (its requests fail) until the last reference
+ * goes. Any context.
+ */
+unsigned int blk_disk_count(void);
+struct blk_disk *blk_disk_get(unsigned int i);
+struct blk_disk *blk_disk_find(const char *name);
+void blk_disk_put(struct blk_disk *d);
+void blk_disk_info(struct blk_disk *d, struct blk_info *out);
+
+/*
+ * Queue request r on disk d. r->done(r) runs once it completes (from the
+ * disk's interrupt, or at once for a request that cannot be valid or a
+ * stopped disk), with r->status 0 or a negative Xen errno: -XEN_EINVAL
+ * (not a valid request), -XEN_ERANGE (past the end), -XEN_EROFS (a write
+ * to a read-only disk), -XEN_EIO (the backend failed it, or the disk
+ * stopped), -XEN_ENODEV (the disk was removed), -XEN_EOPNOTSUPP (a flush
+ * no backend feature can stand in for). Any context.
+ */
+void blk_submit(struct blk_disk *d, struct blk_req *r);
+
+/*
+ * The same, waiting for the result: thread context. A request that gets
+ * no answer in BLK_TIMEOUT_NS stops the disk (-XEN_ETIMEDOUT). *flags
+ * (may be NULL) gets BLK_RES_* on success.
+ */
+#define BLK_TIMEOUT_NS (30 * 1000000000ull)
+int blk_io(struct blk_disk *d, unsigned int op, uint64_t sector, uint32_t count,
+           void *buf, unsigned int *flags);
+int blk_read(struct blk_disk *d, uint64_t sector, uint32_t count, void *buf);
+int blk_write(struct blk_disk *d, uint64_t sector, uint32_t count,
+              const void *buf);
+int blk_flush(struct blk_disk *d, unsigned int *flags);
+
+/* Stop disk d as if its backend had misbehaved (tests, the monitor). */
+void blk_disk_stop(struct blk_disk *d, int err, const char *why);
+
+/* Add the monitor's `blk` command (drivers/blk/blk_monitor.c). */
+void blk_monitor_init(void);
+
 #endif

@@ -226,3 +226,53 @@ blkif_params_describe(char *buf, size_t size, const char *name,
         add(buf, size, &len, " none");
     return len;
 }
+
+/* Disk number n as letters: 0 "a", 25 "z", 26 "aa", 701 "zz", 702 "aaa". */
+static int
+disk_letters(char *buf, size_t size, const char *prefix, uint32_t n,
+             uint32_t part)
+{
+    char rev[8];
+    unsigned int len = 0;
+    int out;
+
+    do
+    {
+        rev[len++] = (char)('a' + n % 26);
+        n = n / 26;
+    } while ( n-- && len < sizeof(rev) );
+    out = snprintf(buf, size, "%s", prefix);
+    while ( len )
+    {
+        size_t at = (size_t)out < size ? (size_t)out : size;
+
+        out += snprintf(buf + at, size - at, "%c", rev[--len]);
+    }
+    if ( part )
+    {
+        size_t at = (size_t)out < size ? (size_t)out : size;
+
+        out += snprintf(buf + at, size - at, "%u", part);
+    }
+    return out;
+}
+
+int
+blkif_vdev_name(char *buf, size_t size, uint32_t vdev)
+{
+    uint32_t major = (vdev >> 8) & 0xff, minor = vdev & 0xff;
+
+    if ( vdev & (1u << 28) ) /* extended: 2^20 disks, 256 partitions */
+        return disk_letters(buf, size, "xvd", (vdev >> 8) & 0xfffff,
+                            vdev & 0xff);
+    if ( vdev >> 16 )
+        return snprintf(buf, size, "vbd%u", vdev);
+    if ( major == 202 )
+        return disk_letters(buf, size, "xvd", minor >> 4, minor & 15);
+    if ( major == 8 )
+        return disk_letters(buf, size, "sd", minor >> 4, minor & 15);
+    if ( major == 3 || major == 22 )
+        return disk_letters(buf, size, "hd", (minor >> 6) + (major == 22) * 2,
+                            minor & 63);
+    return snprintf(buf, size, "vbd%u", vdev);
+}

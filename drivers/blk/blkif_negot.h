@@ -72,4 +72,13 @@ int blkif_negot_read(const char *name, blkif_read_uint_fn read, void *ctx,
 int blkif_params_describe(char *buf, size_t size, const char *name,
                           const struct blkif_params *p);
 
+/*
+ * The name of virtual device number `vdev` (the device's id under
+ * device/vbd/, Xen's vbd-interface encodings): "xvda" for 202 << 8,
+ * "xvdb3" for (202 << 8) | (1 << 4) | 3, "xvdaa" for disk 26 in the
+ * extended form (1 << 28) | (26 << 8); "sda"/"hda".. for the SCSI and IDE
+ * encodings; "vbd<vdev>" for anything else. Returns what snprintf does.
+ */
+int blkif_vdev_name(char *buf, size_t size, uint32_t vdev);
+
 #endif

@@ -263,3 +263,38 @@ TEST(blkif_negot, describe_one_line_per_disk)
     EXPECT_GT(blkif_params_describe(buf, 10, "xvdb", &p), 10);
     EXPECT_EQ(strlen(buf), 9u);
 }
+
+TEST(blkif_negot, virtual_device_names)
+{
+    static const struct {
+        uint32_t vdev;
+        const char *name;
+    } cases[] = {
+        { 202 << 8, "xvda" },
+        { (202 << 8) | (1 << 4), "xvdb" },
+        { (202 << 8) | (1 << 4) | 3, "xvdb3" },
+        { (202 << 8) | (15 << 4), "xvdp" },
+        { (1u << 28) | (25 << 8), "xvdz" },
+        { (1u << 28) | (26 << 8), "xvdaa" },
+        { (1u << 28) | (701 << 8) | 7, "xvdzz7" },
+        { (1u << 28) | (702 << 8), "xvdaaa" },
+        { 8 << 8, "sda" },
+        { (8 << 8) | (2 << 4) | 1, "sdc1" },
+        { 3 << 8, "hda" },
+        { (3 << 8) | (1 << 6) | 2, "hdb2" },
+        { 22 << 8, "hdc" },
+        { 7 << 8, "vbd1792" },
+        { 0x12345, "vbd74565" },
+    };
+    char buf[16];
+    unsigned int i;
+
+    for ( i = 0; i < ARRAY_SIZE(cases); i++ )
+    {
+        blkif_vdev_name(buf, sizeof(buf), cases[i].vdev);
+        EXPECT_STREQ(buf, cases[i].name);
+    }
+    /* Too small a buffer: cut, terminated, the full length returned. */
+    EXPECT_EQ(blkif_vdev_name(buf, 4, (202 << 8) | (1 << 4) | 3), 5);
+    EXPECT_STREQ(buf, "xvd");
+}
