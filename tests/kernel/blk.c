@@ -6,7 +6,8 @@
  * (blktest=xvdb), with the pattern seeded by blkseed= (hex or decimal,
  * default 0), and SKIP otherwise. What they leave on the scratch disk
  * is checked again by the host (tools/blk/README.md): the ordering tests
- * tag every sector they write, and the last test leaves every sector n
+ * tag every sector they write (a dm-log-writes log shows them) and then
+ * put the pattern back, so in any order the tests leave every sector n
  * holding n XOR seed.
  */
 #include <kernel.h>
@@ -288,6 +289,21 @@ tag_fill(unsigned char *buf, uint64_t sector, uint32_t count,
     }
 }
 
+/*
+ * Put the pattern back over sectors [first, first + count) and flush, so
+ * the disk holds the whole-disk pattern whatever order the tests ran in.
+ */
+static int
+pattern_restore(struct blk_disk *d, uint64_t first, uint32_t count,
+                uint64_t seed, unsigned char *buf)
+{
+    int rc;
+
+    blk_pattern_fill(buf, first, count, seed);
+    rc = blk_write(d, first, count, buf);
+    return rc ? rc : blk_flush(d, NULL);
+}
+
 /* The disk's flush-type requests sent so far (each a flush in the log). */
 static uint64_t
 flushes_sent(struct blk_disk *d)
@@ -342,6 +358,10 @@ TEST(blk, scratch_epochs_sealed_by_flushes)
         printk("blk: %s: epoch %u flushed (flush %llu)\n", in.name, e,
                (unsigned long long)tag.seal);
     }
+    for ( e = 0; e < EPOCHS; e++ )
+        EXPECT_EQ(pattern_restore(d, EPOCH_BASE + e * EPOCH_SECTORS,
+                                  EPOCH_SECTORS, tag.seed, buf),
+                  0);
     page_free_n(buf, EPOCH_SECTORS * 512 / PAGE_SIZE);
     blk_disk_put(d);
 }
@@ -389,15 +409,15 @@ TEST(blk, scratch_barriers_order_writes)
             if ( i > 4 )
                 EXPECT_GT(q[j][i].order, q[j][4].order);
         }
-    EXPECT_EQ(blk_flush(d, NULL), 0);
+    EXPECT_EQ(pattern_restore(d, at, BARRIERS * 9 * 8, tag.seed, buf), 0);
     page_free_n(buf, BARRIERS * 9 * 8 * 512 / PAGE_SIZE);
     blk_disk_put(d);
 }
 
 /*
  * The whole disk: the pattern written (IN_FLIGHT requests at a time),
- * flushed, read back and checked. Runs last of the writing tests: the
- * host checks this pattern after the guest is gone.
+ * flushed, read back and checked. The host checks it again after the
+ * guest is gone.
  */
 TEST(blk, scratch_whole_disk_pattern)
 {
