@@ -41,6 +41,7 @@ PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/lib/byte_ring.c kernel/lib/xen_errno.c kernel/lib/stats.c \
 	kernel/xen/evtchn/evtchn_2l_scan.c kernel/xen/evtchn/evtchn_fifo_queue.c \
 	kernel/xen/time/pvclock_math.c kernel/xen/time/timerq.c \
+	kernel/xen/time/timer_core.c kernel/xen/ipi/ipi_queue.c \
 	kernel/xen/grant/gnt_entries.c \
 	drivers/blk/blkif_ring.c drivers/blk/blkif_req.c drivers/blk/blkif_shadow.c \
 	drivers/blk/blkif_negot.c drivers/blk/blkif_order.c drivers/blk/blk_pattern.c \
@@ -57,7 +58,7 @@ VCPUS ?= 2
 
 .PHONY: all clean test test-host test-qemu test-tier1 test-tier2 \
 	test-harness coverage run run-tier1 iso check-docs format format-check \
-	setup bench
+	setup bench fuzz fuzz-build fuzz-corpus test-tsan
 
 all: $(KERNEL)
 
@@ -86,6 +87,78 @@ $(BUILD)/host/%.o: %.c | $(XENINC_DIR)/xen
 
 $(HOST_BIN): $(HOST_OBJ)
 	$(CC) $(HCFLAGS) -o $@ $(HOST_OBJ)
+
+# --- fuzzing: clang's libFuzzer over every parser of untrusted input -----
+# One harness per tests/fuzz/NAME.c, linked with the portable files it
+# needs (FUZZ_SRC_NAME); seeds in tests/fuzz/corpus/NAME/. See
+# tests/fuzz/README.md. Separate from test-host: clang, not gcc.
+FUZZ_CC := clang-14
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -Iinclude -I. \
+	-isystem $(XENINC_DIR) -D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) \
+	-Wall -Wextra -Werror -Wno-unused-parameter -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
+FUZZ_NAMES := bootinfo_pvh bootinfo_mb2 bootinfo_e820 byte_ring \
+	evtchn_2l_scan evtchn_fifo gnt_entries pvclock
+FUZZ_COMMON := tests/fuzz/fuzz_common.c kernel/lib/format.c
+FUZZ_SRC_bootinfo_pvh := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
+FUZZ_SRC_bootinfo_mb2 := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
+FUZZ_SRC_bootinfo_e820 := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
+FUZZ_SRC_byte_ring := kernel/lib/byte_ring.c
+FUZZ_SRC_evtchn_2l_scan := kernel/xen/evtchn/evtchn_2l_scan.c \
+	kernel/lib/bitmap.c
+FUZZ_SRC_evtchn_fifo := kernel/xen/evtchn/evtchn_fifo_queue.c
+FUZZ_SRC_gnt_entries := kernel/xen/grant/gnt_entries.c
+FUZZ_SRC_pvclock := kernel/xen/time/pvclock_math.c
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/bin/%,$(FUZZ_NAMES))
+FUZZ_RUNS ?= 10000000
+
+$(BUILD)/fuzz/%.o: %.c | $(XENINC_DIR)/xen
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+define fuzz_bin
+$(BUILD)/fuzz/bin/$(1): $(patsubst %.c,$(BUILD)/fuzz/%.o,tests/fuzz/$(1).c \
+		$(FUZZ_COMMON) $(FUZZ_SRC_$(1)))
+	@mkdir -p $$(dir $$@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $$@ $$^
+endef
+$(foreach n,$(FUZZ_NAMES),$(eval $(call fuzz_bin,$(n))))
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each harness for FUZZ_RUNS executions (default 10^7), one at a time.
+fuzz: $(FUZZ_BINS)
+	tools/run-fuzz.sh --runs $(FUZZ_RUNS) $(FUZZ_NAMES)
+
+# The short pass `make test` runs: every checked-in corpus input, once.
+fuzz-corpus: $(FUZZ_BINS)
+	tools/run-fuzz.sh --corpus-only $(FUZZ_NAMES)
+
+# --- concurrency: host threads under ThreadSanitizer --------------------
+# tests/tsan/ stress the portable concurrent code with pthreads, through
+# the host runner (tests/host/main.c). Separate from test-host: TSan and
+# ASan cannot share a binary.
+TSAN_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -Iinclude -I. \
+	-isystem $(XENINC_DIR) -D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) \
+	-Wall -Wextra -Werror -Wno-unused-parameter -fno-omit-frame-pointer \
+	-fsanitize=thread -pthread -MMD -MP
+TSAN_SRC := tests/host/main.c kernel/lib/ktest.c kernel/lib/glob.c \
+	kernel/lib/cmdline.c kernel/lib/format.c kernel/xen/ipi/ipi_queue.c \
+	kernel/xen/time/timerq.c kernel/xen/time/timer_core.c \
+	$(sort $(wildcard tests/tsan/*.c))
+TSAN_OBJ := $(patsubst %.c,$(BUILD)/tsan/%.o,$(TSAN_SRC))
+TSAN_BIN := $(BUILD)/tsan/tsan-tests
+
+$(BUILD)/tsan/%.o: %.c | $(XENINC_DIR)/xen
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(TSAN_CFLAGS) -c $< -o $@
+
+$(TSAN_BIN): $(TSAN_OBJ)
+	$(FUZZ_CC) $(TSAN_CFLAGS) -o $@ $(TSAN_OBJ)
+
+# A race report fails the run (exit 66) even if every check passed.
+test-tsan: $(TSAN_BIN)
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" $(TSAN_BIN)
 
 # --- tests ---------------------------------------------------------------
 
@@ -154,6 +227,8 @@ setup:
 
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/host $(KERNEL) $(KERNEL).map $(KERNEL).lst \
-		$(BUILD)/coverage $(BUILD)/coverage.info $(XENINC_DIR)
+		$(BUILD)/coverage $(BUILD)/coverage.info $(XENINC_DIR) \
+		$(BUILD)/fuzz $(BUILD)/tsan
 
 -include $(KOBJ:.o=.d) $(HOST_OBJ:.o=.d)
+-include $(shell find $(BUILD)/fuzz $(BUILD)/tsan -name '*.d' 2>/dev/null)

@@ -47,7 +47,11 @@ struct boot_info {
     bool valid;         /* the loader's info was usable */
     uint32_t version;   /* hvm_start_info version */
     uint32_t flags;     /* SIF_* (PVH only) */
-    uint64_t rsdp;      /* 0 if unknown */
+    uint64_t rsdp;      /* physical address of an RSDP, 0 if unknown */
+    /* Multiboot2 hands over a copy of the RSDP, in memory that is reused
+     * after boot: it is copied here, and the kernel points rsdp at it. */
+    uint8_t rsdp_copy[36];
+    uint32_t rsdp_len; /* bytes in rsdp_copy, 0 if none */
     char cmdline[BOOTINFO_CMDLINE_MAX];
     unsigned int nr_mem;
     struct mem_region mem[BOOTINFO_MAX_MEM];

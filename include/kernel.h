@@ -35,6 +35,14 @@ void machine_exit(bool pass) __noreturn;
  */
 void machine_shutdown(unsigned int reason) __noreturn;
 
+/*
+ * For panic(), once, on the CPU that reports it: from now on that CPU's
+ * printk never waits for ever for the console lock (it may hold it
+ * itself, or a stuck CPU may): after a bounded wait it writes without
+ * the lock, skipping the console whose write was running.
+ */
+void printk_panic_mode(void);
+
 /* Print a frame-pointer backtrace starting at rbp. */
 void backtrace(unsigned long rbp);
 

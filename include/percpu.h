@@ -28,7 +28,8 @@ struct fault_expect {
     uint64_t resume; /* 0: return as if from a call (pop RIP) */
 };
 
-/* A partial printk line, one per nesting level (thread, irq, exception). */
+/* A partial printk line: one per thread, and one per CPU for each
+ * interrupt nesting level (kernel/printk.c). */
 struct printk_line {
     unsigned int len;
     char buf[PRINTK_LINE_MAX];
@@ -39,7 +40,7 @@ struct cpu {
     unsigned int id;        /* index in cpus[], also Xen's vCPU id */
     unsigned int irq_depth; /* nesting of interrupts and exceptions */
     struct fault_expect fault;
-    struct printk_line line[3];
+    struct printk_line line[3]; /* [0]: before threads exist */
     /* The scheduler's (kernel/sched.c), written by this CPU only, with
      * interrupts off; NULL and false before sched_init. */
     struct thread *thread; /* the thread running here */

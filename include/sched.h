@@ -27,6 +27,7 @@
 #define XENLING_SCHED_H
 
 #include <lib.h>
+#include <percpu.h>
 #include <spinlock.h>
 
 #define THREAD_NAME_MAX    16
@@ -61,6 +62,8 @@ struct thread {
     bool exiting;           /* thread_exit ran: its CPU's run-queue lock */
     int exit_code;          /* set before `exiting`, read after DEAD */
     struct thread *joiner;  /* who waits in thread_join: join_lock */
+    /* printk's partial line (kernel/printk.c): this thread's only. */
+    struct printk_line line;
 };
 
 /* Per-CPU counters for tests and benchmarks (written by their CPU). */

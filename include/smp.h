@@ -19,6 +19,17 @@ extern unsigned int nr_cpus;
  */
 unsigned int smp_init(void);
 
+/* Each AP's boot stack, which becomes its idle thread's stack. */
+#define SMP_AP_STACK_PAGES 4
+
+/*
+ * Start vCPU `id` (down, never started) at ap_entry with a new stack:
+ * VCPUOP_initialise, then VCPUOP_up. Returns 0 once Xen has it running
+ * (it reports in through cpu_online()), or -1 (printed). smp_init() on
+ * the boot CPU; tests only with fault_vcpu_op (<fault.h>) set.
+ */
+int smp_start_cpu(unsigned int id);
+
 /* True once `cpu` has finished its start-up and runs its idle loop. */
 bool cpu_online(unsigned int cpu);
 unsigned int cpus_online(void);

@@ -24,6 +24,8 @@ typedef struct spinlock {
 
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
+/* Take the lock if it is free now; never waits. True if taken. */
+bool spin_trylock(spinlock_t *l);
 bool spin_is_held_by_me(const spinlock_t *l);
 unsigned long spin_lock_irqsave(spinlock_t *l);
 void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags);

@@ -9,6 +9,7 @@
 #include <kernel.h>
 #include <bootinfo.h>
 #include <hypervisor.h>
+#include <mm.h>
 
 struct boot_info boot_info;
 
@@ -57,6 +58,9 @@ boot_info_init(unsigned int proto, unsigned long info)
     }
     else
         bi->valid = true;
+    /* Multiboot2's RSDP is our copy, not the loader's reusable memory. */
+    if ( bi->rsdp_len )
+        bi->rsdp = virt_to_phys(bi->rsdp_copy);
     if ( proto == BOOT_PROTO_PVH )
         printk("boot: PVH entry, start info v%u, flags 0x%x, %u modules, "
                "command line \"%s\"\n",

@@ -12,7 +12,9 @@
 #define ISA_DEBUG_EXIT_PASS 0x10 /* QEMU exits (0x10 << 1) | 1 = 33 */
 #define ISA_DEBUG_EXIT_FAIL 0x11 /* QEMU exits 35 */
 
-static volatile int panicking;
+/* The CPU reporting a panic (-1: none), and how deep its panics nest. */
+static int panic_cpu = -1;
+static unsigned int panic_depth; /* panic_cpu only */
 
 void
 backtrace(unsigned long rbp)
@@ -62,13 +64,24 @@ machine_exit(bool pass)
 void
 panic(const char *fmt, ...)
 {
+    int me = smp_processor_id(), first = -1;
     va_list ap;
 
     irq_disable();
-    if ( __atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST) )
-        for ( ;; )
-            asm volatile("cli; hlt"); /* another CPU is already reporting */
-    printk("PANIC on CPU %u: ", smp_processor_id());
+    if ( !__atomic_compare_exchange_n(&panic_cpu, &first, me, false,
+                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) )
+    {
+        if ( first != me )
+            for ( ;; )
+                asm volatile("cli; hlt"); /* another CPU is reporting */
+        /* A panic while reporting one (in printk, the backtrace...):
+         * still give the verdict, and if even that panics, just exit. */
+        if ( ++panic_depth == 1 )
+            printk("%s\n", "XENLING: PANIC");
+        machine_exit(false);
+    }
+    printk_panic_mode();
+    printk("PANIC on CPU %u: ", me);
     va_start(ap, fmt);
     vprintk(fmt, ap);
     va_end(ap);

@@ -2,23 +2,40 @@
 /*
  * printk.c - formatted output to every console, whole lines at a time.
  *
- * Each CPU assembles the current line in a buffer per nesting level
- * (thread, interrupt, nested exception: this_cpu()->line[]), so a printk
- * from an interrupt never lands in the middle of the line it interrupted.
+ * Each thread assembles its current line in its own buffer, and each CPU
+ * has one per interrupt nesting level (interrupt, nested exception:
+ * this_cpu()->line[]), so a printk from an interrupt or another thread
+ * never lands in the middle of the line it interrupted.
  * A complete line is written to all consoles under console_lock with
- * interrupts off, so lines from different CPUs never interleave.
+ * interrupts off, so lines from different CPUs never interleave; only a
+ * panicking CPU may write without it (printk_panic_mode()).
  * The first BOOT_LOG_SIZE bytes of output are also kept, so a console
  * that comes up late (the PV console) can show the boot from its start.
  */
 #include <kernel.h>
 #include <console.h>
 #include <percpu.h>
+#include <sched.h>
 #include <spinlock.h>
 #include <arch/x86.h>
 
 /* Protects the console list and serializes whole lines on all consoles. */
 static spinlock_t console_lock = SPINLOCK_INIT("console");
 static struct console *consoles; /* protected by console_lock */
+/* The console whose write() runs now: written under console_lock, read
+ * without it only by a panicking CPU that could not take the lock. */
+static struct console *busy_console;
+
+/*
+ * A panic must get its message out even when console_lock cannot be had:
+ * the panicking CPU may hold it itself (a console's write panicked) or
+ * another CPU may hold it for ever (stuck in a write, interrupts off).
+ * From printk_panic_mode() on, the panicking CPU waits a bounded time
+ * for the lock, then writes without it, skipping the busy console.
+ */
+#define PANIC_LOCK_SPINS 2000000ul /* about a second of PAUSEs under TCG */
+static int panic_cpu = -1;         /* set once, by printk_panic_mode() */
+static bool lock_given_up;         /* panic_cpu only */
 
 #define BOOT_LOG_SIZE 8192
 static char boot_log[BOOT_LOG_SIZE]; /* protected by console_lock */
@@ -68,47 +85,119 @@ console_report(void)
     printk("console:%s\n", names);
 }
 
+void
+printk_panic_mode(void)
+{
+    __atomic_store_n(&panic_cpu, (int)smp_processor_id(), __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Take console_lock; on the panicking CPU give up after a bounded wait
+ * (once given up, do not wait again). Interrupts are off. True if taken.
+ */
+static bool
+console_lock_take(void)
+{
+    unsigned long spins;
+
+    if ( __atomic_load_n(&panic_cpu, __ATOMIC_RELAXED) !=
+         (int)smp_processor_id() )
+    {
+        spin_lock(&console_lock);
+        return true;
+    }
+    for ( spins = 0; !lock_given_up && spins < PANIC_LOCK_SPINS; spins++ )
+    {
+        if ( spin_is_held_by_me(&console_lock) )
+            break; /* a console's write panicked */
+        if ( spin_trylock(&console_lock) )
+            return true;
+        cpu_relax();
+    }
+    lock_given_up = true;
+    return false;
+}
+
 static void
 emit_line(const char *s, size_t n)
 {
-    unsigned long f = spin_lock_irqsave(&console_lock);
-    struct console *c;
+    unsigned long f = irq_save();
+    bool locked = console_lock_take();
+    struct console *c, *skip = locked ? NULL : busy_console;
 
-    if ( boot_log_len + n <= BOOT_LOG_SIZE )
+    if ( locked && boot_log_len + n <= BOOT_LOG_SIZE )
     {
         memcpy(boot_log + boot_log_len, s, n);
         boot_log_len += n;
     }
     for ( c = consoles; c; c = c->next )
+    {
+        if ( c == skip )
+            continue; /* the write that broke, or never returns */
+        if ( locked )
+            busy_console = c;
         c->write(c, s, n);
-    spin_unlock_irqrestore(&console_lock, f);
+    }
+    if ( locked )
+    {
+        busy_console = NULL;
+        spin_unlock(&console_lock);
+    }
+    irq_restore(f);
+}
+
+/*
+ * The line buffer of the running context: its thread's own at thread
+ * level (threads of one CPU each keep their partial line, so one that is
+ * preempted half-way through a line cannot mix with the next thread's),
+ * or the CPU's buffer for its interrupt or exception nesting level.
+ * Before the scheduler starts, the CPU's level-0 buffer.
+ */
+static struct printk_line *
+current_line(struct cpu *c)
+{
+    if ( c->irq_depth == 0 && c->thread )
+        return &c->thread->line;
+    return &c->line[MIN(c->irq_depth, 2u)];
 }
 
 void
 vprintk(const char *fmt, va_list ap)
 {
     char tmp[PRINTK_LINE_MAX];
-    struct cpu *c = this_cpu();
     struct printk_line *ln;
+    unsigned long flags;
     int n, i;
 
     n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
     if ( n >= (int)sizeof(tmp) )
         n = sizeof(tmp) - 1; /* truncated: the caller asked for too much */
 
-    ln = &c->line[MIN(c->irq_depth, 2u)];
+    /*
+     * Interrupts off while the line is built: no other context of this
+     * CPU can run (and append) between the length check and the store,
+     * and the buffer chosen stays the running context's.
+     */
+    flags = irq_save();
+    ln = current_line(this_cpu());
     for ( i = 0; i < n; i++ )
     {
         ln->buf[ln->len++] = tmp[i];
         /* Emit at newline, or when full (keeping room for one '\n'). */
-        if ( tmp[i] == '\n' || ln->len == sizeof(ln->buf) - 1 )
+        if ( tmp[i] == '\n' || ln->len >= sizeof(ln->buf) - 1 )
         {
+            unsigned int len;
+
             if ( tmp[i] != '\n' )
                 ln->buf[ln->len++] = '\n';
-            emit_line(ln->buf, ln->len);
+            /* Empty before emitting: a panic inside a console's write
+             * starts its own line here instead of repeating this one. */
+            len = ln->len;
             ln->len = 0;
+            emit_line(ln->buf, len);
         }
     }
+    irq_restore(flags);
 }
 
 void

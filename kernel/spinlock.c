@@ -38,6 +38,26 @@ spin_unlock(spinlock_t *l)
 }
 
 bool
+spin_trylock(spinlock_t *l)
+{
+    uint16_t ticket = __atomic_load_n(&l->serving, __ATOMIC_RELAXED);
+
+    if ( l->owner == (int)smp_processor_id() )
+        return false;
+    /*
+     * Free means no ticket is out: next == serving. Taking that ticket
+     * with a compare-and-swap enters at once, or fails without queueing.
+     * Acquire on success: the critical section's loads stay after it.
+     */
+    if ( !__atomic_compare_exchange_n(&l->next, &ticket, (uint16_t)(ticket + 1),
+                                      false, __ATOMIC_ACQUIRE,
+                                      __ATOMIC_RELAXED) )
+        return false;
+    l->owner = smp_processor_id();
+    return true;
+}
+
+bool
 spin_is_held_by_me(const spinlock_t *l)
 {
     return l->owner == (int)smp_processor_id();

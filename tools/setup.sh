@@ -20,6 +20,9 @@ fi
 # Packages from bookworm (main). QEMU comes from backports (below).
 PKGS=(
     build-essential nasm make gcc binutils lcov clang-format
+    # clang and its runtimes (libFuzzer, ThreadSanitizer): make fuzz,
+    # make test-tsan
+    clang-14 libclang-rt-14-dev
     libxen-dev
     xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
     linux-image-amd64 busybox-static cpio gzip

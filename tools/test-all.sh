@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# test-all.sh - what `make test` runs: host unit tests, the docs and style
-# checks, plain QEMU, tier 1 (1 and 2 vCPUs), tier 2 when its harness is
-# present, and the harness self-test. Prints a summary table and exits
-# non-zero if anything failed.
+# test-all.sh - what `make test` runs: host unit tests, the fuzz corpus,
+# the ThreadSanitizer tests, the docs and style checks, plain QEMU, tier 1
+# (1 and 2 vCPUs), tier 2 when its harness is present, and the harness
+# self-test. Prints a summary table and exits non-zero if anything failed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -26,6 +26,9 @@ step() {
 }
 
 step "host unit tests" make -s test-host
+# Every checked-in fuzz input once (seconds); `make fuzz` is the long run.
+step "fuzz corpus (short pass)" make -s fuzz-corpus
+step "concurrency (ThreadSanitizer)" make -s test-tsan
 step "docs citations" python3 tools/check-docs.py
 step "style (clang-format)" tools/check-format.sh
 step "plain QEMU" tools/run-qemu.sh "$kernel"
@@ -54,6 +57,9 @@ if [ -x tools/run-tier2.sh ]; then
     step "tier 2, PV console input" tools/run-tier2.sh --vcpus 1 \
         --cmdline "tests=pvcons.*" "$kernel"
 fi
+# Broken on purpose (tests/kernel/faults.c): each run must still end with
+# the right verdict, never hang.
+step "faults end with a verdict" tools/test-faults.sh "$kernel"
 harness_tiers=(qemu tier1)
 [ -x tools/run-tier2.sh ] && harness_tiers+=(tier2)
 step "harness can fail (${harness_tiers[*]})" tools/test-harness.sh "$kernel" "${harness_tiers[@]}"

@@ -200,12 +200,15 @@ bootinfo_parse_pvh(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
     }
     if ( si.version >= 1 )
     {
-        p = rd(paddr, sizeof(si), ctx);
+        /* Only what version 1 adds, from where version 0 ends: the
+         * header checked above is never read again. */
+        p = rd(paddr + PVH_V0_SIZE, sizeof(si) - PVH_V0_SIZE, ctx);
         if ( p )
-            memcpy(&si, p, sizeof(si));
+            memcpy((char *)&si + PVH_V0_SIZE, p, sizeof(si) - PVH_V0_SIZE);
         else
         {
-            reject(bi, "start info v1 fields", "not readable at", paddr);
+            reject(bi, "start info v1 fields", "not readable at",
+                   paddr + PVH_V0_SIZE);
             si.memmap_entries = 0;
         }
         if ( si.version > 1 )
@@ -283,6 +286,28 @@ mb2_mmap(struct boot_info *bi, uint64_t at, uint32_t size, phys_read_fn rd,
     }
 }
 
+/*
+ * An ACPI tag holds a copy of the RSDP (20 bytes, 36 from ACPI 2.0). Keep
+ * a copy of our own: the tag is loader memory, which the page allocator
+ * hands out after boot.
+ */
+static void
+mb2_rsdp(struct boot_info *bi, uint64_t at, uint32_t size, phys_read_fn rd,
+         void *ctx)
+{
+    uint32_t len = MIN(size - 8, (uint32_t)sizeof(bi->rsdp_copy));
+    const void *p = size - 8 >= 20 ? rd(at + 8, len, ctx) : NULL;
+
+    if ( !p )
+    {
+        reject(bi, "multiboot2 ACPI tag", "too small or not readable, size",
+               size);
+        return;
+    }
+    memcpy(bi->rsdp_copy, p, len);
+    bi->rsdp_len = len;
+}
+
 int
 bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
                    void *ctx)
@@ -317,6 +342,11 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
         uint64_t at = paddr + off;
 
         hdr = rd(at, 8, ctx);
+        if ( !hdr )
+        {
+            reject(bi, "multiboot2 tag", "not readable at", at);
+            break;
+        }
         memcpy(&tag, hdr, sizeof(tag));
         if ( tag.size < 8 || tag.size > total - off )
         {
@@ -337,17 +367,24 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
             break;
         case MB2_TAG_MODULE:
         {
-            const uint32_t *m = rd(at + 8, 8, ctx);
+            const void *m = tag.size >= 17 ? rd(at + 8, 8, ctx) : NULL;
+            uint32_t range[2]; /* start, end: copied once */
             struct boot_module *mod;
 
-            if ( tag.size < 17 || m[1] <= m[0] )
+            if ( tag.size >= 17 && !m )
+            {
+                reject(bi, "multiboot2 module", "not readable at", at + 8);
+                break;
+            }
+            if ( m )
+                memcpy(range, m, sizeof(range));
+            if ( !m || range[1] <= range[0] )
             {
                 reject(bi, "multiboot2 module", "bad tag or empty range",
                        tag.size);
                 break;
             }
-            /* add_module() re-checks the range, so a changed m[] is safe. */
-            mod = add_module(bi, m[0], (uint64_t)m[1] - m[0]);
+            mod = add_module(bi, range[0], (uint64_t)range[1] - range[0]);
             if ( mod )
                 copy_string(
                     bi, mod->cmdline,
@@ -360,7 +397,7 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
             break;
         case MB2_TAG_ACPI_OLD:
         case MB2_TAG_ACPI_NEW:
-            bi->rsdp = at + 8; /* the tag holds a copy of the RSDP */
+            mb2_rsdp(bi, at, tag.size, rd, ctx);
             break;
         default:
             break; /* tags we do not use are skipped */

@@ -246,7 +246,7 @@ TEST(bootinfo, pvh_v1_fields_unreadable)
     EXPECT_EQ(parse_pvh(at), 0);
     EXPECT_EQ(bi.rejected, 1u);
     EXPECT_TRUE(host_capture_contains("bootinfo: rejected start info v1 "
-                                      "fields: not readable at (0x21ffd8)\n"));
+                                      "fields: not readable at (0x220000)\n"));
     expect_cmdline(t);
     expect_module(t);
     EXPECT_EQ(bi.nr_mem, 0u);
@@ -654,4 +654,45 @@ TEST(bootinfo, sort_and_overlap)
     bi.nr_mem = 1;
     bootinfo_sort_mem(&bi);
     EXPECT_EQ(bi.mem[0].type, 5u);
+}
+
+/*
+ * Copy once: each byte of the start info is read once. A loader that
+ * rewrites the header after the first read (here: magic and version,
+ * on every later read) must not change what was validated.
+ */
+static unsigned int si_byte_reads[sizeof(struct hvm_start_info)];
+static unsigned int si_reads;
+
+static void
+rewrite_header_after_first_read(uint64_t paddr, size_t len)
+{
+    struct hvm_start_info *si = fake_phys(SI);
+    uint64_t b;
+
+    for ( b = paddr; b < paddr + len; b++ )
+        if ( b >= SI && b < SI + sizeof(*si) )
+            si_byte_reads[b - SI]++;
+    if ( si_reads++ > 0 )
+    {
+        si->magic = 0;
+        si->version = 7;
+    }
+}
+
+TEST(bootinfo, pvh_start_info_copied_once)
+{
+    unsigned int i, most = 0;
+
+    baseline(1);
+    memset(si_byte_reads, 0, sizeof(si_byte_reads));
+    si_reads = 0;
+    fake_phys_set_hook(rewrite_header_after_first_read);
+    EXPECT_EQ(parse_pvh(SI), 0);
+    for ( i = 0; i < ARRAY_SIZE(si_byte_reads); i++ )
+        most = MAX(most, si_byte_reads[i]);
+    EXPECT_EQ(most, 1u);
+    EXPECT_EQ(bi.version, 1u);
+    EXPECT_EQ(bi.nr_mem, 2u);
+    EXPECT_EQ(host_capture_count("newer than 1"), 0u);
 }

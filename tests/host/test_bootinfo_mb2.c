@@ -195,7 +195,10 @@ TEST(bootinfo, mb2_valid)
     EXPECT_EQ(bi.mem[2].base, 0xfee00000u);
     EXPECT_EQ(bi.mem[2].size, 0x1000u);
     EXPECT_EQ(bi.mem[2].type, (uint32_t)MEM_RESERVED);
-    EXPECT_EQ(bi.rsdp, acpi + 8); /* the copy inside the tag */
+    /* Copied out of the tag; the kernel points bi.rsdp at the copy. */
+    EXPECT_EQ(bi.rsdp, 0u);
+    EXPECT_EQ(bi.rsdp_len, 36u);
+    EXPECT_EQ(memcmp(bi.rsdp_copy, fake_phys(acpi + 8), 36), 0);
     EXPECT_EQ(bi.rejected, 0u);
     EXPECT_STREQ(host_capture_text(), "");
 }
@@ -209,7 +212,8 @@ TEST(bootinfo, mb2_acpi_old_and_empty_info)
     acpi = mb2_tag(TAG_ACPI_OLD, rsdp, sizeof(rsdp));
     mb2_finish(true);
     EXPECT_EQ(parse_mb2(MB2), 0);
-    EXPECT_EQ(bi.rsdp, acpi + 8);
+    EXPECT_EQ(bi.rsdp_len, 20u);
+    EXPECT_EQ(memcmp(bi.rsdp_copy, fake_phys(acpi + 8), 20), 0);
     EXPECT_EQ(bi.rejected, 0u);
 
     /* The smallest valid information: the header and an end tag. */
@@ -220,6 +224,7 @@ TEST(bootinfo, mb2_acpi_old_and_empty_info)
     EXPECT_EQ(bi.nr_modules, 0u);
     EXPECT_EQ(bi.nr_mem, 0u);
     EXPECT_EQ(bi.rsdp, 0u);
+    EXPECT_EQ(bi.rsdp_len, 0u);
     EXPECT_EQ(bi.rejected, 0u);
 }
 
@@ -556,4 +561,88 @@ TEST(bootinfo, mb2_tag_changed_under_parser)
     expect_baseline(t, false, true, false);
     EXPECT_EQ(bi.rejected, 0u);
     fake_phys_reset();
+}
+
+/*
+ * Every read is checked: a reader that refuses a read inside an
+ * information it accepted as a whole (memory that went away, a fault)
+ * makes the parser reject that part, never dereference NULL.
+ */
+static uint64_t refuse_at;
+
+static const void *
+refusing_read(uint64_t paddr, size_t len, void *ctx)
+{
+    return paddr == refuse_at ? NULL : fake_phys_read(paddr, len, ctx);
+}
+
+static int
+parse_mb2_refusing(uint64_t at)
+{
+    int rc;
+
+    refuse_at = at;
+    memset(&bi, 0xa5, sizeof(bi));
+    host_capture_begin();
+    rc = bootinfo_parse_mb2(&bi, MB2, refusing_read, NULL);
+    host_capture_end();
+    return rc;
+}
+
+TEST(bootinfo, mb2_tag_header_unreadable)
+{
+    uint64_t tag;
+
+    mb2_begin();
+    mb2_cmdline("abc");
+    tag = MB2 + mb2_off;
+    mb2_module(0x1000000, 0x1002000, "initrd");
+    mb2_finish(true);
+    EXPECT_EQ(parse_mb2_refusing(tag), 0);
+    EXPECT_STREQ(bi.cmdline, "abc");
+    EXPECT_EQ(bi.nr_modules, 0u);
+    EXPECT_GE(bi.rejected, 1u);
+    EXPECT_TRUE(host_capture_contains("not readable"));
+}
+
+TEST(bootinfo, mb2_module_fields_unreadable)
+{
+    uint64_t tag;
+
+    mb2_begin();
+    tag = MB2 + mb2_off;
+    mb2_module(0x1000000, 0x1002000, "initrd");
+    mb2_cmdline("abc");
+    mb2_finish(true);
+    EXPECT_EQ(parse_mb2_refusing(tag + 8), 0);
+    EXPECT_EQ(bi.nr_modules, 0u);
+    EXPECT_STREQ(bi.cmdline, "abc");
+    EXPECT_EQ(bi.rejected, 1u);
+    EXPECT_TRUE(host_capture_contains("not readable"));
+}
+
+/*
+ * The RSDP in an ACPI tag is kept as a copy: the loader's memory goes
+ * back to the page allocator after boot, and is poisoned or reused.
+ */
+TEST(bootinfo, mb2_rsdp_survives_loader_memory_reuse)
+{
+    static const char rsdp[20] = "RSD PTR \x42";
+
+    mb2_begin();
+    mb2_tag(TAG_ACPI_OLD, rsdp, sizeof(rsdp));
+    mb2_finish(true);
+    EXPECT_EQ(parse_mb2(MB2), 0);
+    fake_phys_reset(); /* the allocator reuses and poisons the pages */
+    memset(fake_phys(MB2), 0x6b, 0x100);
+    ASSERT_EQ(bi.rsdp_len, 20u);
+    EXPECT_EQ(memcmp(bi.rsdp_copy, rsdp, sizeof(rsdp)), 0);
+
+    /* Too short to be an RSDP: rejected. */
+    mb2_begin();
+    mb2_tag(TAG_ACPI_OLD, rsdp, 12);
+    mb2_finish(true);
+    EXPECT_EQ(parse_mb2(MB2), 0);
+    EXPECT_EQ(bi.rsdp_len, 0u);
+    EXPECT_EQ(bi.rejected, 1u);
 }

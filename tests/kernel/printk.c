@@ -2,13 +2,15 @@
 /*
  * printk.c - self-tests of printk's line atomicity: a line interrupted by
  * an interrupt handler that prints its own line comes out whole, after the
- * handler's line; over-long lines are split, never overrun. Lines are
+ * handler's line; two threads of one CPU that each print a line in parts
+ * get their own lines; over-long lines are split, never overrun. Lines are
  * captured by a test console that records what printk emits.
  */
 #include <kernel.h>
 #include <console.h>
 #include <ktest.h>
 #include <percpu.h>
+#include <sched.h>
 #include <traps.h>
 #include <arch/x86.h>
 
@@ -58,6 +60,59 @@ TEST(printk, interrupted_line_stays_whole)
     ASSERT_EQ(cap.n, 2);
     EXPECT_STREQ(cap.line[0], "from-irq\n");
     EXPECT_STREQ(cap.line[1], "first-half second-half\n");
+}
+
+/* Print a line in two printk calls, letting the CPU's other threads run
+ * in between. */
+static void
+half_line_thread(void *arg)
+{
+    printk("%s-first ", (const char *)arg);
+    thread_yield();
+    printk("%s-second\n", (const char *)arg);
+}
+
+/* Index of the captured line that starts with `prefix`, or -1. */
+static int
+captured(const char *prefix)
+{
+    unsigned int i;
+
+    for ( i = 0; i < MIN(cap.n, (unsigned int)CAP_LINES); i++ )
+        if ( strncmp(cap.line[i], prefix, strlen(prefix)) == 0 )
+            return i;
+    return -1;
+}
+
+/*
+ * Two threads of this CPU each print a line in two parts and yield in
+ * between, so their parts alternate in time: each line must still come
+ * out whole and unmixed ("A-first B-first A-second" is the bug).
+ */
+TEST(printk, threads_on_one_cpu_keep_their_lines)
+{
+    unsigned int cpu = smp_processor_id();
+    struct thread *a, *b;
+    int ia, ib;
+
+    if ( !thread_self() )
+        KTEST_SKIP("no scheduler");
+    memset(&cap, 0, sizeof(cap));
+    console_register(&capture);
+    a = thread_create("printk-a", half_line_thread, "A", cpu);
+    b = thread_create("printk-b", half_line_thread, "B", cpu);
+    if ( a )
+        thread_join(a);
+    if ( b )
+        thread_join(b);
+    console_unregister(&capture);
+
+    ASSERT_TRUE(a && b);
+    ia = captured("A-");
+    ib = captured("B-");
+    ASSERT_TRUE(ia >= 0 && ib >= 0);
+    EXPECT_STREQ(cap.line[ia], "A-first A-second\n");
+    EXPECT_STREQ(cap.line[ib], "B-first B-second\n");
 }
 
 TEST(printk, long_line_is_split_not_overrun)

@@ -9,6 +9,7 @@
  */
 #include <kernel.h>
 #include <evtchn.h>
+#include <fault.h>
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
@@ -17,10 +18,11 @@
 #include <smp.h>
 #include <timer.h>
 #include <traps.h>
+#include <xen_errno.h>
 #include <arch/x86.h>
 #include <xen/hvm/hvm_vcpu.h>
 
-#define AP_STACK_PAGES 4
+#define AP_STACK_PAGES SMP_AP_STACK_PAGES
 
 unsigned int nr_cpus = 1;
 
@@ -56,8 +58,17 @@ ap_entry(unsigned int id)
     sched_idle_loop();
 }
 
-static int
-start_ap(unsigned int id)
+/* VCPUOP_initialise and VCPUOP_up, or a test's stand-in for them. */
+static long
+vcpu_op(int cmd, unsigned int id, void *arg)
+{
+    if ( fault_vcpu_op )
+        return fault_vcpu_op(cmd, id, arg);
+    return hypercall_vcpu_op(cmd, id, arg);
+}
+
+int
+smp_start_cpu(unsigned int id)
 {
     static vcpu_hvm_context_t ctx; /* Xen copies it at initialise */
     uint64_t *stack = page_alloc_n(AP_STACK_PAGES);
@@ -90,13 +101,22 @@ start_ap(unsigned int id)
      */
     if ( shared_info && id >= XEN_LEGACY_MAX_VCPUS )
         vcpu_info_register(id);
-    rc = hypercall_vcpu_op(VCPUOP_initialise, id, &ctx);
-    if ( rc == 0 )
-        rc = hypercall_vcpu_op(VCPUOP_up, id, NULL);
+    rc = vcpu_op(VCPUOP_initialise, id, &ctx);
     if ( rc != 0 )
     {
-        printk("smp: vCPU %u failed to start: %ld\n", id, rc);
+        printk("smp: vCPU %u: VCPUOP_initialise refused: %ld (%s)\n", id, rc,
+               xen_errno_name(rc));
         page_free_n(stack, AP_STACK_PAGES);
+        return -1;
+    }
+    rc = vcpu_op(VCPUOP_up, id, NULL);
+    if ( rc != 0 )
+    {
+        /* Xen keeps the context it took, RSP pointing into the stack,
+         * and anyone may still VCPUOP_up the vCPU: the stack stays. */
+        printk("smp: vCPU %u: VCPUOP_up refused: %ld (%s); its stack stays "
+               "allocated, as Xen holds a context on it\n",
+               id, rc, xen_errno_name(rc));
         return -1;
     }
     return 0;
@@ -122,7 +142,7 @@ smp_init(void)
     {
         unsigned long spins = 0;
 
-        if ( start_ap(id) != 0 )
+        if ( smp_start_cpu(id) != 0 )
             continue;
         /* Acquire: this CPU's set-up is visible once we see its bit. */
         while (

@@ -11,6 +11,7 @@
 #include <cmdline.h>
 #include <evtchn.h>
 #include "kernel/xen/evtchn/evtchn_abi.h"
+#include <fault.h>
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
@@ -31,8 +32,9 @@ enum port_kind {
 /*
  * One slot per port. All fields are written under evtchn_lock. The
  * upcall reads handler and arg without the lock: bind_finish() writes arg
- * before handler, and evtchn_close() clears handler before it waits for
- * running handlers (see evtchn_dispatch()).
+ * before handler, and evtchn_close() clears handler, waits for running
+ * handlers (see evtchn_dispatch()), and only then closes the port in Xen
+ * and frees the slot.
  */
 struct port {
     evtchn_handler_t handler; /* NULL: free, or being closed */
@@ -40,6 +42,7 @@ struct port {
     uint8_t kind; /* enum port_kind */
     uint8_t cpu;  /* vCPU Xen notifies */
     bool masked;  /* by evtchn_mask(), until evtchn_unmask() */
+    bool closing; /* evtchn_close() waits for its handler */
 };
 
 /* Per-vCPU state: written by its own vCPU, read by others as noted. */
@@ -83,9 +86,10 @@ bound_port(evtchn_port_t port, const char *what)
                port, max_ports - 1, abi->name);
         return NULL;
     }
-    if ( ports[port].kind == PORT_FREE )
+    if ( ports[port].kind == PORT_FREE || ports[port].closing )
     {
-        printk("evtchn: %s(%u): port is not bound\n", what, port);
+        printk("evtchn: %s(%u): port is %s\n", what, port,
+               ports[port].closing ? "being closed" : "not bound");
         return NULL;
     }
     return &ports[port];
@@ -272,6 +276,7 @@ evtchn_close(evtchn_port_t port)
     struct evtchn_close op = { .port = port };
     unsigned long flags = spin_lock_irqsave(&evtchn_lock);
     struct port *p = bound_port(port, "close");
+    evtchn_handler_t handler;
     unsigned int cpu, me;
     long rc;
 
@@ -280,28 +285,21 @@ evtchn_close(evtchn_port_t port)
         spin_unlock_irqrestore(&evtchn_lock, flags);
         return available ? -XEN_EINVAL : -XEN_ENODEV;
     }
-    /* Masked now and left masked, so the next user of the number starts
-     * masked too. Closing also clears the port's pending state in Xen. */
+    /* Clear, wait, close, then free. Clear: masked (and left masked for
+     * the number's next user) and without a handler, so no new dispatch
+     * runs it; `closing` turns other calls on the port away meanwhile. */
     abi->mask(port);
-    rc = xen_op(EVTCHNOP_close, &op, "close port", port);
-    if ( rc )
-    {
-        if ( !p->masked )
-            abi->unmask(port);
-        spin_unlock_irqrestore(&evtchn_lock, flags);
-        return rc;
-    }
+    handler = p->handler;
     __atomic_store_n(&p->handler, NULL, __ATOMIC_RELAXED);
-    abi->bind_cpu(port, p->cpu, false);
-    p->kind = PORT_FREE;
-    nr_bound--;
+    p->closing = true;
     spin_unlock_irqrestore(&evtchn_lock, flags);
 
     /*
-     * Wait for a handler of this port already running on another vCPU.
-     * The full barrier orders the clearing of the handler before reading
-     * `running`; evtchn_dispatch() does the mirror image, so either it
-     * sees no handler or we see it running.
+     * Wait for a handler of this port already running on another vCPU,
+     * while Xen still holds the port open, so that the number cannot be
+     * handed out again under it. The full barrier orders the clearing of
+     * the handler before reading `running`; evtchn_dispatch() does the
+     * mirror image, so either it sees no handler or we see it running.
      */
     smp_mb();
     me = smp_processor_id();
@@ -313,7 +311,27 @@ evtchn_close(evtchn_port_t port)
                 port )
             cpu_relax();
     }
-    return 0;
+
+    /* Close (clearing its pending state in Xen) and free under the lock:
+     * a bind that gets the number back finds it free. */
+    flags = spin_lock_irqsave(&evtchn_lock);
+    p->closing = false;
+    rc = xen_op(EVTCHNOP_close, &op, "close port", port);
+    if ( rc )
+    {
+        /* Release: as in bind_finish(), arg is in place before it. */
+        __atomic_store_n(&p->handler, handler, __ATOMIC_RELEASE);
+        if ( !p->masked )
+            abi->unmask(port);
+    }
+    else
+    {
+        abi->bind_cpu(port, p->cpu, false);
+        p->kind = PORT_FREE;
+        nr_bound--;
+    }
+    spin_unlock_irqrestore(&evtchn_lock, flags);
+    return rc;
 }
 
 int
@@ -496,9 +514,11 @@ evtchn_do_upcall(void)
 {
     unsigned int cpu = smp_processor_id();
     struct vcpu_info *vi = vcpu_info(cpu);
+    bool ready = abi && !fault_upcall_too_early;
 
     evtchn_cpus[cpu].stats.upcalls++;
-    if ( !vi || !abi )
+    /* Xen flags events only in a vcpu_info: without one, none are. */
+    if ( !vi )
         return;
     do
     {
@@ -506,9 +526,14 @@ evtchn_do_upcall(void)
          * Clear the flag before looking for work: an event that arrives
          * while we scan sets it again and we go round once more. The
          * exchange is a full barrier, so the clear is visible to Xen
-         * before we read the selector or READY word.
+         * before we read the selector or READY word. Cleared even when
+         * too early to scan (no ABI yet): Xen raises the per-vCPU vector
+         * only on the flag's 0 -> 1 edge, so a flag left set would mute
+         * this vCPU for good; what is pending waits for the next upcall.
          */
         __atomic_exchange_n(&vi->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
+        if ( !ready )
+            return;
         abi->handle_events(cpu);
     } while ( __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE) );
 }

@@ -7,10 +7,12 @@
  * frame. The event-channel code (kernel/xen/evtchn*.c) is its main user.
  */
 #include <kernel.h>
+#include <fault.h>
 #include <hypervisor.h>
 #include <mm.h>
 #include <percpu.h>
 #include <shared_info.h>
+#include <xen_errno.h>
 #include <xen/errno.h>
 
 /* The 2-level ABI and vcpu_info layouts Xenling assumes (64-bit guest). */
@@ -53,13 +55,17 @@ shared_info_init(void)
         return -XEN_ENOMEM;
     }
     /* The RAM behind this frame goes back to Xen: the page is never
-     * freed, it is shared_info from now on. */
+     * freed, it is shared_info from now on. Not even if Xen refuses: it
+     * may have removed the RAM at the frame before failing, and we cannot
+     * tell, so the page is lost rather than handed out as a hole. */
     xatp.gpfn = virt_to_phys(page) >> PAGE_SHIFT;
-    rc = hypercall_memory_op(XENMEM_add_to_physmap, &xatp);
+    rc = fault_memory_op ? fault_memory_op(XENMEM_add_to_physmap, &xatp)
+                         : hypercall_memory_op(XENMEM_add_to_physmap, &xatp);
     if ( rc )
     {
-        printk("shared_info: XENMEM_add_to_physmap refused: %ld\n", rc);
-        page_free(page);
+        printk("shared_info: XENMEM_add_to_physmap refused: %ld (%s); frame "
+               "0x%llx withheld, it may have no RAM now\n",
+               rc, xen_errno_name(rc), (unsigned long long)xatp.gpfn);
         return rc;
     }
     shared_info = page;

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fault.h - fault-injection hooks, for tests only. Each one makes a
+ * single code path behave as if Xen had refused a call, or as if an event
+ * arrived before its set-up was done, so that the error path can be
+ * tested against the real Xen. All are off (zero) unless a test sets one,
+ * and the test clears it again. Defined in kernel/fault.c.
+ */
+#ifndef XENLING_FAULT_H
+#define XENLING_FAULT_H
+
+#include <lib.h>
+
+/*
+ * evtchn_do_upcall() (kernel/xen/evtchn.c) behaves as if the event-channel
+ * ABI were not set up yet on this vCPU. Set with interrupts off, around
+ * a direct call of evtchn_do_upcall().
+ */
+extern bool fault_upcall_too_early;
+
+/*
+ * When set, vCPU bring-up (smp_start_cpu(), kernel/arch/x86/smpboot.c)
+ * calls this instead of the VCPUOP_initialise and VCPUOP_up hypercalls,
+ * so a test can make Xen's answer fail without a real vCPU.
+ */
+extern long (*fault_vcpu_op)(int cmd, unsigned int vcpu, void *arg);
+
+/*
+ * When set, shared_info_init() (kernel/xen/hypervisor/shared_info.c)
+ * calls this instead of the XENMEM_add_to_physmap hypercall.
+ */
+extern long (*fault_memory_op)(unsigned int cmd, void *arg);
+
+#endif

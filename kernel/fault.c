@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fault.c - the fault-injection hooks of include/fault.h, all off. Only
+ * tests set them; the code paths they bend read them.
+ */
+#include <fault.h>
+
+bool fault_upcall_too_early;
+long (*fault_vcpu_op)(int cmd, unsigned int vcpu, void *arg);
+long (*fault_memory_op)(unsigned int cmd, void *arg);

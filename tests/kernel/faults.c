@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * faults.c - manual tests that end the machine on purpose: a panic while
+ * the console lock is held, by this CPU (a console's write panics) or by
+ * another CPU that is stuck inside a console's write. They never report
+ * a result of their own: tools/test-faults.sh selects each one and checks
+ * that the run still ends with the panic message and the verdict
+ * (XENLING: PANIC, a failing exit) instead of hanging silently.
+ */
+#include <kernel.h>
+#include <console.h>
+#include <ipi.h>
+#include <ktest.h>
+#include <percpu.h>
+#include <smp.h>
+#include <arch/x86.h>
+
+/* Called under the console lock: a driver that finds a broken invariant
+ * in its own write. */
+static void
+panicking_write(struct console *c, const char *s, size_t n)
+{
+    panic("faults: test console panics inside its write, console lock held");
+}
+
+static struct console panicking = { .name = "test-panics",
+                                    .write = panicking_write };
+
+TEST_MANUAL(faults, panic_inside_console_write)
+{
+    console_register(&panicking);
+    printk("faults: this line goes to a console that panics\n");
+    /* Not reached when panic works. */
+    console_unregister(&panicking);
+    EXPECT_TRUE(false);
+}
+
+static volatile bool stuck_inside;
+
+/* A console whose write never returns on CPU 1 (a stuck device): the
+ * console lock stays held there, with interrupts off. */
+static void
+stuck_write(struct console *c, const char *s, size_t n)
+{
+    if ( smp_processor_id() != 1 )
+        return;
+    stuck_inside = true;
+    for ( ;; )
+        cpu_relax();
+}
+
+static struct console stuck = { .name = "test-stuck", .write = stuck_write };
+
+static void
+print_on_cpu1(void *arg)
+{
+    printk("faults: CPU 1 prints into a console that never returns\n");
+}
+
+TEST_MANUAL(faults, panic_while_other_cpu_holds_console_lock)
+{
+    uint64_t end;
+
+    if ( !cpu_online(1) )
+        KTEST_SKIP("needs a second CPU");
+    console_register(&stuck);
+    ASSERT_EQ(smp_call_on(1, print_on_cpu1, NULL, false), 0);
+    end = rdtsc_ordered() + 10ull * 1000 * 1000 * 1000;
+    while ( !stuck_inside && rdtsc_ordered() < end )
+        cpu_relax();
+    ASSERT_TRUE(stuck_inside);
+    panic("faults: panic while CPU 1 holds the console lock");
+}

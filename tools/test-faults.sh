@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# test-faults.sh - runs that break the kernel on purpose and must still
+# end with a verdict. Each case boots Xenling with a manual test or a
+# fault-injection option (tests/kernel/faults.c) and checks the console
+# for the line that proves the right path ran, and the runner's exit
+# status: a hang (no verdict, exit 2) is the bug these cases catch.
+#
+# Usage: tools/test-faults.sh KERNEL
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+kernel=${1:?usage: test-faults.sh KERNEL}
+logs=build/logs
+mkdir -p "$logs"
+
+bad=0
+# case NAME WANT_EXIT PATTERN RUNNER [ARGS...]: run, then judge.
+case_() {
+    local name=$1 want=$2 pattern=$3 log rc
+    shift 3
+    log="$logs/faults-$name-$(date +%s%N).log"
+    "$@" --log "$log" "$kernel" >"$log.out" 2>&1
+    rc=$?
+    if [ "$rc" = "$want" ] && grep -Eq "$pattern" "$log"; then
+        echo "faults: $name: exit $rc and /$pattern/ seen: ok"
+    else
+        echo "faults: $name: FAILED (exit $rc, want $want; /$pattern/ $(grep -Eq "$pattern" "$log" && echo seen || echo 'not seen'))"
+        sed 's/^/  /' "$log.out"
+        tail -n 15 "$log" | sed 's/^/  | /'
+        bad=1
+    fi
+}
+
+# A console's write panics: the console lock is held by the panicking CPU.
+case_ panic-in-console-write 1 "PANIC on CPU 0: faults: test console panics" \
+    "$here/run-qemu.sh" --timeout 30 \
+    --cmdline "tests=faults.panic_inside_console_write"
+# Another CPU is stuck inside a console's write, holding the lock.
+case_ panic-console-held-elsewhere 1 "PANIC on CPU 0: faults: panic while CPU 1" \
+    "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
+    --cmdline "tests=faults.panic_while_other_cpu_holds_console_lock"
+exit $bad
