@@ -98,7 +98,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -Iinclude -I. \
 	-Wall -Wextra -Werror -Wno-unused-parameter -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
 FUZZ_NAMES := bootinfo_pvh bootinfo_mb2 bootinfo_e820 byte_ring \
-	evtchn_2l_scan evtchn_fifo gnt_entries pvclock
+	evtchn_2l_scan evtchn_fifo gnt_entries pvclock blkif_engine
 FUZZ_COMMON := tests/fuzz/fuzz_common.c kernel/lib/format.c
 FUZZ_SRC_bootinfo_pvh := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
 FUZZ_SRC_bootinfo_mb2 := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
@@ -109,6 +109,8 @@ FUZZ_SRC_evtchn_2l_scan := kernel/xen/evtchn/evtchn_2l_scan.c \
 FUZZ_SRC_evtchn_fifo := kernel/xen/evtchn/evtchn_fifo_queue.c
 FUZZ_SRC_gnt_entries := kernel/xen/grant/gnt_entries.c
 FUZZ_SRC_pvclock := kernel/xen/time/pvclock_math.c
+FUZZ_SRC_blkif_engine := drivers/blk/blkif_engine.c drivers/blk/blkif_ring.c \
+	drivers/blk/blkif_req.c drivers/blk/blkif_shadow.c drivers/blk/blkif_order.c
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/bin/%,$(FUZZ_NAMES))
 FUZZ_RUNS ?= 10000000
 
