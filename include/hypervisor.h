@@ -44,6 +44,14 @@ void xen_detect(void);
  */
 void xen_set_domain_flags(bool start_info_valid, uint32_t sif_flags);
 
+/*
+ * Read the HVM params that name pages Xen or the toolstack write (the PV
+ * console and xenstore rings) and note each with page_foreign_add(), so
+ * the page allocator never hands them out. Boot CPU, after xen_detect,
+ * before page_alloc_init. Nothing without Xen.
+ */
+void xen_note_foreign_frames(void);
+
 /* Print what was found (version, features) on the console. */
 void xen_report(void);
 

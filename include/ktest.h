@@ -138,12 +138,14 @@ struct ktest_summary {
 
 /*
  * A check run after the whole suite (e.g. "no pages leaked"), reported as
- * one more KTAP test. before() runs before the first test.
+ * one more KTAP test. before() runs before the first test; each(), if
+ * set, before every selected test, with its name (for timestamps).
  */
 struct ktest_suite_check {
     const char *name;
     void (*before)(void);
     void (*after)(struct ktest_ctx *t);
+    void (*each)(const char *test_name);
 };
 
 /*

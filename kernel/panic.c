@@ -4,6 +4,7 @@
  * (a verdict), and the backtrace both may print.
  */
 #include <kernel.h>
+#include <gcov.h>
 #include <hypervisor.h>
 #include <percpu.h>
 #include <arch/x86.h>
@@ -38,6 +39,7 @@ void
 machine_exit(bool pass)
 {
     irq_disable();
+    gcov_dump(); /* coverage build: the counters leave with the verdict */
     /*
      * isa-debug-exit first, always: on plain QEMU and for Xen's dom0 under
      * QEMU it ends the run (the write takes effect a little later when Xen

@@ -28,6 +28,7 @@ PKGS=(
     linux-image-amd64 busybox-static cpio gzip
     grub-pc-bin grub-common xorriso mtools
     flex bison m4 python3 dpkg-dev
+    gdb perl gnuplot-nox
 )
 BACKPORTS_PKGS=(qemu-system-x86)
 

@@ -32,6 +32,8 @@ step "concurrency (ThreadSanitizer)" make -s test-tsan
 step "docs citations" python3 tools/check-docs.py
 step "style (clang-format)" tools/check-format.sh
 step "plain QEMU" tools/run-qemu.sh "$kernel"
+# make qemu-gdb, in batch mode: attach, break, backtrace, step, continue.
+step "gdb: attach, break, step, verdict" tools/test-gdb.sh "$kernel"
 step "tier 1, 1 vCPU" tools/run-tier1.sh --vcpus 1 "$kernel"
 step "tier 1, 2 vCPUs" tools/run-tier1.sh --vcpus 2 "$kernel"
 step "tier 1, 4 vCPUs" tools/run-tier1.sh --vcpus 4 "$kernel"
@@ -56,6 +58,19 @@ if [ -x tools/run-tier2.sh ]; then
     # Manual test: dom0 answers the guest's input request on its console.
     step "tier 2, PV console input" tools/run-tier2.sh --vcpus 1 \
         --cmdline "tests=pvcons.*" "$kernel"
+    # The dom0 agent (tools/tier2/README.md): its own check without a
+    # guest, and proof that the check can fail.
+    step "tier 2, dom0 agent self-check" tools/run-tier2.sh --agent-selftest
+    step "tier 2, agent self-check can fail" bash -c \
+        'XENLING_TIER2_AGENT=wrong tools/run-tier2.sh --agent-selftest; [ $? = 1 ]'
+    # The default suite on a new user's xl config: libxl's limits.
+    step "tier 2, stock xl config" tools/run-tier2.sh --stock-config \
+        --vcpus 2 "$kernel"
+    # The toolstack's control requests on an idle guest (tests=none).
+    step "tier 2, xl shutdown" tools/run-tier2.sh --vcpus 2 --action shutdown \
+        "$kernel"
+    step "tier 2, xl reboot" tools/run-tier2.sh --vcpus 2 --action reboot \
+        "$kernel"
 fi
 # Broken on purpose (tests/kernel/faults.c): each run must still end with
 # the right verdict, never hang.

@@ -170,7 +170,10 @@ xen_pvcons_init(void)
                (unsigned long long)evtchn);
         return false;
     }
-    page_reserve(pfn << PAGE_SHIFT); /* never hand it out as free RAM */
+    /* Kept out of the allocator since boot (xen_note_foreign_frames);
+     * panics if the frame was ever handed out. */
+    page_foreign_add(pfn << PAGE_SHIFT, PAGE_SIZE,
+                     "PV console ring (HVM_PARAM_CONSOLE_PFN)");
     ring = phys_to_virt(pfn << PAGE_SHIFT);
     out_ring = (struct byte_ring){ ring->out, sizeof(ring->out),
                                    &ring->out_prod, &ring->out_cons };

@@ -101,6 +101,8 @@ ktest_run(const char *filter, const struct ktest_suite_check *check,
 
         if ( !ktest_selected(*k, filter) )
             continue;
+        if ( check && check->each )
+            check->each((*k)->name);
         (*k)->fn(&t);
         /* A test that checked nothing and did not skip proves nothing. */
         if ( t.result == KTEST_PASS && t.checks == 0 )

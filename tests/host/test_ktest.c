@@ -217,9 +217,9 @@ maybe_fail_after(struct ktest_ctx *t)
 TEST(ktest, run_suite_check)
 {
     const struct ktest_suite_check check = { "suite.check", count_before,
-                                             maybe_fail_after };
+                                             maybe_fail_after, NULL };
     const struct ktest_suite_check no_before = { "suite.bare", NULL,
-                                                 maybe_fail_after };
+                                                 maybe_fail_after, NULL };
     struct ktest_summary s;
 
     before_calls = 0;
@@ -245,10 +245,36 @@ TEST(ktest, run_suite_check)
                                       "not ok 2 suite.bare\n"));
 }
 
+/* each() sees every selected test, in order, before it runs. */
+static char each_seen[256];
+
+static void
+note_each(const char *name)
+{
+    strncat(each_seen, name, sizeof(each_seen) - strlen(each_seen) - 2);
+    strcat(each_seen, ";");
+}
+
+TEST(ktest, run_calls_each_before_every_selected_test)
+{
+    const struct ktest_suite_check check = { "suite.check", count_before,
+                                             maybe_fail_after, note_each };
+    struct ktest_summary s;
+
+    before_calls = 0;
+    after_should_fail = false;
+    each_seen[0] = '\0';
+    host_capture_begin();
+    EXPECT_TRUE(ktest_run("ktestself.passes,ktestself.skips", &check, &s));
+    host_capture_end();
+    EXPECT_EQ(strcmp(each_seen, "ktestself.passes;ktestself.skips;"), 0);
+    EXPECT_EQ(s.passed, 2u);
+}
+
 TEST(ktest, filter_selecting_nothing_fails)
 {
     const struct ktest_suite_check check = { "suite.check", count_before,
-                                             maybe_fail_after };
+                                             maybe_fail_after, NULL };
     struct ktest_summary s;
 
     /* A typo in tests= must not pass on the strength of the suite check. */
