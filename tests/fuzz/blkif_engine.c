@@ -19,10 +19,10 @@
 #include "drivers/blk/blkif_engine.h"
 #include "fuzz.h"
 
-#define NREQ    16
-#define MAXCNT  100 /* sectors per request */
-#define NGREF   1024
-#define NTAKEN  64
+#define NREQ   16
+#define MAXCNT 100 /* sectors per request */
+#define NGREF  1024
+#define NTAKEN 64
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,8 +34,7 @@ static struct {
 } grants;
 
 static int
-fz_map(void *ctx, const void *src, size_t len, grant_ref_t *gref,
-       void **page)
+fz_map(void *ctx, const void *src, size_t len, grant_ref_t *gref, void **page)
 {
     grant_ref_t g;
 
@@ -69,18 +68,15 @@ fz_unmap(void *ctx, grant_ref_t gref, void *page, void *dst, size_t len)
 
 static void
 fz_notify(void *ctx)
-{
-}
+{}
 
 static const struct blkif_engine_ops fz_ops = { fz_map, fz_unmap, fz_notify };
 
 static void
 fz_fence(void)
-{
-}
+{}
 
-static const struct ring_barriers fz_fences = { fz_fence, fz_fence,
-                                                fz_fence };
+static const struct ring_barriers fz_fences = { fz_fence, fz_fence, fz_fence };
 
 static struct blk_req reqs[NREQ];
 static unsigned int done_count[NREQ];
@@ -134,12 +130,12 @@ be_take(struct blkfront_ring *ring, bool stopped)
         FUZZ_CHECK(q.nr_segments <= BLKIF_MAX_SEGMENTS_PER_REQUEST,
                    "request with %u segments", q.nr_segments);
         for ( i = 0; !stopped && i < q.nr_segments; i++ )
-            FUZZ_CHECK(q.seg[i].gref < NGREF && grants.page[q.seg[i].gref] &&
-                           q.seg[i].first_sect <= q.seg[i].last_sect &&
-                           q.seg[i].last_sect < 8,
-                       "segment %u: reference %u not granted, or sectors %u..%u",
-                       i, q.seg[i].gref, q.seg[i].first_sect,
-                       q.seg[i].last_sect);
+            FUZZ_CHECK(
+                q.seg[i].gref < NGREF && grants.page[q.seg[i].gref] &&
+                    q.seg[i].first_sect <= q.seg[i].last_sect &&
+                    q.seg[i].last_sect < 8,
+                "segment %u: reference %u not granted, or sectors %u..%u", i,
+                q.seg[i].gref, q.seg[i].first_sect, q.seg[i].last_sect);
         if ( be.ntaken < NTAKEN )
             be.taken[be.ntaken++] = q;
     }
