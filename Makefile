@@ -48,7 +48,8 @@ PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/xen/grant/gnt_entries.c \
 	drivers/blk/blkif_ring.c drivers/blk/blkif_req.c drivers/blk/blkif_shadow.c \
 	drivers/blk/blkif_negot.c drivers/blk/blkif_order.c drivers/blk/blk_pattern.c \
-	drivers/blk/blkif_engine.c
+	drivers/blk/blkif_engine.c \
+	kernel/xen/xenstore/xs_wire.c kernel/xen/xenbus/xenbus_state.c
 # The coverage runtime's portable half (kernel/gcov.c is the rest).
 PORTABLE += kernel/lib/crc32.c kernel/lib/gcov_gcda.c kernel/lib/tsc_time.c
 HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -I. -isystem $(XENINC_DIR) \
@@ -104,7 +105,8 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -Iinclude -I. \
 	-Wall -Wextra -Werror -Wno-unused-parameter -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
 FUZZ_NAMES := bootinfo_pvh bootinfo_mb2 bootinfo_e820 byte_ring \
-	evtchn_2l_scan evtchn_fifo gnt_entries pvclock blkif_engine
+	evtchn_2l_scan evtchn_fifo gnt_entries pvclock xs_wire xs_values \
+	blkif_engine
 FUZZ_COMMON := tests/fuzz/fuzz_common.c kernel/lib/format.c
 FUZZ_SRC_bootinfo_pvh := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
 FUZZ_SRC_bootinfo_mb2 := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
@@ -115,6 +117,9 @@ FUZZ_SRC_evtchn_2l_scan := kernel/xen/evtchn/evtchn_2l_scan.c \
 FUZZ_SRC_evtchn_fifo := kernel/xen/evtchn/evtchn_fifo_queue.c
 FUZZ_SRC_gnt_entries := kernel/xen/grant/gnt_entries.c
 FUZZ_SRC_pvclock := kernel/xen/time/pvclock_math.c
+FUZZ_SRC_xs_wire := kernel/xen/xenstore/xs_wire.c kernel/lib/xen_errno.c
+FUZZ_SRC_xs_values := kernel/xen/xenstore/xs_wire.c \
+	kernel/xen/xenbus/xenbus_state.c kernel/lib/xen_errno.c
 FUZZ_SRC_blkif_engine := drivers/blk/blkif_engine.c drivers/blk/blkif_ring.c \
 	drivers/blk/blkif_req.c drivers/blk/blkif_shadow.c drivers/blk/blkif_order.c
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/bin/%,$(FUZZ_NAMES))
@@ -246,9 +251,16 @@ coverage: $(HOST_BIN) $(COV_KERNEL)
 	tools/coverage.sh $(HOST_BIN) $(COV_KERNEL)
 
 # The user's path: Xen + a Linux dom0 that runs `xl create` (type = "pvh")
-# on build/xenling, console attached. Does all set-up on first use.
+# on build/xenling, its PV console shown as `xl console` shows it. On a
+# terminal it adds `monitor` and forwards what is typed to the guest, so a
+# newcomer ends at the monitor's prompt ('poweroff' ends the run). Does
+# all set-up on first use.
 run: $(BUILD)/.setup-done $(KERNEL)
-	tools/run-tier2.sh --vcpus $(VCPUS) --console $(KERNEL)
+	@if [ -t 0 ]; then \
+	    tools/run-tier2.sh --vcpus $(VCPUS) --interactive --cmdline monitor $(KERNEL); \
+	else \
+	    tools/run-tier2.sh --vcpus $(VCPUS) --console $(KERNEL); \
+	fi
 
 # The fast loop: Xenling as Xen's PVH dom0.
 run-tier1: $(BUILD)/.setup-done $(KERNEL)

@@ -15,7 +15,6 @@
 #define XENLING_TIMELINE_H
 
 #include <lib.h>
-#include <arch/x86.h>
 
 /*
  * Run one boot step and stamp its start and end, labelled with the call's
@@ -24,10 +23,14 @@
 #define STEP(call) \
     do \
     { \
-        uint64_t step_t0_ = rdtsc_ordered(); \
+        uint64_t step_t0_ = timeline_tsc(); \
         call; \
         timeline_step(#call, step_t0_); \
     } while ( 0 )
+
+/* The TSC now. Out of line, so that a debugger's `break kernel_main`
+ * stops on kernel_main's first line, not in an inlined rdtsc. */
+uint64_t timeline_tsc(void);
 
 /* The end of a step that began when the TSC read start_tsc (STEP).
  * `what` must be a string literal. Any CPU, any context. */

@@ -9,17 +9,21 @@
 #include <kernel.h>
 #include <bootinfo.h>
 #include <console.h>
+#include <control.h>
 #include <evtchn.h>
 #include <grant.h>
 #include <hypervisor.h>
 #include <ipi.h>
 #include <mm.h>
+#include <monitor.h>
 #include <percpu.h>
 #include <sched.h>
 #include <smp.h>
 #include <timeline.h>
 #include <timer.h>
 #include <traps.h>
+#include <xenbus.h>
+#include <xenstore.h>
 
 extern struct boot_info boot_info;
 void boot_info_init(unsigned int proto, unsigned long info);
@@ -53,7 +57,11 @@ kernel_main(unsigned int proto, unsigned long info)
     STEP(xen_pvcons_input_init());        /* PV console input by interrupt */
     STEP(evtchn_report());                /* where each port is delivered */
     STEP(sched_init());                   /* threads, run queues, slices */
+    STEP(monitor_init());                 /* the monitor's own commands */
     STEP(gnttab_init());                  /* grant table frames, free refs */
+    STEP(xenstore_init());                /* xenstore ring, its thread, domid */
+    STEP(xenbus_init());                  /* devices under device/, states */
+    STEP(control_init());                 /* xl shutdown, reboot, sysrq */
     selftest_run();                       /* tests= from the command line */
     /* clang-format on */
 }

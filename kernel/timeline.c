@@ -9,6 +9,7 @@
  */
 #include <kernel.h>
 #include <clock.h>
+#include <arch/x86.h>
 #include <percpu.h>
 #include <spinlock.h>
 #include <timeline.h>
@@ -79,6 +80,12 @@ stamp(const char *kind, const char *label, uint64_t start_tsc, uint64_t end_tsc)
     if ( clock_available() )
         flush_pending();
     spin_unlock_irqrestore(&timeline_lock, f);
+}
+
+uint64_t
+timeline_tsc(void)
+{
+    return rdtsc_ordered();
 }
 
 void

@@ -12,16 +12,19 @@
 #            xl PVH domU at every vCPU count in --vcpus (default "1 2"), and,
 #            after each, Debian's Linux as a PVH domU at the same vCPU count:
 #            the control for the environment's own failure rate
-#            (docs/hardening.md).
+#            (docs/hardening.md). Each guest may run --guest-timeout S
+#            (default 300: under host load Linux alone took 45 s to boot).
 #
 # Usage: tools/soak.sh [--cycles N] [--vcpus "1 2"] [--no-linux]
 #                      [--storm-seconds S] [--storm-vcpus N] [--no-storms]
-#                      [--no-cycles] [--out DIR] [KERNEL]
+#                      [--no-cycles] [--guest-timeout S] [--out DIR] [KERNEL]
 # KERNEL defaults to build/xenling; it is copied first, so rebuilding
 # during a soak does not change what is tested. Results go to DIR (default
-# build/soak/<date>): results.tsv (one row per boot), the serial log of
-# every boot that did not pass, and summary.txt, which is also printed
-# (after every cycle, so an interrupted soak still reports).
+# build/soak/<date>): results.tsv (one row per boot: pass, fail, triple
+# (Xen logged a triple fault), timeout (the guest ran past the limit:
+# slow, not crashed), noverdict), the serial log of every boot that did
+# not pass, and summary.txt, which is also printed (after every cycle, so
+# an interrupted soak still reports).
 # Exit: 0 if every boot passed, 1 otherwise.
 set -uo pipefail
 
@@ -35,10 +38,11 @@ storm_s=600
 storm_vcpus=8
 storms=1
 do_cycles=1
+guest_timeout=300
 out=
 kernel=$top/build/xenling
 
-usage() { sed -n '5,26p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '5,31p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --cycles)        cycles=$2; shift 2 ;;
@@ -48,6 +52,7 @@ while [ $# -gt 0 ]; do
         --storm-vcpus)   storm_vcpus=$2; shift 2 ;;
         --no-storms)     storms=0; shift ;;
         --no-cycles)     do_cycles=0; shift ;;
+        --guest-timeout) guest_timeout=$2; shift 2 ;;
         --out)           out=$2; shift 2 ;;
         -h|--help)       usage 0 ;;
         -*)              echo "soak: unknown option '$1'" >&2; usage 2 ;;
@@ -89,7 +94,7 @@ EOF
 # run_one CYCLE GUEST VCPUS: boot it on tier 2, append a row to results.tsv.
 run_one() {
     local cycle=$1 guest=$2 v=$3 tx=$out/run.txt rc result t0 t1 secs triple reason
-    local args=(--vcpus "$v" --transcript "$tx")
+    local args=(--vcpus "$v" --timeout "$guest_timeout" --transcript "$tx")
     if [ "$guest" = linux ]; then
         args+=(--mem 128 --ramdisk "$out/linux-initrd.cpio.gz"
                --cmdline "console=hvc0 rdinit=/init loglevel=4" "$out/linux.gz")
@@ -113,6 +118,7 @@ run_one() {
     else
         case $rc in 0) result=pass ;; 1) result=fail ;; *) result=noverdict ;; esac
     fi
+    [ "$result" != pass ] && [ "$reason" = timeout ] && result=timeout
     [ $triple = 1 ] && result=triple
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cycle" "$guest" "$v" "$result" \
         "$secs" "$triple" "${reason:-none}" >>"$results"
@@ -134,11 +140,11 @@ summarize() {
                 if (!(k in seen)) { seen[k] = 1; order[++m] = k }
             }
             END {
-                printf "%-18s %6s %6s %6s %10s %7s %10s\n", "guest", "boots", "pass", "fail", "noverdict", "triple", "bad rate"
+                printf "%-18s %6s %6s %6s %7s %8s %10s %9s\n", "guest", "boots", "pass", "fail", "triple", "timeout", "noverdict", "bad rate"
                 for (i = 1; i <= m; i++) {
                     k = order[i]; bad = n[k] - r[k, "pass"]
-                    printf "%-18s %6d %6d %6d %10d %7d %9.1f%%\n", k, n[k], r[k, "pass"], r[k, "fail"],
-                        r[k, "noverdict"], r[k, "triple"], 100 * bad / n[k]
+                    printf "%-18s %6d %6d %6d %7d %8d %10d %8.1f%%\n", k, n[k], r[k, "pass"], r[k, "fail"],
+                        r[k, "triple"], r[k, "timeout"], r[k, "noverdict"], 100 * bad / n[k]
                 }
             }' "$results"
         [ -s "$out/storm.txt" ] && cat "$out/storm.txt"

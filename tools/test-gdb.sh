@@ -33,10 +33,8 @@ fi
 tools/run-qemu.sh --gdb --smp "$smp" --timeout 120 --log "$qlog" \
     --cmdline "tests=printk.*" "$kernel" >"$logs/gdb-runner-$stamp.log" 2>&1 &
 runner=$!
-# The runner may first wait for a QEMU slot.
-for _ in $(seq 600); do
-    [ -e "$session" ] && break
-    kill -0 $runner 2>/dev/null || break
+# The runner may first wait for a QEMU slot (it gives up after 30 min).
+while [ ! -e "$session" ] && kill -0 $runner 2>/dev/null; do
     sleep 0.5
 done
 if [ ! -e "$session" ]; then

@@ -15,9 +15,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct boot_info bi;
 
     fuzz_boot_parse(data, size, bootinfo_parse_mb2, BOOT_PROTO_MB2, &bi);
-    /* The RSDP, if found, is a copy inside the info itself. */
-    FUZZ_CHECK(bi.rsdp == 0 || (bi.rsdp >= FUZZ_LOADER_BASE &&
-                                bi.rsdp < FUZZ_LOADER_BASE + size),
-               "rsdp 0x%llx outside the info", (unsigned long long)bi.rsdp);
+    /* An RSDP copy (20 bytes, or 36 from ACPI 2.0), never a pointer into
+     * loader memory. */
+    FUZZ_CHECK(bi.rsdp_len == 0 ||
+                   (bi.rsdp_len >= 20 && bi.rsdp_len <= sizeof(bi.rsdp_copy)),
+               "rsdp_len %u", bi.rsdp_len);
+    FUZZ_CHECK(bi.rsdp == 0, "rsdp 0x%llx points into loader memory",
+               (unsigned long long)bi.rsdp);
     return 0;
 }

@@ -124,6 +124,30 @@ def main():
     pv += struct.pack("<Q", 5 * 10**11)
     write("pvclock", "record", pv)
 
+    # xs_wire: how many requests, the first req_id, their types (indices
+    # into the harness's types[]: READ, DIRECTORY, GET_PERMS,
+    # TRANSACTION_START), then the stream in chunks (2-byte length, bytes).
+    def xsmsg(t, req, body):
+        return struct.pack("<IIII", t, req, 0, len(body)) + body
+    stream = xsmsg(2, 1, b"hello") + xsmsg(1, 2, b"a\0b\0")
+    stream += xsmsg(3, 3, b"r0\0b1\0") + xsmsg(6, 4, b"7\0")
+    stream += xsmsg(15, 0, b"device/vbd\0xlw1\0")
+    stream += xsmsg(16, 5, b"ENOENT\0")
+    xs = bytes([5]) + struct.pack("<I", 1) + bytes([0, 1, 2, 3, 0])
+    for i in range(0, len(stream), 40):
+        part = stream[i:i + 40]
+        xs += struct.pack("<H", len(part) - 1) + part
+    write("xs_wire", "replies", xs)
+
+    # xs_values: parser, a number, the string (see xs_values.c).
+    vals = [(0, 2**32, b"12345"), (1, 0, b"r0"), (2, 0, b"xlw12"),
+            (3, 1, b"/local/domain/1/device"), (4, 0, b"device/vbd/51712"),
+            (5, 0 | (1 << 16), b"/local/domain/0/backend/vbd/1/51712"),
+            (6, 1 | (2 << 8) | (1 << 17), b"")]
+    for sel, num, text in vals:
+        write("xs_values", "p%d" % sel, bytes([sel]) + struct.pack("<Q", num)
+              + text)
+
     # blkif_engine: features (512-byte sectors, flush, barrier), a 3-byte
     # size, then actions: 0 submit (op, sector32, count), 1 backend takes,
     # 2 backend answers (which, spoil: bits 2-3 pick the status), 5 poll.

@@ -13,8 +13,8 @@
 #include <shared_info.h>
 #include <smp.h>
 #include <xen_errno.h>
-#include <xen/hvm/hvm_vcpu.h>
 #include <arch/x86.h>
+#include <xen/hvm/hvm_vcpu.h>
 
 TEST(smp, every_vcpu_online)
 {

@@ -3,7 +3,9 @@
  * tsan.h - what the ThreadSanitizer tests in tests/tsan/ share: giving
  * the host CPU away while spinning (the project's include/sched.h hides
  * the C library's <sched.h>, so through the system call), and a small
- * pseudo-random generator each thread seeds for itself.
+ * pseudo-random generator each thread seeds for itself. The same hiding
+ * makes <pthread.h> include the kernel's sched.h (and percpu.h): test
+ * files must not name anything `cpu` or `cpus`.
  */
 #ifndef XENLING_TSAN_H
 #define XENLING_TSAN_H

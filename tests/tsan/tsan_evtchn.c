@@ -10,12 +10,12 @@
  * own binding's argument, never after the close returned (the argument
  * is freed then), and the table never disagrees with Xen about a port.
  *
- * The close protocol is the fixed one the code review asked for (issue
- * 13): clear the handler, wait for running handlers, then close in Xen
- * and free the slot, both under the lock that bind takes. The order in
- * kernel/xen/evtchn.c today (close in Xen and free the slot, then wait)
- * is modelled too, as a manual test:
- *   build/tsan/tsan-tests tests=tsan_evtchn.close_today
+ * The close protocol is the one kernel/xen/evtchn/evtchn.c follows since
+ * the review's fix (issue 13): clear the handler, wait for running
+ * handlers, then close in Xen and free the slot, both under the lock that
+ * bind takes. The order before the fix (close in Xen and free the slot,
+ * then wait) is modelled too, as a manual test:
+ *   build/tsan/tsan-tests tests=tsan_evtchn.close_before_fix
  * which is expected to fail (see tests/tsan/README.md).
  */
 #include <pthread.h>
@@ -191,7 +191,7 @@ close_port(unsigned int p)
         pthread_mutex_unlock(&evtchn_lock);
         return;
     }
-    /* Today's order: close in Xen and free the slot, then wait. */
+    /* The order before the fix: close in Xen, free the slot, wait. */
     xen_close(p);
     __atomic_store_n(&ports[p].handler, NULL, __ATOMIC_SEQ_CST);
     ports[p].bound = false;
@@ -288,7 +288,7 @@ TEST(tsan_evtchn, close_fixed_clear_wait_close_free)
     run(t, true);
 }
 
-TEST_MANUAL(tsan_evtchn, close_today)
+TEST_MANUAL(tsan_evtchn, close_before_fix)
 {
     run(t, false);
 }

@@ -103,7 +103,7 @@ smp_start_cpu(unsigned int id)
      * there is no slot in shared_info, and Xen refuses VCPUOP_initialise
      * (-EINVAL) for a vCPU whose vcpu_info is still its internal dummy.
      */
-    if ( shared_info )
+    if ( shared_info && !fault_vcpu_op ) /* not for a test's stand-in */
         vcpu_info_register(id);
     rc = vcpu_op(VCPUOP_initialise, id, &ctx);
     if ( rc != 0 )
