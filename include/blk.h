@@ -121,4 +121,12 @@ void blk_disk_stop(struct blk_disk *d, int err, const char *why);
 /* Add the monitor's `blk` command (drivers/blk/blk_monitor.c). */
 void blk_monitor_init(void);
 
+/*
+ * Register blkfront with xenbus (drivers/blk/blk_xenbus.c): every disk
+ * the toolstack gives us, now or later, is brought up (a console line
+ * each). Adds the monitor's `blk`. Boot CPU, once, after xenbus_init.
+ * Returns 0, or -XEN_ENODEV without xenstore.
+ */
+int blk_init(void);
+
 #endif
