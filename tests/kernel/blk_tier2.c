@@ -53,7 +53,7 @@ field(const char *reply, const char *name)
 TEST_MANUAL(blk, backend_counted_what_we_sent)
 {
     static char name[16];
-    char reply[256];
+    char req[48], reply[256];
     struct blk_disk *d;
     struct blk_info in;
     int rc;
@@ -64,8 +64,8 @@ TEST_MANUAL(blk, backend_counted_what_we_sent)
         KTEST_SKIP("no blktest= disk");
     blk_disk_info(d, &in);
     blk_disk_put(d);
-    snprintf(reply, sizeof(reply), "blk-stats %s", name);
-    rc = dom0_agent(reply, reply, sizeof(reply), XS_TEST_WAIT);
+    snprintf(req, sizeof(req), "blk-stats %s", name);
+    rc = dom0_agent(req, reply, sizeof(reply), XS_TEST_WAIT);
     if ( rc == -XEN_ETIMEDOUT )
         KTEST_SKIP("no dom0 agent answered");
     ASSERT_EQ(rc, 0);
