@@ -29,6 +29,13 @@ extern struct boot_info boot_info;
 #define CHUNK         256 /* sectors per request of the whole-disk pass */
 #define IN_FLIGHT     8   /* requests of the whole-disk pass at once */
 
+/*
+ * Barriers sent to the scratch disk by these tests so far: every tag
+ * says how many came before its write (tools/blk/README.md), whatever
+ * order the tests run in.
+ */
+static uint64_t barriers_sent;
+
 /* The scratch disk (a reference), or NULL with *why set. */
 static struct blk_disk *
 scratch(const char **why, uint64_t *seed)
@@ -346,6 +353,7 @@ TEST(blk, scratch_epochs_sealed_by_flushes)
         at = EPOCH_BASE + (e - 1) * EPOCH_SECTORS;
         tag.epoch = e;
         tag.seal = flushes_sent(d) + 1;
+        tag.barriers = barriers_sent;
         tag_fill(buf, at, EPOCH_SECTORS, &tag);
         for ( i = 0; i < 4; i++ )
             breq_submit(d, &q[i], &b, BLK_OP_WRITE, at + i * quarter, quarter,
@@ -392,8 +400,9 @@ TEST(blk, scratch_barriers_order_writes)
             unsigned char *p = buf + (j * 9 + i) * 8 * 512;
 
             base = at + (j * 9 + i) * 8;
-            tag.barriers = (uint64_t)j + (i > 4);
+            tag.barriers = barriers_sent;
             tag.kind = i == 4 ? BLK_TAG_BARRIER : BLK_TAG_WRITE;
+            barriers_sent += i == 4; /* what follows comes after it */
             tag_fill(p, base, 8, &tag);
             breq_submit(d, &q[j][i], &b, i == 4 ? BLK_OP_BARRIER : BLK_OP_WRITE,
                         base, 8, p);
