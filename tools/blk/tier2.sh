@@ -10,7 +10,9 @@
 #     holding a pattern; and xvdc, attached and detached during the run
 #     (the dom0 agent's block-attach/-detach). Afterwards: patcheck
 #     on the scratch file (the whole-disk pattern) and on the read-only
-#     one (unchanged), logcheck on the dm-log-writes log.
+#     one (unchanged), logcheck on the dm-log-writes log, and logcheck
+#     again on copies of that log broken on purpose (logbreak.py): it
+#     must fail on each.
 #  2. Crash consistency: the guest writes flushed epochs until dom0 runs
 #     xl destroy; every epoch it reported flushed must be on the file
 #     whole (patcheck --epochs).
@@ -73,6 +75,17 @@ $P "$out/ro.img" --seed "$roseed"
 result $? "the read-only disk's file is unchanged"
 $L "$out/scratch.log" --seed "$seed" --quiet
 result $? "dm-log-writes: each write before the flush that sealed it, barriers in order"
+# The checker must fail on the same log with its order broken on purpose.
+for how in flush barrier; do
+    python3 tools/blk/logbreak.py "$out/scratch.log" "$out/broken-$how.log" --$how
+    if [ $? = 0 ]; then
+        $L "$out/broken-$how.log" --seed "$seed" --quiet | tail -n 1
+        [ "${PIPESTATUS[0]}" = 1 ]
+        result $? "logcheck fails on the log with a $how promise broken on purpose"
+    else
+        result 1 "could not break the log's $how order on purpose"
+    fi
+done
 
 if [ $crash = 1 ]; then
     truncate -s $((16 * 1048576)) "$out/crash.img"
