@@ -9,6 +9,7 @@
 #include <mm.h>
 #include <monitor.h>
 #include <xen_errno.h>
+#include "drivers/blk/blk_pattern.h"
 
 static void
 list(void)
@@ -34,36 +35,6 @@ list(void)
         printk("no disks\n");
 }
 
-/* A decimal or 0x-hex number, all of s. */
-static bool
-number(const char *s, uint64_t *out)
-{
-    unsigned int base = 10, d;
-    uint64_t v = 0;
-
-    if ( s[0] == '0' && s[1] == 'x' )
-    {
-        base = 16;
-        s += 2;
-    }
-    if ( !*s )
-        return false;
-    for ( ; *s; s++ )
-    {
-        if ( *s >= '0' && *s <= '9' )
-            d = (unsigned int)(*s - '0');
-        else if ( base == 16 && *s >= 'a' && *s <= 'f' )
-            d = (unsigned int)(*s - 'a' + 10);
-        else
-            return false;
-        if ( v > (UINT64_MAX - d) / base )
-            return false;
-        v = v * base + d;
-    }
-    *out = v;
-    return true;
-}
-
 static void
 read_sector(const char *name, const char *where)
 {
@@ -84,7 +55,7 @@ read_sector(const char *name, const char *where)
         printk("blk: no memory\n");
         goto out;
     }
-    if ( !number(where, &sector) )
+    if ( blk_number_parse(where, &sector) ) /* decimal or 0x-hex */
     {
         printk("blk: %s is not a sector number\n", where);
         goto out;

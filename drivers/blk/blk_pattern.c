@@ -111,7 +111,7 @@ blk_tag_read(const void *buf, struct blk_tag *t)
 }
 
 int
-blk_seed_parse(const char *s, uint64_t *out)
+blk_number_parse(const char *s, uint64_t *out)
 {
     unsigned int base = 10, d;
     uint64_t v = 0;

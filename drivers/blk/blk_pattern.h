@@ -73,10 +73,10 @@ void blk_tag_write(void *buf, const struct blk_tag *t);
 int blk_tag_read(const void *buf, struct blk_tag *t);
 
 /*
- * Parse a seed as written on the command line (blkseed=): decimal, or
- * hexadecimal after "0x", at most 64 bits, nothing else. Returns 0, or
- * -XEN_EINVAL (not printed).
+ * Parse a number as people write them (blkseed=, a sector for the
+ * monitor, a device id): decimal, or hexadecimal after "0x", at most 64
+ * bits, nothing else. Returns 0, or -XEN_EINVAL (not printed).
  */
-int blk_seed_parse(const char *s, uint64_t *out);
+int blk_number_parse(const char *s, uint64_t *out);
 
 #endif

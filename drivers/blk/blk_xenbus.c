@@ -27,8 +27,8 @@ vdev_of(struct xenbus_device *dev, uint32_t *vdev)
 {
     uint64_t v;
 
-    if ( dev->id[0] < '0' || dev->id[0] > '9' || blk_seed_parse(dev->id, &v) ||
-         v > UINT32_MAX )
+    if ( dev->id[0] < '0' || dev->id[0] > '9' ||
+         blk_number_parse(dev->id, &v) || v > UINT32_MAX )
         return -XEN_EINVAL;
     *vdev = (uint32_t)v;
     return 0;

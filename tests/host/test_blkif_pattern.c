@@ -91,23 +91,23 @@ TEST(blkif_pattern, seed_parser)
 {
     uint64_t v = 99;
 
-    EXPECT_EQ(blk_seed_parse("0", &v), 0);
+    EXPECT_EQ(blk_number_parse("0", &v), 0);
     EXPECT_EQ(v, 0u);
-    EXPECT_EQ(blk_seed_parse("1234", &v), 0);
+    EXPECT_EQ(blk_number_parse("1234", &v), 0);
     EXPECT_EQ(v, 1234u);
-    EXPECT_EQ(blk_seed_parse("0xDeadBeef", &v), 0);
+    EXPECT_EQ(blk_number_parse("0xDeadBeef", &v), 0);
     EXPECT_EQ(v, 0xdeadbeefu);
-    EXPECT_EQ(blk_seed_parse("0xffffffffffffffff", &v), 0);
+    EXPECT_EQ(blk_number_parse("0xffffffffffffffff", &v), 0);
     EXPECT_EQ(v, UINT64_MAX);
-    EXPECT_EQ(blk_seed_parse("18446744073709551615", &v), 0);
+    EXPECT_EQ(blk_number_parse("18446744073709551615", &v), 0);
     EXPECT_EQ(v, UINT64_MAX);
     v = 7;
-    EXPECT_EQ(blk_seed_parse("18446744073709551616", &v), -XEN_EINVAL);
-    EXPECT_EQ(blk_seed_parse("0x10000000000000000", &v), -XEN_EINVAL);
-    EXPECT_EQ(blk_seed_parse("", &v), -XEN_EINVAL);
-    EXPECT_EQ(blk_seed_parse("0x", &v), -XEN_EINVAL);
-    EXPECT_EQ(blk_seed_parse("12a", &v), -XEN_EINVAL);
-    EXPECT_EQ(blk_seed_parse("-1", &v), -XEN_EINVAL);
-    EXPECT_EQ(blk_seed_parse(" 1", &v), -XEN_EINVAL);
+    EXPECT_EQ(blk_number_parse("18446744073709551616", &v), -XEN_EINVAL);
+    EXPECT_EQ(blk_number_parse("0x10000000000000000", &v), -XEN_EINVAL);
+    EXPECT_EQ(blk_number_parse("", &v), -XEN_EINVAL);
+    EXPECT_EQ(blk_number_parse("0x", &v), -XEN_EINVAL);
+    EXPECT_EQ(blk_number_parse("12a", &v), -XEN_EINVAL);
+    EXPECT_EQ(blk_number_parse("-1", &v), -XEN_EINVAL);
+    EXPECT_EQ(blk_number_parse(" 1", &v), -XEN_EINVAL);
     EXPECT_EQ(v, 7u); /* untouched on failure */
 }

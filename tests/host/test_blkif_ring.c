@@ -8,39 +8,11 @@
  */
 #include <ktest.h>
 #include "drivers/blk/blkif_ring.h"
+#include "tests/host/fence_log.h"
 #include "tests/host/host.h"
 #include <xen/errno.h>
 
-static char fence_log[32];
-
-static void
-log_fence(char c)
-{
-    size_t n = strlen(fence_log);
-
-    if ( n + 1 < sizeof(fence_log) )
-        fence_log[n] = c;
-}
-
-static void
-log_rmb(void)
-{
-    log_fence('r');
-}
-
-static void
-log_wmb(void)
-{
-    log_fence('w');
-}
-
-static void
-log_mb(void)
-{
-    log_fence('m');
-}
-
-static const struct ring_barriers lb = { log_rmb, log_wmb, log_mb };
+static const struct ring_barriers *const lb = &fence_log_barriers;
 
 /* One shared page, as the driver allocates it. */
 static union {
@@ -52,9 +24,9 @@ static void
 ring_start(struct blkfront_ring *r)
 {
     memset(&page, 0xa5, sizeof(page)); /* the indices must be reset */
-    memset(fence_log, 0, sizeof(fence_log));
+    fence_log_reset();
     /* Cannot fail for a whole page (slots_fit_a_power_of_two). */
-    blkif_ring_init(r, &page, sizeof(page), "xvdt", &lb);
+    blkif_ring_init(r, &page, sizeof(page), "xvdt", lb);
 }
 
 static blkif_request_t
@@ -97,7 +69,7 @@ TEST(blkif_ring, slots_fit_a_power_of_two)
     EXPECT_EQ(blkif_ring_slots(64 + 112), 1u);
     EXPECT_EQ(blkif_ring_slots(64 + 111), 0u);
     EXPECT_EQ(blkif_ring_slots(10), 0u);
-    EXPECT_EQ(blkif_ring_init(&r, &page, 64, "xvdt", &lb), -XEN_EINVAL);
+    EXPECT_EQ(blkif_ring_init(&r, &page, 64, "xvdt", lb), -XEN_EINVAL);
 }
 
 TEST(blkif_ring, init_resets_the_shared_indices)
@@ -145,11 +117,11 @@ TEST(blkif_ring, push_orders_slots_index_and_event)
 
     ring_start(&r);
     EXPECT_FALSE(blkif_ring_push(&r)); /* nothing new: no barrier either */
-    EXPECT_STREQ(fence_log, "");
+    EXPECT_STREQ(fence_log_text(), "");
     ASSERT_EQ(blkif_ring_put(&r, &q), 0);
     EXPECT_TRUE(blkif_ring_push(&r)); /* req_event 1: wants the first */
     /* wmb: slots before req_prod; mb: req_prod before req_event. */
-    EXPECT_STREQ(fence_log, "wm");
+    EXPECT_STREQ(fence_log_text(), "wm");
 }
 
 TEST(blkif_ring, push_notifies_only_when_req_event_is_passed)
@@ -221,9 +193,9 @@ TEST(blkif_ring, ready_counts_and_fences_before_slots)
     EXPECT_EQ(blkif_ring_ready(&r), 0);
     backend_answer(0, 7, BLKIF_OP_READ, BLKIF_RSP_ERROR);
     page.s.rsp_prod = 1;
-    memset(fence_log, 0, sizeof(fence_log));
+    fence_log_reset();
     EXPECT_EQ(blkif_ring_ready(&r), 1);
-    EXPECT_STREQ(fence_log, "r"); /* rsp_prod before the slot */
+    EXPECT_STREQ(fence_log_text(), "r"); /* rsp_prod before the slot */
     blkif_ring_take(&r, &out);
     EXPECT_EQ(out.id, 7u);
     EXPECT_EQ(out.operation, BLKIF_OP_READ);
@@ -245,13 +217,13 @@ TEST(blkif_ring, response_index_past_requests_in_flight_is_refused)
     blkif_ring_push(&r);
     ASSERT_EQ(blkif_ring_put(&r, &q), 0); /* put, not pushed */
     page.s.rsp_prod = 3;                  /* answers an unpushed one */
-    memset(fence_log, 0, sizeof(fence_log));
+    fence_log_reset();
     host_capture_begin();
     EXPECT_EQ(blkif_ring_ready(&r), -XEN_EBADMSG);
     host_capture_end();
     EXPECT_TRUE(host_capture_contains(
         "blk: xvdt: bad response index: rsp_prod 3 answers 3 requests but only 2 are in flight"));
-    EXPECT_STREQ(fence_log, ""); /* no slot was about to be read */
+    EXPECT_STREQ(fence_log_text(), ""); /* no slot was about to be read */
     EXPECT_EQ(r.rsp_cons, 0u);
 }
 
@@ -287,10 +259,11 @@ TEST(blkif_ring, rearm_sets_event_and_catches_late_responses)
     page.s.rsp_prod = 1;
     ASSERT_EQ(blkif_ring_ready(&r), 1);
     blkif_ring_take(&r, &out);
-    memset(fence_log, 0, sizeof(fence_log));
+    fence_log_reset();
     EXPECT_FALSE(blkif_ring_rearm(&r));
     EXPECT_EQ(page.s.rsp_event, 2u);
-    EXPECT_STREQ(fence_log, "m"); /* rsp_event before rsp_prod's re-read */
-    page.s.rsp_prod = 2;          /* arrives just after */
+    EXPECT_STREQ(fence_log_text(),
+                 "m");   /* rsp_event before rsp_prod's re-read */
+    page.s.rsp_prod = 2; /* arrives just after */
     EXPECT_TRUE(blkif_ring_rearm(&r));
 }

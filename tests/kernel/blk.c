@@ -51,7 +51,7 @@ scratch(const char **why, uint64_t *seed)
     }
     *seed = 0;
     if ( cmdline_get(boot_info.cmdline, "blkseed", seed_s, sizeof(seed_s)) &&
-         blk_seed_parse(seed_s, seed) )
+         blk_number_parse(seed_s, seed) )
     {
         *why = "blkseed= is not a number";
         return NULL;
