@@ -17,17 +17,18 @@
 #     xl destroy; every epoch it reported flushed must be on the file
 #     whole (patcheck --epochs).
 #
-# Usage: tools/blk/tier2.sh [--vcpus N] [--skip-crash] [KERNEL_ELF]
+# Usage: tools/blk/tier2.sh [--vcpus N] [--skip-crash|--crash-only] [KERNEL_ELF]
 # Exit status: 0 all passed, 1 a check failed, 2 no verdict (a run had an
 # infrastructure problem). Files in build/blk/tier2/.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-vcpus=2 crash=1 kernel=build/xenling
+vcpus=2 crash=1 io=1 kernel=build/xenling
 while [ $# -gt 0 ]; do
     case "$1" in
         --vcpus) vcpus=$2; shift 2 ;;
         --skip-crash) crash=0; shift ;;
-        -*) sed -n '3,21p' "$0"; exit 2 ;;
+        --crash-only) io=0; shift ;;
+        -*) sed -n '3,23p' "$0"; exit 2 ;;
         *) kernel=$1; shift ;;
     esac
 done
@@ -46,6 +47,7 @@ result() { # STATUS WHAT
     esac
 }
 
+if [ $io = 1 ]; then
 # Fresh files: the scratch disk (40 MiB + 7 sectors: an odd size), its
 # log, the read-only disk (8 MiB holding the pattern of roseed).
 rm -f "$out"/*.img "$out"/*.log
@@ -86,6 +88,8 @@ for how in flush barrier; do
         result 1 "could not break the log's $how order on purpose"
     fi
 done
+
+fi
 
 if [ $crash = 1 ]; then
     truncate -s $((16 * 1048576)) "$out/crash.img"
