@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * selftest.c - run the kernel's self-tests (tests/kernel/) as the last
- * step of boot: pick them with tests= from the command line, wrap the
- * suite in a page- and heap-leak check, and end the run with the verdict.
+ * step of boot: pick them with tests= from the command line (or a
+ * benchmark with bench=, e.g. bench=blk), wrap the suite in a page- and
+ * heap-leak check, and end the run with the verdict.
  */
 #include <kernel.h>
 #include <bootinfo.h>
@@ -80,12 +81,37 @@ static const struct ktest_suite_check leak_check = {
     .each = suite_stamp,
 };
 
+/*
+ * bench=NAME without tests= selects benchmark NAME's tests (TEST_MANUAL,
+ * so never run otherwise): bench=blk is tests/kernel/blk_bench.c. An
+ * unknown name selects nothing, and a run where nothing passed fails.
+ */
+static bool
+bench_filter(char *filter, size_t size)
+{
+    char name[16];
+
+    if ( !cmdline_get(boot_info.cmdline, "bench", name, sizeof(name)) )
+        return false;
+    if ( strcmp(name, "blk") == 0 )
+        snprintf(filter, size, "blk_bench.*");
+    else
+    {
+        printk("selftest: bench=%s: no such benchmark (known: blk)\n", name);
+        snprintf(filter, size, "bench-unknown");
+    }
+    return true;
+}
+
 void
 selftest_run(void)
 {
     static char filter[256];
     bool have = cmdline_get(boot_info.cmdline, "tests", filter, sizeof(filter));
     bool pass;
+
+    if ( !have )
+        have = bench_filter(filter, sizeof(filter));
 
     if ( have && strcmp(filter, "none") == 0 )
     {
