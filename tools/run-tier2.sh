@@ -47,6 +47,11 @@
 #                       test); passes if that happened
 #   --action-limit S    with --action: the domain must be gone within S s
 #                       of the request (default 10; xl is killed after 30)
+#   --bench DIR         the block benchmark (tools/blk/bench.sh builds DIR):
+#                       dom0 runs DIR/bench-dom0.sh, which creates the
+#                       guests itself (KERNEL_ELF and a Linux PVH domU) on
+#                       the first --disk and on null_blk; its output is the
+#                       transcript; --timeout limits the whole benchmark
 #   --agent-selftest    boot no guest: dom0 checks its own agent (the
 #                       XENLING-DOM0-REQUEST replies, gntpeer against a page
 #                       dom0 grants itself), judged like a guest's KTAP
@@ -92,6 +97,7 @@ action=none
 action_limit=10
 action_when=
 selftest=0
+bench=
 
 infra() { echo "tier2: INFRASTRUCTURE ERROR: $*" >&2; exit 2; }
 usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -112,6 +118,7 @@ while [ $# -gt 0 ]; do
         --action-limit) [ $# -ge 2 ] || usage 2; action_limit=$2; shift 2 ;;
         --action-when) [ $# -ge 2 ] || usage 2; action_when=$2; shift 2 ;;
         --agent-selftest) selftest=1; shift ;;
+        --bench)      [ $# -ge 2 ] || usage 2; bench=$2; shift 2 ;;
         -h|--help)    usage 0 ;;
         --)           shift; break ;;
         -*)           echo "tier2: unknown option '$1'" >&2; usage 2 ;;
@@ -158,6 +165,11 @@ if [ $selftest = 0 ]; then
         7f454c46|1f8b*) ;;
         *) infra "kernel '$kernel' is neither an ELF file nor gzip (magic $magic)" ;;
     esac
+fi
+if [ -n "$bench" ]; then
+    [ -r "$bench/bench-dom0.sh" ] || infra "--bench '$bench' has no bench-dom0.sh (tools/blk/bench.sh builds it)"
+    [ ${#disks[@]} -ge 1 ] || infra "--bench needs a --disk (the scratch disk)"
+    [ "$action" = none ] && [ $selftest = 0 ] || infra "--bench excludes --action and --agent-selftest"
 fi
 if [ -n "$ramdisk" ]; then
     [ -f "$ramdisk" ] && [ -r "$ramdisk" ] || infra "--ramdisk '$ramdisk' not found or unreadable"
@@ -240,6 +252,7 @@ trap 'echo "tier2: interrupted" >&2; exit 2' INT TERM
 mkdir -p "$tmp/jobroot/job"
 [ $selftest = 1 ] || cp "$kernel" "$tmp/jobroot/job/kernel"
 [ -z "$ramdisk" ] || cp "$ramdisk" "$tmp/jobroot/job/ramdisk"
+[ -z "$bench" ] || cp -r "$bench" "$tmp/jobroot/job/bench"
 printf '%s\n' "$cmdline" >"$tmp/jobroot/job/cmdline"
 [ ${#disks[@]} = 0 ] || printf '%s\n' "${disk_opts[@]}" >"$tmp/jobroot/job/disks"
 [ -z "$action_when" ] || printf '%s\n' "$action_when" >"$tmp/jobroot/job/action_when"
@@ -255,7 +268,7 @@ JOB_AGENT=$agent
 JOB_ACTION=$action
 JOB_ACTION_WAIT=30
 JOB_STOCK=$stock
-JOB_MODE=$([ $selftest = 1 ] && echo selftest || echo guest)
+JOB_MODE=$([ $selftest = 1 ] && echo selftest || { [ -n "$bench" ] && echo bench; } || echo guest)
 EOF
 cat "$dom0initrd" >"$tmp/initrd"
 size=$(stat -c %s "$tmp/initrd")
@@ -367,6 +380,8 @@ while IFS= read -r line <&8; do
                                     u_create=${msg#*uptime=} ;;
                 "stage selftest"*)  t_create=$(now_us); last_stage="agent self-check"
                                     progress "agent self-check" ;;
+                "stage bench"*)     t_create=$(now_us); last_stage="benchmark"
+                                    progress "benchmark" ;;
                 "config: "*)        echo "tier2: guest $msg" ;;
                 "xl: Waiting for domain"*) created ;;
                 "xl: "*)
@@ -518,6 +533,14 @@ esac
 # A field "NAME=VALUE" of dom0's verdict line.
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$verdict_line"; }
 
+if [ -n "$bench" ]; then
+    if [ "$reason" = bench ] && [ "$code" = 0 ]; then
+        echo "tier2: PASS: the benchmark ran; every guest powered off"
+        exit 0
+    fi
+    echo "tier2: FAIL: the benchmark ended with status $code (reason=$reason; details: $transcript)"
+    exit 1
+fi
 if [ $selftest = 1 ]; then
     case "$rc_pv" in
         0) echo "tier2: PASS: the dom0 agent self-check passed"; exit 0 ;;

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# bench.sh - the block table of `make bench`: one tier-2 boot (Xen + Debian's
+# Linux as dom0, tools/run-tier2.sh --bench) in which dom0 runs the seven
+# block workloads on the scratch disk's backing device and on a null_blk
+# device, then Xenling (bench=blk, tests/kernel/blk_bench.c) and Debian's
+# Linux as a PVH domU (same vCPUs and memory) run them through blkback on
+# the same two devices (tools/blk/bench-dom0.sh). Then the table of the
+# numbers, with the ratios Xenling/Linux and Xenling/dom0, and charts
+# (tools/blk/bench-table.py).
+#
+# Usage: tools/blk/bench.sh [--runs N] [--secs S] [--seq-mb M] [--vcpus N]
+#                           [--mem MiB] [KERNEL_ELF]
+#   --runs N    N boots, one after another (default 1); the table then
+#               gives each number's range over the runs
+#   --secs S    seconds per fio run and per Xenling workload (default 3)
+#   --seq-mb M  MiB per dd run (default 32; the scratch disk is 64 MiB)
+# Files: build/bench/blk/ (job/ the dom0 job, run-N.txt the transcripts,
+# blk-table.txt, blk-table.csv, blk-*.png). Exit: 0 when every run
+# produced its numbers, 1 when one failed, 2 no verdict (infrastructure).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+top=$(pwd)
+runs=1 secs=3 seqmb=32 vcpus=2 mem=128 kernel=build/xenling
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) runs=$2; shift 2 ;;
+        --secs) secs=$2; shift 2 ;;
+        --seq-mb) seqmb=$2; shift 2 ;;
+        --vcpus) vcpus=$2; shift 2 ;;
+        --mem) mem=$2; shift 2 ;;
+        -*) sed -n '3,21p' "$0"; exit 2 ;;
+        *) kernel=$1; shift ;;
+    esac
+done
+for v in "$runs" "$secs" "$seqmb" "$vcpus" "$mem"; do
+    case "$v" in '' | *[!0-9]* | 0) echo "bench: '$v' is not a positive number" >&2; exit 2 ;; esac
+done
+[ "$seqmb" -le 64 ] || { echo "bench: --seq-mb must be at most 64 (the disk's size)" >&2; exit 2; }
+out=build/bench/blk
+job=$out/job
+die() { echo "bench: $*" >&2; exit 2; }
+for t in fio gcc readelf nm ldd cpio gzip gnuplot; do
+    command -v $t >/dev/null || die "'$t' not found: run tools/setup.sh"
+done
+[ -x /bin/dd ] || die "/bin/dd (coreutils) missing"
+tools/tier2/build-dom0.sh || die "tools/tier2/build-dom0.sh failed"
+
+# ---------------------------------------------------------------- the job --
+# Debian's kernel (the one dom0 runs, so its modules match), its modules
+# null_blk (with configfs) and xen-blkfront.
+kver=${XENLING_DOM0_KVER:-}
+if [ -z "$kver" ]; then
+    for v in $(ls /boot/vmlinuz-*-amd64 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V); do
+        [ -d "/lib/modules/$v" ] && kver=$v
+    done
+fi
+[ -n "$kver" ] || die "no Debian kernel with modules"
+moddir=/lib/modules/$kver
+modfile() { # NAME: the module's file, decompressed if need be, into $2
+    local p
+    p=$(awk -F: -v n="/$1.ko" 'index($1, n) { print $1; exit }' "$moddir/modules.dep")
+    [ -n "$p" ] || die "module $1 not in $moddir/modules.dep"
+    case "$p" in
+        *.xz) xz -dc "$moddir/$p" >"$2" ;;
+        *.zst) zstd -qdc "$moddir/$p" >"$2" ;;
+        *) cp "$moddir/$p" "$2" ;;
+    esac
+}
+rm -rf "$job"
+mkdir -p "$job/lib" "$job/modules"
+cp tools/blk/bench-dom0.sh tools/blk/bench-workloads.sh "$job/"
+printf 'BENCH_SECS=%s\nBENCH_SEQ_MB=%s\n' "$secs" "$seqmb" >"$job/bench.env"
+cp "$(command -v fio)" "$job/fio"
+cp /bin/dd "$job/dd"
+kept=$(python3 tools/blk/fio-stubs.py "$job/fio" "$job/lib") || die "fio-stubs.py failed"
+for l in $kept $(ldd /bin/dd | awk '$3 ~ /^\// { print $3 }'); do
+    cp -L "$l" "$job/lib/"
+done
+modfile configfs "$job/modules/configfs.ko"
+modfile null_blk "$job/modules/null_blk.ko"
+printf 'configfs.ko\nnull_blk.ko\n' >"$job/modules/load-order"
+gzip -1 -c build/tier2/dom0-vmlinux >"$job/linux.gz" || die "gzip of the kernel failed"
+
+# The Linux domU's initramfs: busybox, fio and dd with their libraries
+# where the loader looks, xen-blkfront, the workloads.
+r=$(mktemp -d /tmp/xenling-bench-initrd.XXXXXX)
+trap 'rm -rf "$r"' EXIT
+mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/lib/modules" \
+    "$r/lib/x86_64-linux-gnu" "$r/lib64"
+cp /bin/busybox "$r/bin/busybox"
+for a in $(/bin/busybox --list); do
+    [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
+done
+rm -f "$r/bin/dd"
+cp "$job/fio" "$job/dd" "$r/bin/"
+cp "$job"/lib/*.so* "$r/lib/x86_64-linux-gnu/"
+mv "$r/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" "$r/lib64/"
+modfile xen-blkfront "$r/lib/modules/xen-blkfront.ko"
+cp tools/blk/bench-linux-init.sh "$r/init"
+cp tools/blk/bench-workloads.sh "$job/bench.env" "$r/"
+chmod +x "$r/init"
+(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
+    gzip -6 -n >"$job/linux-initrd.cpio.gz" || die "the Linux initramfs failed"
+
+# ------------------------------------------------------------------ runs --
+worst=0
+tx=()
+for ((n = 1; n <= runs; n++)); do
+    truncate -s 0 "$out/scratch.img"
+    truncate -s $((64 * 1048576)) "$out/scratch.img"
+    echo "bench: run $n of $runs: one tier-2 boot, six benchmark targets"
+    tools/run-tier2.sh --bench "$job" --vcpus "$vcpus" --mem "$mem" \
+        --timeout 1500 --disk "$out/scratch.img" \
+        --transcript "$top/$out/run-$n.txt" "$kernel"
+    st=$?
+    [ $st -le $worst ] || worst=$st
+    tx+=("$out/run-$n.txt")
+done
+python3 tools/blk/bench-table.py --out "$out" "${tx[@]}" || worst=${worst/0/1}
+exit $worst
