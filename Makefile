@@ -230,10 +230,14 @@ test-harness: $(KERNEL)
 test: $(KERNEL) $(HOST_BIN)
 	tools/test-all.sh
 
-# Benchmarks (tests/kernel/bench.c) on tier 1: numbers, never a verdict
-# on speed.
+# Benchmarks (tests/kernel/bench.c) on tier 1, then the block table
+# (tools/blk/bench.sh: Xenling, a Linux PVH domU and dom0 on one tier-2
+# boot, BENCH_RUNS boots; table and charts in build/bench/blk/): numbers,
+# never a verdict on speed.
+BENCH_RUNS ?= 1
 bench: $(KERNEL)
 	tools/bench.sh --vcpus $(VCPUS) $(KERNEL)
+	tools/blk/bench.sh --runs $(BENCH_RUNS) $(KERNEL)
 
 # Long runs that look for rare failures (not in make test): IPI and timer
 # storms on tier 1, then tier-2 boot cycles beside a Linux control

@@ -31,6 +31,9 @@ PKGS=(
     grub-pc-bin grub-common xorriso mtools
     flex bison m4 python3 dpkg-dev
     gdb perl gnuplot-nox
+    # the block benchmark (tools/blk/bench.sh): Debian's fio in dom0 and in
+    # the Linux domU
+    fio
 )
 BACKPORTS_PKGS=(qemu-system-x86)
 

@@ -30,10 +30,10 @@ extern struct boot_info boot_info;
 
 struct workload {
     const char *name;
-    unsigned int op;      /* BLK_OP_READ or BLK_OP_WRITE */
-    uint32_t sectors;     /* per request */
-    unsigned int qd;      /* requests in flight */
-    bool random;          /* else sequential */
+    unsigned int op;  /* BLK_OP_READ or BLK_OP_WRITE */
+    uint32_t sectors; /* per request */
+    unsigned int qd;  /* requests in flight */
+    bool random;      /* else sequential */
 };
 
 static const struct workload workloads[] = {
@@ -204,8 +204,8 @@ run_workload(struct ktest_ctx *t, struct run *run, struct blk_disk *d,
     sleep_ns((uint64_t)secs * 1000000000ull);
     /* Release: pairs with slot_done's acquire load of stop. */
     __atomic_store_n(&run->stop, true, __ATOMIC_RELEASE);
-    if ( !EXPECT_TRUE(wait_event_timeout(&run->wq, run_idle, run,
-                                         2 * BLK_TIMEOUT_NS)) )
+    if ( !EXPECT_TRUE(
+             wait_event_timeout(&run->wq, run_idle, run, 2 * BLK_TIMEOUT_NS)) )
     {
         *stuck = true;
         return w->qd;
@@ -284,9 +284,9 @@ TEST_MANUAL(blk_bench, workloads)
             EXPECT_LE(w->qd, (unsigned int)BENCH_MAX_QD);
             if ( w->qd > 8 )
                 EXPECT_LE(w->sectors, (uint32_t)(PAGE_SIZE / BLK_SECTOR));
-            if ( !EXPECT_EQ(run_workload(t, &run, d, &in, w, secs, &completed,
-                                         &stuck),
-                            0u) )
+            if ( !EXPECT_EQ(
+                     run_workload(t, &run, d, &in, w, secs, &completed, &stuck),
+                     0u) )
                 break;
             EXPECT_GT(completed, 0u);
         }
@@ -295,8 +295,8 @@ TEST_MANUAL(blk_bench, workloads)
     for ( i = 0; i < BENCH_MAX_QD && !stuck; i++ )
         if ( run.slot[i].buf )
         {
-            page_free_n(run.slot[i].buf, i < 8 ? 2048 * BLK_SECTOR / PAGE_SIZE
-                                               : 1);
+            page_free_n(run.slot[i].buf,
+                        i < 8 ? 2048 * BLK_SECTOR / PAGE_SIZE : 1);
             run.slot[i].buf = NULL;
         }
     blk_disk_put(d);
