@@ -5,7 +5,8 @@
 # logcheck.py on logs made by mklog.py (good ones pass; each deliberate
 # break fails with its message; unreadable logs give status 2), and
 # patcheck.py on images written by the guest's own encoder (mkimage.c,
-# built here from drivers/blk/blk_pattern.c). Run from anywhere; exit 0
+# built here from drivers/blk/blk_pattern.c); bench-table.py on made-up
+# benchmark transcripts. Run from anywhere; exit 0
 # when every case came out as expected.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -85,6 +86,33 @@ dd if=/dev/zero of="$out/crash.img" bs=512 seek=1100 count=1 conv=notrunc \
     status=none
 expect 1 "epoch 5's sector holds zeros" $P "$out/crash.img" --seed 7 \
     --epochs 1024:16:20
+
+# The benchmark's table (bench-table.py): a complete run parses (with a
+# ratio computed), a run with a number missing and a failed tool fail.
+wls="seq-read-1M-qd1 seq-write-1M-qd1 seq-read-1M-qd8 seq-write-1M-qd8"
+wls="$wls rand-read-4K-qd1 rand-write-4K-qd1 rand-read-4K-qd32"
+mkdir -p "$out/bench"
+{
+    for who in xenling linux dom0; do
+        for dev in disk null; do
+            v=10
+            [ $who = xenling ] && v=25
+            for w in $wls; do
+                u="IOPS"
+                case "$w" in *-1M-*) u="MiB/s" ;; esac
+                echo "BENCH $who-$dev $w $v $u"
+            done
+            [ $who = dom0 ] || echo "BENCH $who-$dev create-to-start 2.5 s"
+        done
+    done
+} >"$out/bench/good.txt"
+B="python3 tools/blk/bench-table.py --out $out/bench"
+expect 0 "^rand-read-4K-qd32 *IOPS *25 *10 *10 *2.50 *2.50$" \
+    $B "$out/bench/good.txt"
+grep -v "linux-null rand-write-4K-qd1" "$out/bench/good.txt" >"$out/bench/miss.txt"
+echo "BENCH-ERROR dom0-disk seq-read-1M-qd8 fio status 1" >>"$out/bench/miss.txt"
+expect 1 "run 1: no linux-null rand-write-4K-qd1" $B "$out/bench/miss.txt"
+expect 1 "run 1: dom0-disk seq-read-1M-qd8: fio status 1" $B "$out/bench/miss.txt"
 
 echo "selftest: $cases cases, $fails unexpected"
 [ "$fails" -eq 0 ]
