@@ -15,8 +15,10 @@
 #   linux-null    the same on the null_blk device
 # with the same vCPUs and memory for both guests. For each guest it also
 # prints the time from `xl create` to its first test (Xenling's "KTAP
-# version 1") or to its /init's first line (Linux), on dom0's clock,
-# polled every 20 ms. Output: "BENCH <who> <workload> <value> <unit>"
+# version 1") or to its /init's first line (Linux), on dom0's clock
+# (waitline, tools/blk/waitline.c, looks at the console log every 10 ms
+# without starting processes: nothing else of ours runs in dom0 while a
+# guest is measured). Output: "BENCH <who> <workload> <value> <unit>"
 # lines (tools/blk/bench.sh parses them), "# ..." notes. Exit 0 when
 # every guest ended by powering off, else 1.
 B=/job/bench
@@ -33,7 +35,6 @@ FIO="run_lib $B/fio"
 DD="run_lib $B/dd"
 . $B/bench-workloads.sh
 note() { echo "# bench-dom0: $*"; }
-up() { cut -d' ' -f1 /proc/uptime; }
 status=0
 
 [ -b "$dev" ] || { note "scratch device '$dev' is not a block device"; exit 1; }
@@ -78,28 +79,21 @@ $lines
 EOF
     rm -f "$log"
     note "$who: xl create ($target)"
-    t0=$(up)
-    timeout -s TERM "$JOB_TIMEOUT" xl create -F "$cfg" >/tmp/$name.xl 2>&1 &
-    xlpid=$!
-    t1=
-    while kill -0 $xlpid 2>/dev/null; do
-        if [ -z "$t1" ] && grep -q "$marker" "$log" 2>/dev/null; then
-            t1=$(up)
-        fi
-        sleep 0.02
-    done
-    wait $xlpid
+    $B/waitline "$log" "$marker" "$JOB_TIMEOUT" >/tmp/$name.start &
+    wpid=$!
+    timeout -s TERM "$JOB_TIMEOUT" xl create -F "$cfg" >/tmp/$name.xl 2>&1
     st=$?
-    [ -n "$t1" ] || ! grep -q "$marker" "$log" 2>/dev/null || t1=$(up)
+    # Give xenconsoled a moment to write the ring's last lines.
+    sleep 0.5
+    kill $wpid 2>/dev/null
+    wait $wpid
     sed 's/^/# xl: /' /tmp/$name.xl
-    if [ -n "$t1" ]; then
-        awk -v a="$t0" -v b="$t1" -v who="$who" \
-            'BEGIN { printf "BENCH %s create-to-start %.2f s\n", who, b - a }'
+    t=$(cat /tmp/$name.start)
+    if [ -n "$t" ]; then
+        echo "BENCH $who create-to-start $t s"
     else
         echo "BENCH-ERROR $who create-to-start the marker '$marker' never appeared"
     fi
-    # Give xenconsoled a moment to write the ring's last lines.
-    sleep 0.5
     tr -d '\r' <"$log" | awk -v who="$who" '
         /^BENCH(-ERROR)? / { $2 = who; print; next }
         { print "# " who ": " $0 }'

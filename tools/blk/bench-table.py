@@ -128,7 +128,7 @@ def main():
         out.append("")
     out.append("create-to-start: dom0's clock from `xl create` to Xenling's "
                "first test (\"KTAP version 1\") or Linux's /init's first "
-               "line, polled every 20 ms. For times, a ratio below 1 is "
+               "line (looked for every 10 ms). For times, a ratio below 1 is "
                "Xenling faster.")
     if missing:
         out.append("")

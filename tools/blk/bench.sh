@@ -74,6 +74,8 @@ cp tools/blk/bench-dom0.sh tools/blk/bench-workloads.sh "$job/"
 printf 'BENCH_SECS=%s\nBENCH_SEQ_MB=%s\n' "$secs" "$seqmb" >"$job/bench.env"
 cp "$(command -v fio)" "$job/fio"
 cp /bin/dd "$job/dd"
+gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o "$job/waitline" \
+    tools/blk/waitline.c || die "building tools/blk/waitline.c failed"
 kept=$(python3 tools/blk/fio-stubs.py "$job/fio" "$job/lib") || die "fio-stubs.py failed"
 for l in $kept $(ldd /bin/dd | awk '$3 ~ /^\// { print $3 }'); do
     cp -L "$l" "$job/lib/"
