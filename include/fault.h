@@ -10,6 +10,7 @@
 #define XENLING_FAULT_H
 
 #include <lib.h>
+#include <percpu.h>
 
 /*
  * evtchn_do_upcall() (kernel/xen/evtchn.c) behaves as if the event-channel
@@ -30,5 +31,14 @@ extern long (*fault_vcpu_op)(int cmd, unsigned int vcpu, void *arg);
  * calls this instead of the XENMEM_add_to_physmap hypercall.
  */
 extern long (*fault_memory_op)(unsigned int cmd, void *arg);
+
+/*
+ * Xen's single-shot timer may fire up to its slop before the deadline it
+ * was given. When fault_timer_early_ns[cpu] is set, the next deadline
+ * that CPU hands Xen (kernel/xen/time/timer.c) is that much earlier than
+ * the one recorded as armed, so its VIRQ finds nothing due; that one call
+ * clears it again.
+ */
+extern uint64_t fault_timer_early_ns[MAX_CPUS];
 
 #endif
