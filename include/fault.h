@@ -41,4 +41,14 @@ extern long (*fault_memory_op)(unsigned int cmd, void *arg);
  */
 extern uint64_t fault_timer_early_ns[MAX_CPUS];
 
+/*
+ * The end of a domU's run (machine_exit, kernel/panic.c): as if
+ * SCHEDOP_shutdown had returned (its fallbacks must end the domain), or
+ * as if the end hung after the verdict (Xen's domain watchdog must). Set
+ * from the command line (fault_shutdown_returns, fault_exit_hangs) by
+ * selftest_run(), as they act after the tests.
+ */
+extern bool fault_shutdown_returns;
+extern bool fault_exit_hangs;
+
 #endif

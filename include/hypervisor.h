@@ -129,4 +129,15 @@ int xen_memory_map(void *e820, unsigned int max, unsigned int *n);
 /* SCHEDOP_shutdown with the given SHUTDOWN_* reason. */
 long xen_shutdown(unsigned int reason);
 
+/*
+ * Xen's domain watchdog (SCHEDOP_watchdog): unless the domain ends first,
+ * Xen shuts it down with SHUTDOWN_watchdog `seconds` from now. Returns
+ * the watchdog's id (> 0) or a negative Xen errno. Any context.
+ */
+long xen_watchdog_arm(unsigned int seconds);
+
+/* Take every running vCPU but `self` down (VCPUOP_down); for the last
+ * resort of ending the domain. Any context. */
+void xen_vcpus_down_but(unsigned int self);
+
 #endif

@@ -18,6 +18,7 @@
 #include <smp.h>
 #include <timer.h>
 #include <traps.h>
+#include <watchdog.h>
 
 extern struct boot_info boot_info;
 void boot_info_init(unsigned int proto, unsigned long info);
@@ -41,6 +42,7 @@ kernel_main(unsigned int proto, unsigned long info)
     xen_report();                   /* what Xen we found */
     evtchn_init(boot_info.cmdline); /* shared_info, ABI, upcall; IRQs on */
     timer_init();                   /* PV clock, VIRQ_TIMER, timer queue */
+    watchdog_init_cpu();            /* local APIC timer: backstop of waits */
     smp_init();                     /* start every other vCPU */
     ipi_init();                     /* event-channel IPIs on every vCPU */
     xen_pvcons_input_init();        /* PV console input by interrupt */

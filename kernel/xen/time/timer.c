@@ -215,6 +215,12 @@ timer_init(void)
     return timer_init_cpu();
 }
 
+unsigned int
+timer_virq_port(void)
+{
+    return timer_cpus[smp_processor_id()].port;
+}
+
 bool
 timer_available(void)
 {
@@ -341,4 +347,53 @@ timer_get_stats(unsigned int cpu, struct timer_stats *out)
     flags = spin_lock_irqsave(&tc->lock);
     *out = tc->stats;
     spin_unlock_irqrestore(&tc->lock, flags);
+}
+
+/* Signed microseconds from now to t, for the dump. */
+static long long
+us_from(uint64_t t, uint64_t now)
+{
+    return (long long)(t - now) / 1000;
+}
+
+void
+timer_dump(const char *prefix)
+{
+    unsigned int cpu = smp_processor_id(), shown = 0;
+    struct timer_cpu *tc = &timer_cpus[cpu];
+    uint64_t now = clock_now_ns();
+    struct timerq_node *n;
+    char line[160];
+    size_t len;
+    bool locked;
+
+    if ( !tc->ready )
+    {
+        printk("%s timers: none on CPU %u\n", prefix, cpu);
+        return;
+    }
+    /* A snapshot; without the lock if another CPU holds it (a cancel). */
+    locked = spin_trylock(&tc->lock);
+    printk("%s Xen deadline %s, %lld us from now (%llu); VIRQ_TIMER port "
+           "%u; %llu VIRQs (%llu early), %llu callbacks, %llu deadlines "
+           "set%s\n",
+           prefix, tc->hw_armed ? "armed" : "not armed (last given)",
+           us_from(tc->hw_deadline, now), (unsigned long long)tc->hw_deadline,
+           tc->port, (unsigned long long)tc->stats.virqs,
+           (unsigned long long)tc->stats.early,
+           (unsigned long long)tc->stats.fired,
+           (unsigned long long)tc->stats.programs,
+           locked ? "" : " (queue lock busy: read without it)");
+    len = snprintf(line, sizeof(line),
+                   "%s queue: %zu timers, due in (us):", prefix, tc->q.count);
+    for ( n = timerq_first(&tc->q); n && n != &tc->q.head && shown < 6;
+          n = n->next, shown++ )
+        len += snprintf(line + MIN(len, sizeof(line)),
+                        sizeof(line) - MIN(len, sizeof(line)), " %lld",
+                        us_from(n->deadline, now));
+    if ( locked )
+        spin_unlock(&tc->lock);
+    printk("%s\n", line);
+    evtchn_describe_port(tc->port, line, sizeof(line));
+    printk("%s VIRQ_TIMER %s\n", prefix, line);
 }

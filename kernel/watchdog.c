@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * watchdog.c - the backstop of bounded waits (include/watchdog.h): per-CPU
+ * queues of armed watchdogs, sorted by deadline (the portable timerq), on
+ * the local APIC's one-shot timer, and the dump a trip prints. The APIC
+ * timer is measured once against the PV clock, so deadlines are in
+ * clock_now_ns() time like every other.
+ */
+#include <kernel.h>
+#include <clock.h>
+#include <evtchn.h>
+#include <percpu.h>
+#include <sched.h>
+#include <shared_info.h>
+#include <spinlock.h>
+#include <timer.h>
+#include <traps.h>
+#include <watchdog.h>
+#include <arch/lapic.h>
+#include <arch/x86.h>
+
+#define WATCHDOG_VECTOR 0xf1
+#define MEASURE_NS      (5 * NSEC_PER_MSEC)
+
+struct watchdog_cpu {
+    spinlock_t lock;
+    struct timerq q; /* armed watchdogs of this CPU: lock */
+    bool ready;      /* set once by watchdog_init_cpu */
+};
+
+static struct watchdog_cpu wd_cpus[MAX_CPUS];
+static uint64_t ticks_per_ms; /* APIC timer ticks (divided by 16): boot CPU,
+                                 once, before any other CPU uses it */
+static unsigned long trips, unexpected; /* atomic */
+static bool expected;                   /* set by a test on purpose */
+
+bool
+watchdog_available(void)
+{
+    return wd_cpus[smp_processor_id()].ready;
+}
+
+/* Point the APIC timer at the earliest armed watchdog, or stop it.
+ * Caller holds wc->lock on wc's own CPU. */
+static void
+program(struct watchdog_cpu *wc)
+{
+    struct timerq_node *first = timerq_first(&wc->q);
+    uint64_t now, ticks;
+
+    if ( !first )
+    {
+        lapic_timer_stop();
+        return;
+    }
+    now = clock_now_ns();
+    ticks = first->deadline > now
+                ? (first->deadline - now) / NSEC_PER_USEC * ticks_per_ms / 1000
+                : 0;
+    /* A longer wait is re-programmed when this count runs out. */
+    lapic_timer_start(WATCHDOG_VECTOR, MAX(MIN(ticks, UINT32_MAX), 1ull));
+}
+
+static void
+watchdog_irq(struct trap_frame *f, void *arg)
+{
+    struct watchdog_cpu *wc = &wd_cpus[smp_processor_id()];
+    struct watchdog *fired[8];
+    struct timerq_node *n;
+    unsigned int i, nr = 0;
+
+    spin_lock(&wc->lock);
+    while ( nr < ARRAY_SIZE(fired) &&
+            (n = timerq_pop_expired(&wc->q, clock_now_ns())) != NULL )
+        fired[nr++] = container_of(n, struct watchdog, node);
+    program(wc);
+    spin_unlock(&wc->lock);
+    lapic_eoi();
+
+    /* The waiters run on this CPU, which is here with interrupts off:
+     * each wd stays valid until we return. */
+    for ( i = 0; i < nr; i++ )
+    {
+        __atomic_fetch_add(&trips, 1, __ATOMIC_RELAXED);
+        if ( !__atomic_load_n(&expected, __ATOMIC_RELAXED) )
+            __atomic_fetch_add(&unexpected, 1, __ATOMIC_RELAXED);
+        watchdog_dump(fired[i]->what);
+        fired[i]->tripped = true;
+        if ( fired[i]->waiter )
+            thread_wake(fired[i]->waiter);
+    }
+}
+
+/* Ticks of the APIC timer (divided by 16) in one ms, by the PV clock. */
+static uint64_t
+measure(void)
+{
+    uint64_t t0, t1;
+    uint32_t left;
+
+    lapic_timer_start(WATCHDOG_VECTOR, UINT32_MAX);
+    t0 = clock_now_ns();
+    while ( (t1 = clock_now_ns()) - t0 < MEASURE_NS )
+        cpu_relax();
+    left = lapic_timer_count();
+    lapic_timer_stop();
+    return (uint64_t)(UINT32_MAX - left) * NSEC_PER_MSEC / (t1 - t0);
+}
+
+int
+watchdog_init_cpu(void)
+{
+    unsigned int cpu = smp_processor_id();
+    struct watchdog_cpu *wc = &wd_cpus[cpu];
+    unsigned long flags;
+
+    if ( !clock_available() )
+        return -1; /* no timers either: waits do not wait */
+    if ( lapic_enable(LAPIC_SPURIOUS_VECTOR) )
+    {
+        printk("watchdog: CPU %u: no local APIC: its waits have no "
+               "backstop\n",
+               cpu);
+        return -1;
+    }
+    flags = irq_save();
+    if ( cpu == 0 )
+    {
+        if ( irq_register(WATCHDOG_VECTOR, watchdog_irq, NULL) )
+        {
+            irq_restore(flags);
+            printk("watchdog: vector 0x%x already taken\n", WATCHDOG_VECTOR);
+            return -1;
+        }
+        ticks_per_ms = measure();
+        printk("watchdog: local APIC timer at %llu kHz (divided by 16), "
+               "vector 0x%x, waits get %llu ms past their timeout\n",
+               (unsigned long long)ticks_per_ms, WATCHDOG_VECTOR,
+               WATCHDOG_MARGIN_NS / NSEC_PER_MSEC);
+    }
+    wc->lock = (spinlock_t)SPINLOCK_INIT("watchdog");
+    timerq_init(&wc->q);
+    wc->ready = ticks_per_ms != 0;
+    irq_restore(flags);
+    return wc->ready ? 0 : -1;
+}
+
+void
+watchdog_arm(struct watchdog *wd, uint64_t deadline_ns, const char *what)
+{
+    struct watchdog_cpu *wc = &wd_cpus[smp_processor_id()];
+    unsigned long flags;
+
+    timerq_node_init(&wd->node);
+    wd->waiter = sched_can_sleep() ? thread_self() : NULL;
+    wd->what = what;
+    wd->tripped = false;
+    if ( !wc->ready )
+        return;
+    flags = spin_lock_irqsave(&wc->lock);
+    timerq_insert(&wc->q, &wd->node, deadline_ns);
+    if ( timerq_first(&wc->q) == &wd->node )
+        program(wc);
+    spin_unlock_irqrestore(&wc->lock, flags);
+}
+
+bool
+watchdog_disarm(struct watchdog *wd)
+{
+    struct watchdog_cpu *wc = &wd_cpus[smp_processor_id()];
+    unsigned long flags;
+
+    if ( wc->ready )
+    {
+        flags = spin_lock_irqsave(&wc->lock);
+        if ( timerq_remove(&wc->q, &wd->node) )
+            program(wc);
+        spin_unlock_irqrestore(&wc->lock, flags);
+    }
+    return wd->tripped;
+}
+
+unsigned long
+watchdog_trips(void)
+{
+    return __atomic_load_n(&trips, __ATOMIC_RELAXED);
+}
+
+unsigned long
+watchdog_unexpected_trips(void)
+{
+    return __atomic_load_n(&unexpected, __ATOMIC_RELAXED);
+}
+
+void
+watchdog_expect_trip(bool expect)
+{
+    __atomic_store_n(&expected, expect, __ATOMIC_RELAXED);
+}
+
+void
+watchdog_dump(const char *why)
+{
+    unsigned int cpu = smp_processor_id();
+    struct vcpu_info *vi = vcpu_info(cpu);
+    bool irr, isr;
+
+    printk("watchdog: CPU %u: %s did not end %llu ms past its timeout; "
+           "state:\n",
+           cpu, why, WATCHDOG_MARGIN_NS / NSEC_PER_MSEC);
+    printk("watchdog:   clock %llu ns (raw %llu), TSC %llu\n",
+           (unsigned long long)clock_now_ns(),
+           (unsigned long long)clock_raw_ns(),
+           (unsigned long long)rdtsc_ordered());
+    timer_dump("watchdog:  ");
+    if ( vi )
+        printk("watchdog:   vcpu_info: upcall_pending %u upcall_mask %u "
+               "pending_sel 0x%lx\n",
+               vi->evtchn_upcall_pending, vi->evtchn_upcall_mask,
+               (unsigned long)vi->evtchn_pending_sel);
+    lapic_vector_state(EVTCHN_UPCALL_VECTOR, &irr, &isr);
+    printk("watchdog:   local APIC (%s): upcall vector 0x%x IRR %d ISR %d\n",
+           lapic_mode(), EVTCHN_UPCALL_VECTOR, irr, isr);
+}
