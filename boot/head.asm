@@ -213,6 +213,8 @@ align 4096
 boot_pml4:  resb 4096
 boot_pdpt:  resb 4096
 boot_pd:    resb 4 * 4096
+global boot_stack_guard             ; unmapped by C (stack_guards_init): an
+boot_stack_guard: resb 4096         ; overflow of the boot stack faults here
 global boot_stack_top
 boot_stack: resb 16384
 boot_stack_top:

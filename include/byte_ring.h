@@ -32,6 +32,10 @@ struct ring_barriers {
     void (*mb)(void);  /* full fence */
 };
 
+/* The CPU's own barriers, for the kernel's rings (kernel/arch/x86/
+ * ring_barriers.c); host tests pass theirs. */
+extern const struct ring_barriers smp_ring_barriers;
+
 /*
  * One direction of a shared ring, seen from one side. `data` has `size`
  * bytes (a power of two); `prod` and `cons` point at the shared indices.

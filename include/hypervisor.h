@@ -44,6 +44,14 @@ void xen_detect(void);
  */
 void xen_set_domain_flags(bool start_info_valid, uint32_t sif_flags);
 
+/*
+ * Read the HVM params that name pages Xen or the toolstack write (the PV
+ * console and xenstore rings) and note each with page_foreign_add(), so
+ * the page allocator never hands them out. Boot CPU, after xen_detect,
+ * before page_alloc_init. Nothing without Xen.
+ */
+void xen_note_foreign_frames(void);
+
 /* Print what was found (version, features) on the console. */
 void xen_report(void);
 
@@ -130,11 +138,13 @@ int xen_memory_map(void *e820, unsigned int max, unsigned int *n);
 long xen_shutdown(unsigned int reason);
 
 /*
- * Xen's domain watchdog (SCHEDOP_watchdog): unless the domain ends first,
- * Xen shuts it down with SHUTDOWN_watchdog `seconds` from now. Returns
- * the watchdog's id (> 0) or a negative Xen errno. Any context.
+ * Xen's domain watchdog (SCHEDOP_watchdog): unless the domain ends first
+ * (or the watchdog is poked again), Xen shuts it down with
+ * SHUTDOWN_watchdog `seconds` from now. id 0 sets up a new watchdog and
+ * returns its id (> 0); a watchdog's id pokes it (returns 0). A negative
+ * Xen errno on refusal. Any context.
  */
-long xen_watchdog_arm(unsigned int seconds);
+long xen_watchdog(unsigned int id, unsigned int seconds);
 
 /* Take every running vCPU but `self` down (VCPUOP_down); for the last
  * resort of ending the domain. Any context. */

@@ -55,4 +55,16 @@ void machine_exit_begin(void);
 /* Print a frame-pointer backtrace starting at rbp. */
 void backtrace(unsigned long rbp);
 
+/* Data written only during boot, before paging_init maps it read-only. */
+#define __ro_after_init __attribute__((section(".data.ro_after_init")))
+
+/*
+ * Give the stack protector its per-boot random canary. The first call in
+ * kernel_main, before any function with a canary runs (it must not have
+ * one itself, nor its caller). Boot CPU, once.
+ */
+void canary_init(void) __attribute__((no_stack_protector));
+/* Where the canary came from: "RDRAND" or "TSC jitter". */
+const char *canary_source(void);
+
 #endif

@@ -25,6 +25,15 @@ struct monitor_cmd {
  */
 void monitor_add(const struct monitor_cmd *cmds, unsigned int n);
 
+/* Register the monitor's own commands. Boot CPU, once. */
+void monitor_init(void);
+
+/*
+ * Run one command line (split in place into words). Returns 0, or
+ * -XEN_ENOENT (printed) for a command nobody added. Thread context.
+ */
+int monitor_execute(char *line);
+
 /*
  * Stay up: when a console takes input, show the prompt and run commands
  * until `poweroff`; otherwise idle and wait for the toolstack (xl

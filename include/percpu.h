@@ -24,8 +24,9 @@ struct fault_expect {
     uint8_t hit_vector;
     uint64_t cr2; /* recorded for page faults */
     uint64_t error_code;
-    uint64_t rip;    /* where the fault happened */
-    uint64_t resume; /* 0: return as if from a call (pop RIP) */
+    uint64_t rip;        /* where the fault happened */
+    uint64_t resume;     /* 0: return as if from a call (pop RIP) */
+    uint64_t resume_rsp; /* if not 0: the stack to resume on */
 };
 
 /* A partial printk line: one per thread, and one per CPU for each
@@ -66,5 +67,16 @@ smp_processor_id(void)
 
 /* Point this CPU's GS base at cpus[id]. Called once per CPU at start. */
 void percpu_init(unsigned int id);
+
+/* Unmap the guard pages below the boot stack and every CPU's double-fault
+ * stack. Boot CPU, once, right after paging_init. */
+void stack_guards_init(void);
+
+/*
+ * If `page` is the guard page of the boot stack or of a double-fault
+ * stack, say which (for the exception dump): "the boot stack", or "the
+ * double-fault stack of CPU" with *cpu set. NULL otherwise. Any context.
+ */
+const char *cpu_stack_guard_name(uint64_t page, unsigned int *cpu);
 
 #endif

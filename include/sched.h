@@ -53,7 +53,9 @@ struct thread {
     char name[THREAD_NAME_MAX];
     void (*fn)(void *arg); /* entry point and its argument; read-only */
     void *arg;
-    void *stack; /* THREAD_STACK_PAGES pages, NULL for boot contexts */
+    /* THREAD_STACK_PAGES pages above an unmapped guard page, NULL for
+     * boot contexts */
+    void *stack;
     /* state: its CPU's run-queue lock; only DEAD is set under join_lock
      * (with the run-queue lock not held, once the thread is off its
      * stack), and read there by the joiner. */

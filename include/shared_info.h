@@ -34,13 +34,25 @@ void vcpu_info_set(unsigned int cpu, struct vcpu_info *vi);
 
 /*
  * Give vCPU `cpu` its own vcpu_info (VCPUOP_register_vcpu_info) and record
- * it with vcpu_info_set(). Needed for vCPUs past XEN_LEGACY_MAX_VCPUS,
- * which have no slot in shared_info. Xen allows it only for the calling
+ * it with vcpu_info_set(). Done for every vCPU: shared_info_init() for the
+ * boot CPU, smp bring-up for the others (vCPUs past XEN_LEGACY_MAX_VCPUS
+ * have no slot in shared_info at all). Xen allows it only for the calling
  * vCPU or one that is down: smp bring-up does it before VCPUOP_initialise.
- * Once per vCPU. 0 or a negative errno (printed).
+ * Once per vCPU. 0 or a negative errno (printed); on failure a vCPU below
+ * 32 keeps its shared_info slot.
  */
 int vcpu_info_register(unsigned int cpu);
 /* True if `cpu` uses its registered vcpu_info (not a shared_info slot). */
 bool vcpu_info_registered(unsigned int cpu);
+
+/*
+ * The guard words around vCPU `cpu`'s registered vcpu_info slot: the index
+ * of the first one that changed (0-3 below the vcpu_info, 4-7 above), or
+ * -1 if all hold their values (or before shared_info_init). Any context.
+ */
+int vcpu_info_guard_broken(unsigned int cpu);
+/* Panic, naming the vCPU and the word, if a guard of `cpu` changed. Run by
+ * every upcall for its own vCPU. */
+void vcpu_info_check_guards(unsigned int cpu);
 
 #endif

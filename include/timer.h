@@ -6,8 +6,9 @@
  * vCPU's single-shot timer (VCPUOP_set_singleshot_timer); Xen then raises
  * VIRQ_TIMER on that vCPU and the expired callbacks run. There is no
  * periodic tick and no emulated timer (PIT, HPET, LAPIC).
- * kernel/xen/time/timer.c; waiting with a timeout is <wait.h>;
- * the deadlines are in clock_now_ns() units (<clock.h>); docs/time.md.
+ * kernel/xen/time/timer.c, with the deadline logic in
+ * kernel/xen/time/timer_core.c; waiting with a timeout is <wait.h>; the
+ * deadlines are in clock_now_ns() units (<clock.h>); docs/time.md.
  *
  * Rules:
  * - A timer belongs to the CPU that called timer_setup() on it: only that
@@ -25,6 +26,7 @@
 #define XENLING_TIMER_H
 
 #include <lib.h>
+#include <timer_core.h> /* struct timer_stats */
 #include <timerq.h>
 
 struct timer;
@@ -35,14 +37,6 @@ struct timer {
     timer_fn_t fn;           /* set by timer_setup, then read-only */
     void *arg;
     unsigned int cpu; /* home CPU, set by timer_setup */
-};
-
-/* Per-CPU counters, for tests and benchmarks. */
-struct timer_stats {
-    uint64_t virqs;    /* VIRQ_TIMER events handled */
-    uint64_t fired;    /* callbacks run */
-    uint64_t early;    /* VIRQs that found nothing expired yet */
-    uint64_t programs; /* VCPUOP_set_singleshot_timer calls */
 };
 
 /*

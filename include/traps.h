@@ -55,7 +55,20 @@ void irq_unregister(unsigned int vec);
  * call target). Disarmed by the fault or by trap_expect_clear().
  */
 void trap_expect_fault(uint8_t vector, uint64_t resume);
+/* The same, also resuming with RSP = resume_rsp (if not 0): for a fault
+ * whose stack is unusable, such as a #DF from a stack overflow. */
+void trap_expect_fault_stack(uint8_t vector, uint64_t resume,
+                             uint64_t resume_rsp);
 void trap_expect_clear(void);
+/* Whether this CPU is armed to expect exception `vector`. */
+bool trap_fault_expected(uint8_t vector);
+
+/*
+ * If addr lies in a stack guard page, write "stack guard page hit: ..."
+ * naming whose stack it guards into buf and return true (the exception
+ * dump prints it for #PF and #DF). Any context.
+ */
+bool trap_stack_guard_note(uint64_t addr, char *buf, size_t size);
 
 /* Print the frame as a register dump (with CR2 for page faults). */
 void trap_dump(const struct trap_frame *f);

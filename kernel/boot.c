@@ -10,6 +10,7 @@
 #include <bootinfo.h>
 #include <hypervisor.h>
 #include <mm.h>
+#include <xen/arch-x86/hvm/start_info.h>
 
 struct boot_info boot_info;
 
@@ -61,6 +62,10 @@ boot_info_init(unsigned int proto, unsigned long info)
     /* Multiboot2's RSDP is our copy, not the loader's reusable memory. */
     if ( bi->rsdp_len )
         bi->rsdp = virt_to_phys(bi->rsdp_copy);
+    /* Everything was copied out of the start info above; it stays out of
+     * the allocator all the same, as memory the loader wrote. */
+    if ( bi->valid && proto == BOOT_PROTO_PVH )
+        page_foreign_add(info, sizeof(struct hvm_start_info), "PVH start info");
     if ( proto == BOOT_PROTO_PVH )
         printk("boot: PVH entry, start info v%u, flags 0x%x, %u modules, "
                "command line \"%s\"\n",

@@ -186,15 +186,37 @@ idle_forever(void)
         }
 }
 
+int
+monitor_execute(char *line)
+{
+    char *argv[WORDS_MAX];
+    const struct monitor_cmd *c;
+    unsigned int argc = split(line, argv, WORDS_MAX);
+
+    if ( argc == 0 )
+        return 0;
+    c = find(argv[0]);
+    if ( !c )
+    {
+        printk("monitor: unknown command '%s' (try 'help')\n", argv[0]);
+        return -XEN_ENOENT;
+    }
+    c->run(argc - 1, argv + 1);
+    return 0;
+}
+
+void
+monitor_init(void)
+{
+    monitor_add(base_cmds, ARRAY_SIZE(base_cmds));
+}
+
 void
 monitor_run(void)
 {
-    char line[LINE_MAX], *argv[WORDS_MAX];
-    const struct monitor_cmd *c;
-    unsigned int argc;
+    char line[LINE_MAX];
     int n;
 
-    monitor_add(base_cmds, ARRAY_SIZE(base_cmds));
     if ( !console_takes_input() )
         idle_forever();
     printk("monitor: type 'help' for commands\n");
@@ -214,13 +236,6 @@ monitor_run(void)
             printk("monitor: console input failed (%s)\n", xen_errno_name(n));
             idle_forever();
         }
-        argc = split(line, argv, WORDS_MAX);
-        if ( argc == 0 )
-            continue;
-        c = find(argv[0]);
-        if ( !c )
-            printk("monitor: unknown command '%s' (try 'help')\n", argv[0]);
-        else
-            c->run(argc - 1, argv + 1);
+        monitor_execute(line);
     }
 }

@@ -6,6 +6,7 @@
  */
 #include <kernel.h>
 #include <fault.h>
+#include <gcov.h>
 #include <hypervisor.h>
 #include <percpu.h>
 #include <xen_errno.h>
@@ -20,8 +21,10 @@ static int panic_cpu = -1;
 static unsigned int panic_depth; /* panic_cpu only */
 
 /* Seconds Xen's domain watchdog gives the end of a run (from the verdict
- * to the domain's end, normally well under one). */
-#define EXIT_WATCHDOG_S 20
+ * to the domain's end, normally well under one; a coverage build's
+ * counter dump comes first), and the watchdog's id once armed. */
+#define EXIT_WATCHDOG_S 60
+static long exit_watchdog;
 
 void
 backtrace(unsigned long rbp)
@@ -49,10 +52,12 @@ machine_exit_begin(void)
     printk_final_mode();
     if ( !xen.hypercalls )
         return;
-    rc = xen_watchdog_arm(EXIT_WATCHDOG_S);
+    rc = xen_watchdog(0, EXIT_WATCHDOG_S);
     if ( rc <= 0 )
         printk("exit: Xen's domain watchdog refused: %ld (%s)\n", rc,
                xen_errno_name(rc));
+    else
+        exit_watchdog = rc;
 }
 
 /*
@@ -86,6 +91,10 @@ machine_exit(bool pass)
 {
     irq_disable();
     printk_final_mode();
+    gcov_dump(); /* coverage build: the counters leave with the verdict */
+    /* The dump may have taken a while: the end gets its time afresh. */
+    if ( exit_watchdog > 0 )
+        xen_watchdog(exit_watchdog, EXIT_WATCHDOG_S);
     /*
      * isa-debug-exit first, always: on plain QEMU and for Xen's dom0 under
      * QEMU it ends the run (the write takes effect a little later when Xen

@@ -18,7 +18,8 @@
 #include <timer.h>
 #include <arch/x86.h>
 
-/* The lowest word of every thread stack; an overflow writes over it. */
+/* The lowest word of every thread stack; a write just above the guard
+ * page (below it, every access faults) changes it. */
 #define STACK_GUARD 0x5354414b47524421ull /* "STAKGRD!" */
 
 /*
@@ -266,6 +267,7 @@ schedule_locked(struct sched_cpu *sc, bool preempt)
     }
     check_stack(prev);
     check_stack(next);
+    paging_tlb_sync(); /* next's stack guard is in force before it runs */
     sc->stats.switches++;
     if ( preempt && prev != sc->idle )
         sc->stats.preemptions++;
@@ -365,15 +367,20 @@ thread_alloc(const char *name, void (*fn)(void *arg), void *arg,
 {
     struct thread *t = kzalloc(sizeof(*t));
     struct switch_frame *f;
+    void *guard;
 
     if ( !t )
         return NULL;
-    t->stack = page_alloc_n(THREAD_STACK_PAGES);
-    if ( !t->stack )
+    /* One more page below the stack, unmapped: an overflow faults there
+     * (kernel/arch/x86/paging.c) before it can reach other memory. */
+    guard = page_alloc_n(THREAD_STACK_PAGES + 1);
+    if ( !guard )
     {
         kfree(t);
         return NULL;
     }
+    paging_guard_page(guard);
+    t->stack = (char *)guard + PAGE_SIZE;
     thread_init(t, name, cpu);
     t->fn = fn;
     t->arg = arg;
@@ -649,7 +656,8 @@ join(struct thread *t, bool bounded, uint64_t deadline, int *code)
     /* DEAD was set under join_lock after t left its stack for good, and
      * nobody else holds a pointer to t. */
     *code = t->exit_code;
-    page_free_n(t->stack, THREAD_STACK_PAGES);
+    paging_unguard_page((char *)t->stack - PAGE_SIZE);
+    page_free_n((char *)t->stack - PAGE_SIZE, THREAD_STACK_PAGES + 1);
     kfree(t);
     return 0;
 }

@@ -14,6 +14,7 @@
 #include <ktest.h>
 #include <mm.h>
 #include <monitor.h>
+#include <timeline.h>
 #include <watchdog.h>
 
 extern struct boot_info boot_info;
@@ -67,11 +68,28 @@ leak_after(struct ktest_ctx *t)
     EXPECT_EQ(heap_live_allocations(), heap_before);
 }
 
+/* Stamp the boot's time line where each suite (the part of a test's name
+ * before the dot) begins; a suite's tests are registered together. */
+static void
+suite_stamp(const char *test)
+{
+    static char suite[32];
+    const char *dot = strchr(test, '.');
+    size_t n = dot ? (size_t)(dot - test) : strlen(test);
+
+    if ( n >= sizeof(suite) || (strncmp(suite, test, n) == 0 && !suite[n]) )
+        return;
+    memcpy(suite, test, n);
+    suite[n] = '\0';
+    timeline_mark("suite", suite);
+}
+
 static const struct ktest_suite_check leak_check = {
     .name = "suite.no_leaks",
     .before = leak_before,
     .after = leak_after,
-    .each = no_watchdog_trip,
+    .each = suite_stamp,
+    .after_each = no_watchdog_trip,
     .before_verdict = before_verdict,
 };
 
@@ -95,5 +113,6 @@ selftest_run(void)
     pass = ktest_run(have ? filter : NULL, &leak_check, NULL);
     if ( cmdline_has(boot_info.cmdline, "monitor") )
         monitor_run();
+    timeline_mark("exit", pass ? "pass" : "fail");
     machine_exit(pass);
 }

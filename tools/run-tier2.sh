@@ -6,9 +6,11 @@
 # report the guest's verdict. See tools/tier2/README.md.
 #
 # Usage: tools/run-tier2.sh [options] KERNEL_ELF
+#        tools/run-tier2.sh [options] --agent-selftest
 #   --vcpus N           guest vCPUs (default 2)
 #   --mem MiB           guest memory (default 64)
-#   --cmdline "ARGS"    guest command line (default empty)
+#   --cmdline "ARGS"    guest command line (default empty; "tests=none"
+#                       with --action)
 #   --ramdisk FILE      hand the guest an initial ramdisk (xl "ramdisk =";
 #                       e.g. to boot a Linux PVH guest as a reference peer)
 #   --disk FILE         attach a host file as a guest disk (xvda, xvdb, ...;
@@ -16,17 +18,49 @@
 #   --transcript FILE   guest transcript (default build/tier2/last-transcript.txt);
 #                       the full serial log goes to FILE with .txt replaced
 #                       by .serial.log
-#   --timeout S         limit from guest creation to its end (default 60);
+#   --timeout S         limit from guest creation to its end (default 120;
+#                       300 for the --agent-selftest check);
 #                       the whole QEMU run is limited to S + 120 s
-#   --console           stream the guest's lines live to stdout ("e9| " for
-#                       port-0xE9 lines, "pv| " for PV console lines)
+#   --interactive       --console, and what is typed on stdin goes to the
+#                       guest's PV console (for the monitor; make run does
+#                       this on a terminal). Lines show when they end.
+#   --console           stream the guest's PV console live to stdout, as
+#                       `xl console` shows it (the port-0xE9 copy of each
+#                       line stays in the serial log)
+#   --stock-config      give the guest a new user's xl config: only type,
+#                       kernel, extra, memory, vcpus, tsc_mode and the on_*
+#                       lines (no maxmem, no max_event_channels); the default
+#                       config raises those limits. The run says which.
+#   --action shutdown|reboot
+#                       once the guest has written 1 to control/feature-
+#                       poweroff (or feature-reboot), dom0 runs
+#                       `xl shutdown -w` (or `xl reboot -w`) on it; the run
+#                       is judged by the domain's shutdown reason, not by
+#                       test verdicts (see "Exit status" below)
+#   --action-limit S    with --action: the domain must be gone within S s
+#                       of the request (default 10; xl is killed after 30)
+#   --agent-selftest    boot no guest: dom0 checks its own agent (the
+#                       XENLING-DOM0-REQUEST replies, gntpeer against a page
+#                       dom0 grants itself), judged like a guest's KTAP
+#
+# Environment: XENLING_TIER2_AGENT=reply|none|wrong (how dom0 answers the
+# guest's XENLING-DOM0-REQUEST lines; "wrong" and "none" prove a test can
+# fail), XENLING_TIER2_INPUT=reply|none|wrong (console input), and the
+# debugging aids in tools/tier2/README.md.
 #
 # Exit status is the GUEST's verdict, never QEMU's:
 #   0  the transcript has "XENLING: ALL TESTS PASSED" and a summary line
-#      "N passed, 0 failed, M skipped", and the domain powered off
+#      "N passed, 0 failed, M skipped", and the domain powered off;
+#      with --action: `xl shutdown -w` (`xl reboot -w`) returned 0 within
+#      --action-limit s and the domain ended with reason poweroff (reboot;
+#      the config keeps on_reboot = "destroy"), and no console reported a
+#      failure; with --agent-selftest: dom0's self-check passed
 #   1  the guest failed: "XENLING: TESTS FAILED", a summary with failures,
-#      a crash (SHUTDOWN_crash), or it ended without a success verdict
-#   2  infrastructure problem or timeout (the message says which)
+#      a crash (SHUTDOWN_crash); with --action also: the guest never
+#      advertised the feature within --timeout, xl failed or was too slow,
+#      or the domain ended with another reason (or before the request)
+#   2  no verdict: infrastructure problem, timeout, or a guest that ended
+#      without a pass or fail verdict (the message says which)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,23 +73,35 @@ cmdline=
 disks=()
 ramdisk=
 transcript="$out/last-transcript.txt"
-gtimeout=60
+gtimeout=120
 console=0
+interactive=0
 kernel=
+cmdline_set=0
+timeout_set=0
+stock=0
+action=none
+action_limit=10
+selftest=0
 
 infra() { echo "tier2: INFRASTRUCTURE ERROR: $*" >&2; exit 2; }
-usage() { sed -n '7,29p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
         --vcpus)      [ $# -ge 2 ] || usage 2; vcpus=$2; shift 2 ;;
         --mem)        [ $# -ge 2 ] || usage 2; mem=$2; shift 2 ;;
-        --cmdline)    [ $# -ge 2 ] || usage 2; cmdline=$2; shift 2 ;;
+        --cmdline)    [ $# -ge 2 ] || usage 2; cmdline=$2; cmdline_set=1; shift 2 ;;
         --disk)       [ $# -ge 2 ] || usage 2; disks+=("$2"); shift 2 ;;
         --ramdisk)    [ $# -ge 2 ] || usage 2; ramdisk=$2; shift 2 ;;
         --transcript) [ $# -ge 2 ] || usage 2; transcript=$2; shift 2 ;;
-        --timeout)    [ $# -ge 2 ] || usage 2; gtimeout=$2; shift 2 ;;
+        --timeout)    [ $# -ge 2 ] || usage 2; gtimeout=$2; timeout_set=1; shift 2 ;;
         --console)    console=1; shift ;;
+        --interactive) console=1; interactive=1; shift ;;
+        --stock-config) stock=1; shift ;;
+        --action)     [ $# -ge 2 ] || usage 2; action=$2; shift 2 ;;
+        --action-limit) [ $# -ge 2 ] || usage 2; action_limit=$2; shift 2 ;;
+        --agent-selftest) selftest=1; shift ;;
         -h|--help)    usage 0 ;;
         --)           shift; break ;;
         -*)           echo "tier2: unknown option '$1'" >&2; usage 2 ;;
@@ -67,7 +113,23 @@ if [ $# -gt 0 ]; then
     [ -z "$kernel" ] && [ $# -eq 1 ] || { echo "tier2: too many arguments" >&2; usage 2; }
     kernel=$1
 fi
-[ -n "$kernel" ] || { echo "tier2: no KERNEL_ELF given" >&2; usage 2; }
+if [ $selftest = 1 ]; then
+    [ -z "$kernel" ] || { echo "tier2: --agent-selftest boots no kernel" >&2; usage 2; }
+    [ "$action" = none ] || { echo "tier2: --agent-selftest and --action exclude each other" >&2; usage 2; }
+else
+    [ -n "$kernel" ] || { echo "tier2: no KERNEL_ELF given" >&2; usage 2; }
+fi
+case "$action" in
+    none|shutdown|reboot) ;;
+    *) echo "tier2: --action must be shutdown or reboot, not '$action'" >&2; usage 2 ;;
+esac
+# The self-check makes ~45 requests, each a few process starts in a TCG
+# dom0: 2-3 minutes were seen on a heavily loaded host.
+[ $selftest = 0 ] || [ $timeout_set = 1 ] || gtimeout=300
+[ $interactive = 0 ] || [ $timeout_set = 1 ] || gtimeout=3600
+# An action run judges the shutdown reason, not tests: by default the
+# guest runs none and idles, waiting for the toolstack.
+[ "$action" = none ] || [ $cmdline_set = 1 ] || cmdline="tests=none"
 
 isnum() { case "$1" in ''|*[!0-9]*) return 1 ;; esac; [ "$1" -gt 0 ]; }
 isnum "$vcpus" && [ "$vcpus" -le 64 ] || infra "--vcpus must be 1..64, not '$vcpus'"
@@ -76,12 +138,15 @@ isnum "$mem" && [ "$mem" -ge 4 ] && [ "$mem" -le 900 ] || \
 isnum "$gtimeout" || infra "--timeout must be a positive number of seconds, not '$gtimeout'"
 case "$cmdline" in *$'\n'*) infra "--cmdline must be one line" ;; esac
 [ ${#disks[@]} -le 8 ] || infra "at most 8 --disk files"
-[ -f "$kernel" ] && [ -r "$kernel" ] || infra "kernel '$kernel' not found or unreadable"
-magic=$(head -c 4 "$kernel" | od -An -tx1 | tr -d ' \n')
-case "$magic" in
-    7f454c46|1f8b*) ;;
-    *) infra "kernel '$kernel' is neither an ELF file nor gzip (magic $magic)" ;;
-esac
+isnum "$action_limit" || infra "--action-limit must be a positive number of seconds, not '$action_limit'"
+if [ $selftest = 0 ]; then
+    [ -f "$kernel" ] && [ -r "$kernel" ] || infra "kernel '$kernel' not found or unreadable"
+    magic=$(head -c 4 "$kernel" | od -An -tx1 | tr -d ' \n')
+    case "$magic" in
+        7f454c46|1f8b*) ;;
+        *) infra "kernel '$kernel' is neither an ELF file nor gzip (magic $magic)" ;;
+    esac
+fi
 if [ -n "$ramdisk" ]; then
     [ -f "$ramdisk" ] && [ -r "$ramdisk" ] || infra "--ramdisk '$ramdisk' not found or unreadable"
 fi
@@ -96,6 +161,13 @@ case "${XENLING_TIER2_INPUT:-reply}" in
     none)  input=0 ;;
     wrong) input=2 ;;
     *) infra "XENLING_TIER2_INPUT must be reply, none or wrong, not '$XENLING_TIER2_INPUT'" ;;
+esac
+# How dom0 answers the guest's XENLING-DOM0-REQUEST lines: the same three.
+case "${XENLING_TIER2_AGENT:-reply}" in
+    reply) agent=1 ;;
+    none)  agent=0 ;;
+    wrong) agent=2 ;;
+    *) infra "XENLING_TIER2_AGENT must be reply, none or wrong, not '$XENLING_TIER2_AGENT'" ;;
 esac
 for t in qemu-system-x86_64 cpio timeout flock od; do
     command -v "$t" >/dev/null || infra "'$t' not found: run tools/setup.sh"
@@ -136,7 +208,7 @@ trap 'echo "tier2: interrupted" >&2; exit 2' INT TERM
 # Linux unpacks both into its rootfs; an uncompressed archive must start
 # at a 4-byte aligned offset, so the gzip part is zero-padded first.
 mkdir -p "$tmp/jobroot/job"
-cp "$kernel" "$tmp/jobroot/job/kernel"
+[ $selftest = 1 ] || cp "$kernel" "$tmp/jobroot/job/kernel"
 [ -z "$ramdisk" ] || cp "$ramdisk" "$tmp/jobroot/job/ramdisk"
 printf '%s\n' "$cmdline" >"$tmp/jobroot/job/cmdline"
 cat >"$tmp/jobroot/job/job.env" <<EOF
@@ -145,7 +217,13 @@ JOB_MEM=$mem
 JOB_TIMEOUT=$gtimeout
 JOB_NDISKS=${#disks[@]}
 JOB_CONSOLE=$console
+JOB_INTERACTIVE=$interactive
 JOB_INPUT=$input
+JOB_AGENT=$agent
+JOB_ACTION=$action
+JOB_ACTION_WAIT=30
+JOB_STOCK=$stock
+JOB_MODE=$([ $selftest = 1 ] && echo selftest || echo guest)
 EOF
 cat "$dom0initrd" >"$tmp/initrd"
 size=$(stat -c %s "$tmp/initrd")
@@ -191,9 +269,14 @@ created() {
     progress "guest created"
 }
 
-echo "tier2: booting Xen + Linux dom0 in QEMU TCG for $(basename "$kernel")" \
-     "(vcpus=$vcpus mem=${mem}M disks=${#disks[@]} timeout=${gtimeout}s)"
-t_xen='' t_dom0='' t_init='' t_tool='' t_create='' t_ended=''
+if [ $selftest = 1 ]; then
+    what="the dom0 agent self-check (no guest)"
+else
+    what="$(basename "$kernel") (vcpus=$vcpus mem=${mem}M disks=${#disks[@]} timeout=${gtimeout}s)"
+    [ "$action" = none ] || what="$what, then xl $action"
+fi
+echo "tier2: booting Xen + Linux dom0 in QEMU TCG for $what"
+t_xen='' t_dom0='' t_init='' t_tool='' t_create='' t_ended='' u_create=''
 verdict_line='' in_tx=0 panic='' last_stage="QEMU start"
 declare -a pvlines=() e9lines=() xlerr=()
 : >"$serial"
@@ -202,9 +285,25 @@ declare -a pvlines=() e9lines=() xlerr=()
 # "(XEN) ", a "[  time]" stamp, the "(dN) " tag, in either order.
 e9re='^(\(XEN\) )?(\[[ 0-9.]+\] )?\(d([0-9]+)\) (\[[ 0-9.]+\] )?(.*)$'
 
+# For the boot timeline (tools/timeline.py): when the runner read each
+# line Xen stamped (to put host-clock times on Xen's clock), and when
+# each stage began.
+times="${transcript%.txt}.times"
+stampre='^(\(XEN\) )?(\(d[0-9]+\) )?\[ *([0-9]+\.[0-9]+)\] '
+exec 7>"$times"
+
 set +e
+exec 9<&0
 exec 8< <(
-    timeout -k 5 "$qtimeout" "${qemu[@]}" </dev/null 2>"$tmp/qemu.stderr" &
+    if [ $interactive = 1 ]; then
+        # Keystrokes reach Xen's serial line, which hands them to dom0.
+        # --foreground: QEMU sets the terminal's modes, which a process
+        # outside the terminal's foreground group may not (it would stop).
+        timeout --foreground -k 5 "$qtimeout" "${qemu[@]}" <&9 \
+            2>"$tmp/qemu.stderr" &
+    else
+        timeout -k 5 "$qtimeout" "${qemu[@]}" </dev/null 2>"$tmp/qemu.stderr" &
+    fi
     echo $! >"$tmp/qemu.pid"
     wait $!
     # On a line of its own even if QEMU died mid-line.
@@ -216,6 +315,7 @@ while IFS= read -r line <&8; do
         "QEMU-EXIT-STATUS "*) qstatus=${line#QEMU-EXIT-STATUS }; break ;;
     esac
     printf '%s\n' "$line" >>"$serial"
+    [[ $line =~ $stampre ]] && printf 'anchor %s %s\n' "${EPOCHREALTIME/./}" "${BASH_REMATCH[3]}" >&7
     if [ $in_tx = 1 ]; then
         case "$line" in
             "XT| "*) pvlines+=("${line#XT| }"); continue ;;
@@ -228,7 +328,11 @@ while IFS= read -r line <&8; do
             case "$msg" in
                 "stage init"*)      t_init=$(now_us); last_stage="dom0 init"; progress "dom0 init" ;;
                 "stage toolstack"*) t_tool=$(now_us); last_stage="toolstack up"; progress "toolstack up" ;;
-                "stage create"*)    t_create=$(now_us); last_stage="xl create" ;;
+                "stage create"*)    t_create=$(now_us); last_stage="xl create"
+                                    u_create=${msg#*uptime=} ;;
+                "stage selftest"*)  t_create=$(now_us); last_stage="agent self-check"
+                                    progress "agent self-check" ;;
+                "config: "*)        echo "tier2: guest $msg" ;;
                 "xl: Waiting for domain"*) created ;;
                 "xl: "*)
                     # xl's routine chatter stays in the serial log; show
@@ -254,18 +358,17 @@ while IFS= read -r line <&8; do
                     esac
                     ;;
                 "error: "*)         echo "tier2: dom0: $msg" ;;
-                "disk "*|"input: "*) echo "tier2: $msg" ;;
+                "disk "*|"input: "*|"agent: "*|"dom0 kernel: "*) echo "tier2: $msg" ;;
             esac
             ;;
         "XL| "*)
-            [ $console = 1 ] && printf 'pv| %s\n' "${line#XL| }"
+            [ $console = 1 ] && printf '%s\n' "${line#XL| }"
             ;;
         *)
             if [[ $line =~ $e9re ]]; then
                 if [ "${BASH_REMATCH[3]}" != 0 ]; then
                     created
                     e9lines+=("${BASH_REMATCH[5]}")
-                    [ $console = 1 ] && printf 'e9| %s\n' "${BASH_REMATCH[5]}"
                 fi
             elif [ -z "$t_xen" ] && [[ $line == *"*** Serial input to DOM0"* ]]; then
                 t_xen=$(now_us); last_stage="Xen up"; progress "Xen up"
@@ -282,6 +385,11 @@ done
 exec 8<&-
 set -e
 end_us=$(now_us)
+for st in "dom0 $t_dom0" "init $t_init" "toolstack $t_tool" "create $t_create" \
+          "ended $t_ended" "end $end_us"; do
+    [ -z "${st#* }" ] || echo "stage $st" >&7
+done
+exec 7>&-
 
 # ------------------------------------------------------------ transcript --
 reason=$(sed -n 's/.*reason=\([a-z_]*\).*/\1/p' <<<"$verdict_line")
@@ -294,6 +402,8 @@ code=$(sed -n 's/.* code=\(-\{0,1\}[0-9]*\).*/\1/p' <<<"$verdict_line")
     [ ${#pvlines[@]} -eq 0 ] || printf '%s\n' "${pvlines[@]}"
     echo "# --- domain ended: reason=${reason:-unknown} code=${code:-?} ---"
 } >"$transcript"
+python3 "$here/save-ktap.py" "$transcript" \
+    "$top/build/logs/tier2-$(date +%s%N).ktap" | sed 's/^/tier2: /' || true
 
 # Each console is judged on its own (a guest usually writes the same lines
 # to both, so the transcript holds the summary twice): with the project's
@@ -339,12 +449,18 @@ timing() {
     [ -n "$t_xen" ] && s="$s Xen up $(secs "$start_us" "$t_xen") s,"
     [ -n "$t_init" ] && s="$s dom0 init $(secs "$start_us" "$t_init") s,"
     [ -n "$t_tool" ] && s="$s toolstack up $(secs "$start_us" "$t_tool") s,"
-    [ -n "$t_create" ] && [ -n "$t_ended" ] && \
+    [ -n "$t_create" ] && [ -n "$t_ended" ] && [ $selftest = 0 ] && \
         s="$s guest create-to-destroy $(secs "$t_create" "$t_ended") s,"
+    [ -n "$t_create" ] && [ -n "$t_ended" ] && [ $selftest = 1 ] && \
+        s="$s agent self-check $(secs "$t_create" "$t_ended") s,"
+    [ -n "$u_create" ] && s="$s dom0 uptime at xl create $u_create s,"
     s="$s total $(secs "$start_us" "$end_us") s"
     echo "$s"
 }
 timing
+python3 "$here/timeline.py" "$serial" --times "$times" -o "$top/build/boot-timeline.png" \
+    --title "tier 2: Xen + Linux dom0, xl create of $(basename "$kernel") (PVH), $vcpus vCPUs${cmdline:+ ($cmdline)}" \
+    | sed 's/^/tier2: /' || true
 echo "tier2: transcript: $transcript"
 echo "tier2: serial log: $serial"
 
@@ -361,12 +477,73 @@ fi
 case "$reason" in
     infra)
         infra "dom0: $(sed -n 's/.*detail=//p' <<<"$verdict_line" | tr '_' ' '); see $serial" ;;
-    timeout)
-        echo "tier2: TIMEOUT: the guest ran longer than --timeout ${gtimeout} s and was destroyed" >&2
-        exit 2 ;;
     xl_failed)
         infra "xl create failed${xlerr:+ (first error: ${xlerr[0]})}; see $serial" ;;
 esac
+# A field "NAME=VALUE" of dom0's verdict line.
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$verdict_line"; }
+
+if [ $selftest = 1 ]; then
+    case "$rc_pv" in
+        0) echo "tier2: PASS: the dom0 agent self-check passed"; exit 0 ;;
+        1) echo "tier2: FAIL: the dom0 agent self-check failed (details: $transcript)"; exit 1 ;;
+    esac
+    echo "tier2: NO VERDICT: the dom0 agent self-check ended (status $(field code)) without a verdict; see $serial" >&2
+    exit 2
+fi
+
+# --action: judged by what happened to the domain after dom0 asked.
+judge_action() {
+    local want=poweroff feature=feature-poweroff adv st secs
+    [ "$action" = reboot ] && want=reboot feature=feature-reboot
+    adv=$(field advertised) st=$(field action_status) secs=$(field action_secs)
+    if [ "$adv" = 1 ]; then
+        echo "tier2: action: the guest advertised control/$feature; xl $action -w: status $st after $secs s; domain reason=$reason"
+    fi
+    if [ "$rc_e9" = 1 ] || [ "$rc_pv" = 1 ] || [ "$reason" = crash ]; then
+        echo "tier2: FAIL: the guest reported failure or crashed (reason=$reason) in the xl $action run"
+        return 1
+    fi
+    if [ "$adv" != 1 ]; then
+        if [ "$reason" = timeout ]; then
+            echo "tier2: FAIL: the guest never wrote 1 to control/$feature within --timeout ${gtimeout} s, so dom0 never ran xl $action (the domain was destroyed)"
+        else
+            echo "tier2: FAIL: the domain ended (reason=$reason) without ever writing 1 to control/$feature: dom0 never ran xl $action"
+        fi
+        return 1
+    fi
+    case "$st" in
+        0) ;;
+        124|137|143)
+            echo "tier2: FAIL: xl $action -w did not return within 30 s (the domain ended with reason=$reason)"
+            return 1 ;;
+        129|13[0-9]|1[4-9][0-9]|2[0-9][0-9])
+            # xl itself died of a signal in dom0: not the guest's doing.
+            echo "tier2: INFRASTRUCTURE ERROR: xl $action -w died of signal $((st - 128)) in dom0 after $secs s (the domain ended with reason=$reason); see the dom0 kernel lines in $serial" >&2
+            return 2 ;;
+        *)  echo "tier2: FAIL: xl $action -w exited with status $st after $secs s (the domain ended with reason=$reason)"
+            return 1 ;;
+    esac
+    if [ "$reason" != "$want" ]; then
+        echo "tier2: FAIL: xl $action -w returned after $secs s, but the domain ended with reason=$reason, not $want"
+        return 1
+    fi
+    if ! awk -v s="$secs" -v l="$action_limit" 'BEGIN { exit !(s + 0 <= l + 0) }'; then
+        echo "tier2: FAIL: the domain took $secs s to end after xl $action, more than --action-limit $action_limit s"
+        return 1
+    fi
+    echo "tier2: PASS: xl $action -w returned 0 after $secs s and the domain ended with reason $want"
+    return 0
+}
+if [ "$action" != none ]; then
+    judge_action && exit 0
+    exit $?
+fi
+
+if [ "$reason" = timeout ]; then
+    echo "tier2: TIMEOUT: the guest ran longer than --timeout ${gtimeout} s and was destroyed" >&2
+    exit 2
+fi
 
 if [ "$rc_e9" = 1 ] || [ "$rc_pv" = 1 ] || [ "$reason" = crash ]; then
     w=

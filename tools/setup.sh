@@ -20,11 +20,15 @@ fi
 # Packages from bookworm (main). QEMU comes from backports (below).
 PKGS=(
     build-essential nasm make gcc binutils lcov clang-format
+    # clang and its runtimes (libFuzzer, ThreadSanitizer): make fuzz,
+    # make test-tsan
+    clang-14 libclang-rt-14-dev
     libxen-dev
     xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
     linux-image-amd64 busybox-static cpio gzip
     grub-pc-bin grub-common xorriso mtools
     flex bison m4 python3 dpkg-dev
+    gdb perl gnuplot-nox
 )
 BACKPORTS_PKGS=(qemu-system-x86)
 

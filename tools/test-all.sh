@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# test-all.sh - what `make test` runs: host unit tests, the docs and style
-# checks, plain QEMU, tier 1 (1 and 2 vCPUs), tier 2 when its harness is
-# present, and the harness self-test. Prints a summary table and exits
-# non-zero if anything failed.
+# test-all.sh - what `make test` runs: host unit tests, the fuzz corpus,
+# the ThreadSanitizer tests, the docs and style checks, plain QEMU, tier 1
+# (1 and 2 vCPUs), tier 2 when its harness is present, and the harness
+# self-test. Prints a summary table and exits non-zero if anything failed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -26,9 +26,16 @@ step() {
 }
 
 step "host unit tests" make -s test-host
+# Every checked-in fuzz input once (seconds); `make fuzz` is the long run.
+step "fuzz corpus (short pass)" make -s fuzz-corpus
+step "concurrency (ThreadSanitizer)" make -s test-tsan
 step "docs citations" python3 tools/check-docs.py
 step "style (clang-format)" tools/check-format.sh
 step "plain QEMU" tools/run-qemu.sh "$kernel"
+# make qemu-gdb, in batch mode: attach, break, backtrace, step, continue.
+step "gdb: attach, break, step, verdict" tools/test-gdb.sh "$kernel"
+# Saved KTAP read by a standard TAP consumer (prove), pass and fail.
+step "KTAP read by prove" tools/test-ktap.sh "$kernel"
 step "tier 1, 1 vCPU" tools/run-tier1.sh --vcpus 1 "$kernel"
 step "tier 1, 2 vCPUs" tools/run-tier1.sh --vcpus 2 "$kernel"
 step "tier 1, 4 vCPUs" tools/run-tier1.sh --vcpus 4 "$kernel"
@@ -50,13 +57,32 @@ if [ -x tools/run-tier2.sh ]; then
     step "tier 2 (xl create), 1 vCPU" tools/run-tier2.sh --vcpus 1 "$kernel"
     step "tier 2 (xl create), 2 vCPUs" tools/run-tier2.sh --vcpus 2 "$kernel"
     step "tier 2 (xl create), 3 vCPUs" tools/run-tier2.sh --vcpus 3 "$kernel"
-    # What a new user's xl config holds (no max_event_channels): the
-    # default suite must pass on it too.
-    step "tier 2, stock xl config" tools/run-tier2.sh --vcpus 2 \
-        --stock-config "$kernel"
     # Manual test: dom0 answers the guest's input request on its console.
     step "tier 2, PV console input" tools/run-tier2.sh --vcpus 1 \
         --cmdline "tests=pvcons.*" "$kernel"
+    # The dom0 agent (tools/tier2/README.md): its own check without a
+    # guest, and proof that the check can fail.
+    step "tier 2, dom0 agent self-check" tools/run-tier2.sh --agent-selftest
+    step "tier 2, agent self-check can fail" bash -c \
+        'XENLING_TIER2_AGENT=wrong tools/run-tier2.sh --agent-selftest; [ $? = 1 ]'
+    # Against the real other end (the dom0 agent): dom0 maps a page we
+    # granted, reads and writes it, blocks our end while mapped; a write
+    # by dom0 fires our xenstore watch.
+    step "tier 2, dom0 peers: grant map, xenstore watch" tools/run-tier2.sh \
+        --vcpus 2 --cmdline "tests=grant.*,xenstore.watch_fires_on_dom0_write" \
+        "$kernel"
+    # The monitor as `make run` gives it on a terminal: typed commands
+    # reach the guest and are answered; poweroff ends the domain.
+    step "tier 2, monitor (make run on a terminal)" tools/test-monitor.sh \
+        "$kernel"
+    # The default suite on a new user's xl config: libxl's limits.
+    step "tier 2, stock xl config" tools/run-tier2.sh --stock-config \
+        --vcpus 2 "$kernel"
+    # The toolstack's control requests on an idle guest (tests=none).
+    step "tier 2, xl shutdown" tools/run-tier2.sh --vcpus 2 --action shutdown \
+        "$kernel"
+    step "tier 2, xl reboot" tools/run-tier2.sh --vcpus 2 --action reboot \
+        "$kernel"
 fi
 # Broken on purpose (tests/kernel/faults.c): each run must still end with
 # the right verdict, never hang.

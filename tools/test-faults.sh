@@ -41,6 +41,12 @@ case_ panic-in-console-write 1 "PANIC on CPU 0: faults: test console panics" \
 case_ panic-console-held-elsewhere 1 "PANIC on CPU 0: faults: panic while CPU 1" \
     --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
     --cmdline "tests=faults.panic_while_other_cpu_holds_console_lock"
+# A thread runs off its stack: the guard page below it faults, the double
+# fault's dump names the guard page and the thread (docs/hardening.md).
+case_ stack-overflow-dump 1 \
+    "stack guard page hit: [0-9a-f]+ is in the guard page below the stack of thread [0-9]+ \(overflow\)" \
+    --log "$here/run-qemu.sh" --timeout 30 \
+    --cmdline "tests=crash.stack_overflow_dump"
 if [ -x "$here/run-tier2.sh" ]; then
     # SCHEDOP_shutdown returns after a pass: every vCPU goes down, and Xen
     # powers the domain off (a pass).

@@ -37,26 +37,6 @@ static unsigned long dropped;  /* bytes lost to a stuck backend */
 static unsigned long reported; /* of those, already told in the ring */
 
 static void
-b_rmb(void)
-{
-    smp_rmb();
-}
-
-static void
-b_wmb(void)
-{
-    smp_wmb();
-}
-
-static void
-b_mb(void)
-{
-    smp_mb();
-}
-
-static const struct ring_barriers barriers = { b_rmb, b_wmb, b_mb };
-
-static void
 kick(void)
 {
     struct evtchn_send s = { .port = port };
@@ -80,7 +60,7 @@ put(const char *s, size_t n)
 
     while ( n && !broken )
     {
-        int w = byte_ring_write(&out_ring, s, n, &barriers);
+        int w = byte_ring_write(&out_ring, s, n, &smp_ring_barriers);
 
         if ( w < 0 )
         {
@@ -170,7 +150,10 @@ xen_pvcons_init(void)
                (unsigned long long)evtchn);
         return false;
     }
-    page_reserve(pfn << PAGE_SHIFT); /* never hand it out as free RAM */
+    /* Kept out of the allocator since boot (xen_note_foreign_frames);
+     * panics if the frame was ever handed out. */
+    page_foreign_add(pfn << PAGE_SHIFT, PAGE_SIZE,
+                     "PV console ring (HVM_PARAM_CONSOLE_PFN)");
     ring = phys_to_virt(pfn << PAGE_SHIFT);
     out_ring = (struct byte_ring){ ring->out, sizeof(ring->out),
                                    &ring->out_prod, &ring->out_cons };
@@ -196,7 +179,8 @@ pvcons_event(evtchn_port_t p, void *arg)
 
     if ( broken )
         return;
-    while ( (r = byte_ring_read(&in_ring, buf, sizeof(buf), &barriers)) > 0 )
+    while ( (r = byte_ring_read(&in_ring, buf, sizeof(buf),
+                                &smp_ring_barriers)) > 0 )
     {
         kick(); /* tell the backend there is room */
         console_input(buf, (size_t)r);

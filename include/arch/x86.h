@@ -15,8 +15,18 @@
 #define MSR_APIC_BASE 0x0000001b
 #define EFER_NXE      (1u << 11)
 
-#define CR0_WP  (1ul << 16)
-#define CR4_PGE (1ul << 7)
+#define CR0_WP   (1ul << 16)
+#define CR4_PGE  (1ul << 7)
+#define CR4_SMEP (1ul << 20)
+#define CR4_SMAP (1ul << 21)
+
+/* CPUID leaf 7, subleaf 0, EBX. */
+#define CPUID7_EBX_SMEP   (1u << 7)
+#define CPUID7_EBX_SMAP   (1u << 20)
+/* CPUID leaf 1, ECX. */
+#define CPUID1_ECX_RDRAND (1u << 30)
+
+#define X86_FLAGS_AC (1ul << 18)
 
 static inline void
 outb(uint16_t port, uint8_t v)
@@ -96,6 +106,20 @@ static inline void
 write_cr4(unsigned long v)
 {
     asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+/* Let supervisor code reach user pages despite SMAP (EFLAGS.AC = 1), and
+ * forbid it again. Only on a CPU with SMAP: #UD otherwise. */
+static inline void
+stac(void)
+{
+    asm volatile("stac" : : : "memory");
+}
+
+static inline void
+clac(void)
+{
+    asm volatile("clac" : : : "memory");
 }
 
 static inline void

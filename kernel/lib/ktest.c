@@ -101,9 +101,11 @@ ktest_run(const char *filter, const struct ktest_suite_check *check,
 
         if ( !ktest_selected(*k, filter) )
             continue;
-        (*k)->fn(&t);
         if ( check && check->each )
-            check->each(&t);
+            check->each((*k)->name);
+        (*k)->fn(&t);
+        if ( check && check->after_each )
+            check->after_each(&t);
         /* A test that checked nothing and did not skip proves nothing. */
         if ( t.result == KTEST_PASS && t.checks == 0 )
         {

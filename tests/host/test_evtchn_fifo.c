@@ -228,6 +228,23 @@ TEST(evtchn_fifo, link_beyond_array_drops_queue)
     EXPECT_EQ(m.q.bad_links, 1u);
 }
 
+/* Found by tests/fuzz/evtchn_fifo.c: a READY bit past queue 15 made the
+ * walk read HEAD[16] beyond both arrays. */
+TEST(evtchn_fifo, ready_bit_past_last_queue_is_ignored)
+{
+    struct model m;
+
+    model_init(&m);
+    m.cb.ready = 1u << EVTCHN_FIFO_MAX_QUEUES;
+    EXPECT_EQ(evtchn_fifo_pop(&m.q), 0u);
+    EXPECT_EQ(m.q.bad_ready, 1u);
+    xen_send(&m, 5);
+    m.cb.ready |= 1u << 31;
+    EXPECT_EQ(next_delivered(&m), 5u);
+    EXPECT_EQ(next_delivered(&m), 0u);
+    EXPECT_EQ(m.q.bad_ready, 2u);
+}
+
 TEST(evtchn_fifo, busy_bit_is_preserved)
 {
     struct model m;

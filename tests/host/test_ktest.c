@@ -246,7 +246,7 @@ TEST(ktest, run_suite_check)
                                       "not ok 2 suite.bare\n"));
 }
 
-/* each() sees every test and may fail it; before_verdict() comes once,
+/* after_each() sees every test and may fail it; before_verdict() comes once,
  * after the last result line and before the summary. */
 static unsigned int each_calls;
 static bool each_fails;
@@ -270,7 +270,7 @@ TEST(ktest, run_each_and_before_verdict)
         .name = "suite.check",
         .before = count_before,
         .after = maybe_fail_after,
-        .each = count_each,
+        .after_each = count_each,
         .before_verdict = say_before_verdict,
     };
     struct ktest_summary s;
@@ -286,7 +286,7 @@ TEST(ktest, run_each_and_before_verdict)
     EXPECT_TRUE(host_capture_contains("ok 2 suite.check\nbefore the verdict\n"
                                       "2 passed, 0 failed, 0 skipped\n"));
 
-    /* A test each() fails is reported as failed. */
+    /* A test after_each() fails is reported as failed. */
     each_fails = true;
     before_calls = 0;
     host_capture_begin();
@@ -295,6 +295,34 @@ TEST(ktest, run_each_and_before_verdict)
     EXPECT_EQ(each_calls, 2u);
     EXPECT_EQ(s.failed, 1u);
     EXPECT_TRUE(host_capture_contains("not ok 1 ktestself.passes\n"));
+}
+
+/* each() sees every selected test, in order, before it runs. */
+static char each_seen[256];
+
+static void
+note_each(const char *name)
+{
+    strncat(each_seen, name, sizeof(each_seen) - strlen(each_seen) - 2);
+    strcat(each_seen, ";");
+}
+
+TEST(ktest, run_calls_each_before_every_selected_test)
+{
+    const struct ktest_suite_check check = { .name = "suite.check",
+                                             .before = count_before,
+                                             .after = maybe_fail_after,
+                                             .each = note_each };
+    struct ktest_summary s;
+
+    before_calls = 0;
+    after_should_fail = false;
+    each_seen[0] = '\0';
+    host_capture_begin();
+    EXPECT_TRUE(ktest_run("ktestself.passes,ktestself.skips", &check, &s));
+    host_capture_end();
+    EXPECT_EQ(strcmp(each_seen, "ktestself.passes;ktestself.skips;"), 0);
+    EXPECT_EQ(s.passed, 2u);
 }
 
 TEST(ktest, filter_selecting_nothing_fails)

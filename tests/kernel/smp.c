@@ -13,6 +13,7 @@
 #include <shared_info.h>
 #include <smp.h>
 #include <xen_errno.h>
+#include <arch/x86.h>
 #include <xen/hvm/hvm_vcpu.h>
 
 TEST(smp, every_vcpu_online)
@@ -48,7 +49,7 @@ TEST(smp, per_cpu_blocks_point_at_themselves)
     }
 }
 
-TEST(smp, every_vcpu_has_a_live_vcpu_info)
+TEST(smp, every_vcpu_has_its_own_registered_vcpu_info)
 {
     unsigned int id;
 
@@ -61,12 +62,11 @@ TEST(smp, every_vcpu_has_a_live_vcpu_info)
         if ( !cpu_online(id) )
             continue;
         ASSERT_TRUE(vi != NULL);
-        /* The first 32 use their slot in shared_info; the rest have no
-         * slot and must have registered their own. */
-        if ( id < XEN_LEGACY_MAX_VCPUS )
-            EXPECT_TRUE(vi == &shared_info->vcpu_info[id]);
-        else
-            EXPECT_TRUE(vcpu_info_registered(id));
+        /* Every vCPU registered its own, away from shared_info. */
+        EXPECT_TRUE(vcpu_info_registered(id));
+        EXPECT_FALSE(id < XEN_LEGACY_MAX_VCPUS &&
+                     vi == &shared_info->vcpu_info[id]);
+        EXPECT_EQ(vcpu_info_guard_broken(id), -1);
         /* Xen keeps each vCPU's time record in its vcpu_info: live only
          * where Xen really writes it. */
         EXPECT_NE(vi->time.tsc_to_system_mul, 0u);
@@ -103,8 +103,7 @@ TEST(smp, failed_up_keeps_the_stack_xen_holds)
     size_t before, after;
     int rc;
 
-    /* A vCPU number that is not running, below 32 (no vcpu_info to
-     * register). */
+    /* A vCPU number that is not running, below 32. */
     for ( id = 1; id < XEN_LEGACY_MAX_VCPUS && cpu_online(id); id++ )
         ;
     if ( id == XEN_LEGACY_MAX_VCPUS )
@@ -120,10 +119,45 @@ TEST(smp, failed_up_keeps_the_stack_xen_holds)
     EXPECT_NE(rc, 0);
     EXPECT_EQ(fake_calls, 2u);
     EXPECT_FALSE(cpu_online(id));
-    EXPECT_EQ(before - after, (size_t)SMP_AP_STACK_PAGES);
+    /* The stack and the unmapped guard page below it stay allocated. */
+    EXPECT_EQ(before - after, (size_t)SMP_AP_STACK_PAGES + 1);
     /* Only the stand-in holds it: give it back for the leak check. */
-    if ( before - after == SMP_AP_STACK_PAGES && fake_rsp )
-        page_free_n((void *)(uintptr_t)(ALIGN_UP(fake_rsp, PAGE_SIZE) -
-                                        SMP_AP_STACK_PAGES * PAGE_SIZE),
-                    SMP_AP_STACK_PAGES);
+    if ( before - after == SMP_AP_STACK_PAGES + 1 && fake_rsp )
+    {
+        char *guard = (char *)(uintptr_t)(ALIGN_UP(fake_rsp, PAGE_SIZE) -
+                                          (SMP_AP_STACK_PAGES + 1) * PAGE_SIZE);
+
+        paging_unguard_page(guard);
+        page_free_n(guard, SMP_AP_STACK_PAGES + 1);
+    }
+}
+
+/* The guard check must notice a changed word on either side of a
+ * vcpu_info, and name which one. Interrupts stay off while a guard is
+ * broken, so this vCPU's upcall cannot panic on it meanwhile. */
+TEST(smp, vcpu_info_guards_notice_an_overwrite)
+{
+    unsigned int cpu = smp_processor_id();
+    volatile uint64_t *vi;
+    unsigned long flags;
+    uint64_t below, above;
+    int lo, hi, after;
+
+    if ( !xen.present || !shared_info || !vcpu_info_registered(cpu) )
+        KTEST_SKIP("no registered vcpu_info: not on Xen");
+    vi = (volatile uint64_t *)vcpu_info(cpu);
+    flags = irq_save();
+    below = vi[-1];
+    vi[-1] = below ^ 0x100;
+    lo = vcpu_info_guard_broken(cpu);
+    vi[-1] = below;
+    above = vi[8];
+    vi[8] = above ^ 1;
+    hi = vcpu_info_guard_broken(cpu);
+    vi[8] = above;
+    after = vcpu_info_guard_broken(cpu);
+    irq_restore(flags);
+    EXPECT_EQ(lo, 3); /* guard_lo[3], just below the vcpu_info */
+    EXPECT_EQ(hi, 4); /* guard_hi[0], just above it */
+    EXPECT_EQ(after, -1);
 }

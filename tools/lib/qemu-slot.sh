@@ -3,23 +3,58 @@
 # qemu-slot.sh - at most two QEMUs on this machine at once (2 cores; every
 # tier runner takes a slot). Source it, then call qemu_slot_take before
 # starting QEMU; the slot is held on file descriptor 8 until the runner
-# exits. XENLING_QEMU_SLOTS overrides the number of slots (default 2).
+# exits. Waiters are served in arrival order: each leaves a ticket in
+# /tmp/xenling-qemu.queue and tries for a slot only while its ticket is
+# among the oldest live ones. XENLING_QEMU_SLOTS overrides the number of
+# slots (default 2). While the file /tmp/xenling-qemu.lead names a
+# directory, only runners started inside it take slots (the lead's final
+# checks on a shared machine); the others wait.
 
 qemu_slot_take() {
-    local slots=${XENLING_QEMU_SLOTS:-2} waited=0 i
+    local slots=${XENLING_QEMU_SLOTS:-2} waited=0 i q=/tmp/xenling-qemu.queue
+    local me t pid ahead lead
+    mkdir -p "$q"
+    # The lead's tickets sort before everyone else's (class 0, others 1).
+    lead=$(cat /tmp/xenling-qemu.lead 2>/dev/null)
+    if [ -n "$lead" ] && [ "${PWD#"$lead"}" != "$PWD" ]; then
+        me="$q/0-$(date +%s%N)-$$"
+    else
+        me="$q/1-$(date +%s%N)-$$"
+    fi
+    : >"$me"
     while :; do
-        for ((i = 0; i < slots; i++)); do
-            exec 8>"/tmp/xenling-qemu.slot$i"
-            if flock -n 8; then
-                return 0
+        # Tickets of runners that died no longer count.
+        ahead=0
+        for t in "$q"/*; do
+            [ -e "$t" ] || continue
+            [ "$t" = "$me" ] && break
+            pid=${t##*-}
+            if kill -0 "$pid" 2>/dev/null; then
+                ahead=$((ahead + 1))
+            else
+                rm -f "$t"
             fi
-            exec 8>&-
         done
+        lead=$(cat /tmp/xenling-qemu.lead 2>/dev/null)
+        if [ -n "$lead" ] && [ "${PWD#"$lead"}" = "$PWD" ]; then
+            ahead=$slots # not the lead's: wait
+        fi
+        if [ $ahead -lt "$slots" ]; then
+            for ((i = 0; i < slots; i++)); do
+                exec 8>"/tmp/xenling-qemu.slot$i"
+                if flock -n 8; then
+                    rm -f "$me"
+                    return 0
+                fi
+                exec 8>&-
+            done
+        fi
         if [ $waited -ge 1800 ]; then
+            rm -f "$me"
             echo "qemu-slot: no QEMU slot free for 30 minutes" >&2
             return 1
         fi
-        [ $waited = 0 ] && echo "qemu-slot: waiting for a free QEMU slot ($slots in use)" >&2
+        [ $waited = 0 ] && echo "qemu-slot: waiting for a free QEMU slot ($slots in use, $ahead waiting before us)" >&2
         sleep 1
         waited=$((waited + 1))
     done

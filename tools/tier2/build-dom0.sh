@@ -9,7 +9,10 @@
 #                                    would otherwise decompress the bzImage
 #                                    itself, which is slow under QEMU TCG)
 #   build/tier2/dom0-initrd.cpio.gz  busybox + Xen toolstack + modules +
-#                                    tools/tier2/init as /init
+#                                    tools/tier2/init as /init, and the
+#                                    dom0 agent in /usr/lib/xenling
+#   build/tier2/gntpeer              tools/tier2/gntpeer.c, built here
+#                                    against libxengnttab (libxen-dev)
 #
 # Idempotent: each output carries a stamp (a hash of every input) and is
 # rebuilt only when an input changed. See tools/tier2/README.md.
@@ -141,11 +144,37 @@ PYEOF
     say "built $out/dom0-vmlinux ($(du -h "$out/dom0-vmlinux" | cut -f1))"
 fi
 
+# -------------------------------------------------------------- gntpeer --
+# The dom0's grant-table peer (tools/tier2/gntpeer.c), compiled on this
+# host against libxen-dev; rebuilt when its source, the compiler or the
+# library's header changes.
+CC=${CC:-gcc}
+command -v "$CC" >/dev/null || die "'$CC' not found: run tools/setup.sh"
+[ -r /usr/include/xengnttab.h ] || die "/usr/include/xengnttab.h missing: install libxen-dev"
+[ -r "$here/gntpeer.c" ] || die "$here/gntpeer.c missing"
+GNTPEER_CFLAGS="-std=gnu11 -O2 -g -Wall -Wextra -Werror"
+gp_stamp_val=$( {
+    echo "gntpeer-v1 $CC $GNTPEER_CFLAGS"
+    "$CC" --version | head -n 1
+    sha256sum "$here/gntpeer.c" /usr/include/xengnttab.h | cut -d' ' -f1
+} | sha256sum | cut -d' ' -f1)
+if [ $force = 1 ] || [ ! -x "$out/gntpeer" ] || \
+   [ "$(cat "$out/gntpeer.stamp" 2>/dev/null)" != "$gp_stamp_val" ]; then
+    say "building $out/gntpeer"
+    rm -f "$out/gntpeer" "$out/gntpeer.stamp"
+    # shellcheck disable=SC2086 # the flags are words on purpose
+    timeout 120 "$CC" $GNTPEER_CFLAGS -o "$out/gntpeer.tmp" "$here/gntpeer.c" \
+        -lxengnttab || die "compiling $here/gntpeer.c failed"
+    mv "$out/gntpeer.tmp" "$out/gntpeer"
+    echo "$gp_stamp_val" >"$out/gntpeer.stamp"
+fi
+
 # ----------------------------------------------------------- file list --
 # Collect (source, destination-in-initramfs) pairs; the hash of this list
 # plus the contents of every file decides whether the initramfs is stale.
-[ -r "$here/init" ] || die "$here/init missing"
-[ -r "$here/block" ] || die "$here/block missing"
+for f in init block agent agent-selftest; do
+    [ -r "$here/$f" ] || die "$here/$f missing"
+done
 command -v busybox >/dev/null || [ -x /bin/busybox ] || die "busybox not found: install busybox-static"
 BUSYBOX=$(command -v busybox || echo /bin/busybox)
 if ldd "$BUSYBOX" >/dev/null 2>&1; then
@@ -158,6 +187,10 @@ add() { SRC+=("$1"); DST+=("$2"); }
 add "$BUSYBOX" /bin/busybox
 add "$here/init" /init
 add "$here/block" /etc/xen/scripts/block
+XENLING_LIB=/usr/lib/xenling
+add "$here/agent" $XENLING_LIB/agent
+add "$here/agent-selftest" $XENLING_LIB/agent-selftest
+add "$out/gntpeer" $XENLING_LIB/gntpeer
 for t in "${XEN_TOOLS[@]}"; do
     [ -x "$XENBIN/$t" ] || die "$XENBIN/$t missing: install xen-utils-4.17"
     add "$XENBIN/$t" "$XENBIN/$t"
@@ -169,7 +202,7 @@ add /usr/bin/xenstore /usr/bin/xenstore
 # dynamic loader included), plus libgcc_s (glibc dlopens it for
 # pthread_cancel). Copied to the path ldd names, symlinks resolved.
 declare -A LIBS=()
-for b in "${XEN_TOOLS[@]/#/$XENBIN/}" /usr/bin/xenstore; do
+for b in "${XEN_TOOLS[@]/#/$XENBIN/}" /usr/bin/xenstore "$out/gntpeer"; do
     while read -r lib; do
         [ -n "$lib" ] && LIBS[$lib]=1
     done < <(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
@@ -269,7 +302,9 @@ done
 for t in "${XEN_TOOLS[@]}"; do
     ln -sf "$XENBIN/$t" "$root/usr/sbin/$t"
 done
-chmod 0755 "$root/init" "$root/etc/xen/scripts/block"
+chmod 0755 "$root/init" "$root/etc/xen/scripts/block" \
+    "$root$XENLING_LIB/agent" "$root$XENLING_LIB/agent-selftest" \
+    "$root$XENLING_LIB/gntpeer"
 
 # Directories the toolstack expects; /init creates the /run ones.
 mkdir -p "$root"/{proc,sys,dev,run,tmp,root,mnt,job} \

@@ -2,9 +2,11 @@
 /*
  * cpu.c - per-CPU architectural state: the GS base that finds struct cpu,
  * and a GDT with a TSS whose IST1 stack catches double faults (so a
- * kernel stack overflow still gets a register dump).
+ * kernel stack overflow still gets a register dump). The double-fault
+ * stacks and the boot stack have an unmapped guard page below them.
  */
 #include <kernel.h>
+#include <mm.h>
 #include <percpu.h>
 #include <arch/x86.h>
 
@@ -21,16 +23,24 @@ BUILD_BUG_ON(sizeof(struct tss) != 104);
 
 #define GDT_ENTRIES   7 /* null, code64, data, code32, TSS x2 */
 #define SEL_TSS       0x20
-#define DF_STACK_SIZE 8192
+#define DF_STACK_SIZE (2 * PAGE_SIZE)
 
 struct cpu_arch {
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
     struct tss tss;
-    uint8_t df_stack[DF_STACK_SIZE] __attribute__((aligned(16)));
+};
+
+/* A double-fault stack above a page that stack_guards_init() unmaps. */
+struct df_stack {
+    uint8_t guard[PAGE_SIZE];
+    uint8_t stack[DF_STACK_SIZE];
 };
 
 struct cpu cpus[MAX_CPUS];
 static struct cpu_arch cpu_arch[MAX_CPUS];
+static struct df_stack df_stacks[MAX_CPUS] __attribute__((aligned(PAGE_SIZE)));
+
+extern char boot_stack_guard[]; /* boot/head.asm: the page below the stack */
 
 static void
 load_gdt_tss(struct cpu_arch *a)
@@ -51,7 +61,7 @@ load_gdt_tss(struct cpu_arch *a)
                 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     a->gdt[5] = base >> 32;
 
-    a->tss.ist[0] = (uint64_t)(a->df_stack + DF_STACK_SIZE);
+    a->tss.ist[0] = (uint64_t)(df_stacks[a - cpu_arch].stack + DF_STACK_SIZE);
     a->tss.iomap_base = sizeof(a->tss); /* no I/O bitmap */
 
     asm volatile("lgdt %0" : : "m"(gdtr));
@@ -82,4 +92,30 @@ percpu_init(unsigned int id)
     asm volatile("movw %w0, %%gs" : : "r"(0));
     wrmsr(MSR_GS_BASE, (uint64_t)c);
     load_gdt_tss(&cpu_arch[id]);
+}
+
+void
+stack_guards_init(void)
+{
+    unsigned int id;
+
+    paging_guard_page(boot_stack_guard);
+    for ( id = 0; id < MAX_CPUS; id++ )
+        paging_guard_page(df_stacks[id].guard);
+}
+
+const char *
+cpu_stack_guard_name(uint64_t page, unsigned int *cpu)
+{
+    unsigned int id;
+
+    if ( page == (uint64_t)(uintptr_t)boot_stack_guard )
+        return "the boot stack";
+    for ( id = 0; id < MAX_CPUS; id++ )
+        if ( page == (uint64_t)(uintptr_t)df_stacks[id].guard )
+        {
+            *cpu = id;
+            return "the double-fault stack of CPU";
+        }
+    return NULL;
 }

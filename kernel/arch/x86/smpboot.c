@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <shared_info.h>
 #include <smp.h>
+#include <timeline.h>
 #include <timer.h>
 #include <traps.h>
 #include <watchdog.h>
@@ -52,6 +53,7 @@ ap_entry(unsigned int id)
     if ( evtchn_available() && evtchn_init_cpu(id) == 0 &&
          timer_init_cpu() == 0 ) /* its VIRQ_TIMER and timer queue */
         watchdog_init_cpu();     /* the backstop of its waits */
+    timeline_mark("cpu-up", ""); /* for the boot's picture */
     /* Publish "online" after this CPU's set-up is complete. */
     __atomic_fetch_or(&online_mask, 1ull << id, __ATOMIC_RELEASE);
     /* This context becomes the CPU's idle thread: it runs threads when
@@ -73,13 +75,15 @@ int
 smp_start_cpu(unsigned int id)
 {
     static vcpu_hvm_context_t ctx; /* Xen copies it at initialise */
-    uint64_t *stack = page_alloc_n(AP_STACK_PAGES);
+    /* The stack, above an unmapped guard page (paging_guard_page). */
+    char *guard = page_alloc_n(AP_STACK_PAGES + 1);
     uint64_t *top;
     long rc;
 
-    if ( !stack )
+    if ( !guard )
         return -1;
-    top = stack + AP_STACK_PAGES * PAGE_SIZE / sizeof(*stack);
+    paging_guard_page(guard);
+    top = (uint64_t *)(guard + (AP_STACK_PAGES + 1) * PAGE_SIZE);
     /* A zero return address ends backtraces; RSP + 8 is 16-byte aligned
      * at function entry, as the ABI expects after a call. */
     *--top = 0;
@@ -97,18 +101,19 @@ smp_start_cpu(unsigned int id)
 
     /*
      * Place its vcpu_info first, while the vCPU is down (the only time Xen
-     * lets another vCPU do it): past vCPU 31 there is no slot in
-     * shared_info, and Xen refuses VCPUOP_initialise (-EINVAL) for a vCPU
-     * whose vcpu_info is still its internal dummy.
+     * lets another vCPU do it): every vCPU gets its own, and past vCPU 31
+     * there is no slot in shared_info, and Xen refuses VCPUOP_initialise
+     * (-EINVAL) for a vCPU whose vcpu_info is still its internal dummy.
      */
-    if ( shared_info && id >= XEN_LEGACY_MAX_VCPUS )
+    if ( shared_info && !fault_vcpu_op ) /* not for a test's stand-in */
         vcpu_info_register(id);
     rc = vcpu_op(VCPUOP_initialise, id, &ctx);
     if ( rc != 0 )
     {
         printk("smp: vCPU %u: VCPUOP_initialise refused: %ld (%s)\n", id, rc,
                xen_errno_name(rc));
-        page_free_n(stack, AP_STACK_PAGES);
+        paging_unguard_page(guard);
+        page_free_n(guard, AP_STACK_PAGES + 1);
         return -1;
     }
     rc = vcpu_op(VCPUOP_up, id, NULL);

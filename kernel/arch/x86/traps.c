@@ -5,6 +5,7 @@
  * are in entry.asm; per-CPU GDT and TSS are in cpu.c.
  */
 #include <kernel.h>
+#include <mm.h>
 #include <percpu.h>
 #include <sched.h>
 #include <traps.h>
@@ -116,15 +117,30 @@ irq_unregister(unsigned int vec)
 }
 
 void
-trap_expect_fault(uint8_t vector, uint64_t resume)
+trap_expect_fault_stack(uint8_t vector, uint64_t resume, uint64_t resume_rsp)
 {
     struct fault_expect *fx = &this_cpu()->fault;
 
     memset(fx, 0, sizeof(*fx));
     fx->vector = vector;
     fx->resume = resume;
+    fx->resume_rsp = resume_rsp;
     barrier(); /* fields set before armed, as the handler reads them */
     fx->armed = true;
+}
+
+void
+trap_expect_fault(uint8_t vector, uint64_t resume)
+{
+    trap_expect_fault_stack(vector, resume, 0);
+}
+
+bool
+trap_fault_expected(uint8_t vector)
+{
+    const struct fault_expect *fx = &this_cpu()->fault;
+
+    return fx->armed && fx->vector == vector;
 }
 
 void
@@ -133,9 +149,45 @@ trap_expect_clear(void)
     this_cpu()->fault.armed = false;
 }
 
+bool
+trap_stack_guard_note(uint64_t addr, char *buf, size_t size)
+{
+    uint64_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+    const struct thread *t = thread_self();
+    const char *what;
+    unsigned int cpu = 0;
+
+    if ( !paging_is_guard(addr) )
+        return false;
+    what = cpu_stack_guard_name(page, &cpu);
+    if ( what && strcmp(what, "the boot stack") == 0 )
+        snprintf(buf, size,
+                 "stack guard page hit: %016llx is in the guard "
+                 "page below %s",
+                 (unsigned long long)addr, what);
+    else if ( what )
+        snprintf(buf, size,
+                 "stack guard page hit: %016llx is in the guard "
+                 "page below %s %u",
+                 (unsigned long long)addr, what, cpu);
+    else if ( t && t->stack && page + PAGE_SIZE == (uintptr_t)t->stack )
+        snprintf(buf, size,
+                 "stack guard page hit: %016llx is in the guard "
+                 "page below the stack of thread %u (%s), which overflowed",
+                 (unsigned long long)addr, t->id, t->name);
+    else
+        snprintf(buf, size,
+                 "stack guard page hit: %016llx is in the guard "
+                 "page of another thread's or a CPU's start-up stack",
+                 (unsigned long long)addr);
+    return true;
+}
+
 void
 trap_dump(const struct trap_frame *f)
 {
+    char note[160];
+
     const char *name = f->vector < 32 ? exception_names[f->vector] : "irq";
 
     printk("trap: vector %llu (%s) error 0x%llx on CPU %u\n",
@@ -170,6 +222,12 @@ trap_dump(const struct trap_frame *f)
                : f->error_code & PF_WRITE ? "write"
                                           : "read",
                f->error_code & PF_USER ? ", user" : "");
+    /* A stack overflow: the push that hit the guard page faulted, and so
+     * did pushing the #PF frame there, which made it a #DF (on its own
+     * stack); CR2 names the guard page either way. */
+    if ( (f->vector == VEC_PF || f->vector == VEC_DF) &&
+         trap_stack_guard_note(read_cr2(), note, sizeof(note)) )
+        printk("  %s\n", note);
 }
 
 /* An armed test expectation absorbs the fault; returns true if it did. */
@@ -185,7 +243,9 @@ expected_fault(struct trap_frame *f)
     fx->hit_vector = f->vector;
     fx->error_code = f->error_code;
     fx->rip = f->rip;
-    fx->cr2 = f->vector == VEC_PF ? read_cr2() : 0;
+    fx->cr2 = f->vector == VEC_PF || f->vector == VEC_DF ? read_cr2() : 0;
+    if ( fx->resume_rsp )
+        f->rsp = fx->resume_rsp;
     if ( fx->resume )
         f->rip = fx->resume;
     else
@@ -228,8 +288,11 @@ trap_dispatch(struct trap_frame *f)
      * are still off. sched_preempt() parks this stack as it is; when the
      * thread runs again we return from here and trap_common irets to it.
      * Inside a nested trap, or if the thread had interrupts off (it may
-     * hold a spinlock), we wait for a later point.
+     * hold a spinlock), we wait for a later point; and never from a
+     * double fault, whose frame is on the CPU's own IST stack, not the
+     * thread's (a test resumes from one).
      */
-    if ( c->irq_depth == 0 && c->need_resched && (f->rflags & X86_FLAGS_IF) )
+    if ( c->irq_depth == 0 && c->need_resched && (f->rflags & X86_FLAGS_IF) &&
+         f->vector != VEC_DF )
         sched_preempt();
 }

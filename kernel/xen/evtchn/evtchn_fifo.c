@@ -186,7 +186,7 @@ static void
 fifo_handle_events(unsigned int cpu)
 {
     struct evtchn_fifo_queues *q = &queues[cpu];
-    unsigned long bad = q->bad_links;
+    unsigned long bad = q->bad_links, bad_ready = q->bad_ready;
     evtchn_port_t port;
 
     if ( !q->cb )
@@ -216,6 +216,10 @@ fifo_handle_events(unsigned int cpu)
         printk("evtchn: FIFO: vCPU %u queue linked past the event array; "
                "queue dropped\n",
                cpu);
+    if ( q->bad_ready != bad_ready )
+        printk("evtchn: FIFO: vCPU %u READY word flags a queue past the "
+               "last (%u); ignored\n",
+               cpu, EVTCHN_FIFO_MAX_QUEUES - 1);
 }
 
 static void

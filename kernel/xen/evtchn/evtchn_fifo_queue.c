@@ -14,6 +14,10 @@
  */
 #include "kernel/xen/evtchn/evtchn_fifo_queue.h"
 
+/* READY bits of the queues that exist (Xen's word has 32). */
+#define QUEUES_MASK ((1u << EVTCHN_FIFO_MAX_QUEUES) - 1)
+BUILD_BUG_ON(EVTCHN_FIFO_MAX_QUEUES > 32);
+
 /* Load of an event word that Xen may be changing. */
 static event_word_t
 word_read(event_word_t *w)
@@ -52,7 +56,7 @@ evtchn_fifo_pop(struct evtchn_fifo_queues *q)
     for ( ;; )
     {
         unsigned int prio;
-        uint32_t port, next;
+        uint32_t port, next, taken;
         event_word_t *w;
 
         /*
@@ -60,7 +64,14 @@ evtchn_fifo_pop(struct evtchn_fifo_queues *q)
          * READY (a locked operation), and this exchange is a full barrier,
          * so a HEAD read below is at least as new as the bit.
          */
-        q->ready |= __atomic_exchange_n(&q->cb->ready, 0, __ATOMIC_SEQ_CST);
+        taken = __atomic_exchange_n(&q->cb->ready, 0, __ATOMIC_SEQ_CST);
+        if ( taken & ~QUEUES_MASK )
+        {
+            /* A queue the ABI does not have: no HEAD to read for it. */
+            q->bad_ready++;
+            taken &= QUEUES_MASK;
+        }
+        q->ready |= taken;
         if ( !q->ready )
             return 0;
 

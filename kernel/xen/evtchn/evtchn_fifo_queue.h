@@ -34,6 +34,7 @@ struct evtchn_fifo_queues {
     evtchn_fifo_word_fn word;
     void *ctx;
     unsigned long bad_links; /* links to ports beyond the array */
+    unsigned long bad_ready; /* READY bits for queues past the last */
 };
 
 /*

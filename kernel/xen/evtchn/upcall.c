@@ -11,6 +11,8 @@
 #include <kernel.h>
 #include "kernel/xen/evtchn/evtchn_abi.h"
 #include <hypervisor.h>
+#include <percpu.h>
+#include <shared_info.h>
 #include <traps.h>
 #include <arch/lapic.h>
 
@@ -20,6 +22,8 @@ static enum upcall_mode mode = UPCALL_AUTO; /* AUTO: none yet */
 static void
 upcall_irq(struct trap_frame *f, void *arg)
 {
+    /* Xen has just written this vCPU's vcpu_info: check around it. */
+    vcpu_info_check_guards(smp_processor_id());
     evtchn_do_upcall();
     /* The per-vCPU vector came through the local APIC and is in service
      * there until EOI; one that Xen raised meanwhile is delivered after

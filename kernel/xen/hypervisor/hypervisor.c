@@ -5,6 +5,7 @@
  */
 #include <kernel.h>
 #include <hypervisor.h>
+#include <mm.h>
 #include <percpu.h>
 #include <xen_errno.h>
 #include <xen/features.h>
@@ -65,6 +66,39 @@ xen_detect(void)
 
         if ( hypercall_xen_version(XENVER_get_features, &fi) == 0 )
             xen.features = fi.submap;
+    }
+}
+
+void
+xen_note_foreign_frames(void)
+{
+    /* The HVM params a guest may read that name a page someone else
+     * writes: the toolstack puts these rings in pages of their own. */
+    static const struct {
+        unsigned int param;
+        const char *what;
+    } params[] = {
+        { HVM_PARAM_CONSOLE_PFN, "PV console ring (HVM_PARAM_CONSOLE_PFN)" },
+        { HVM_PARAM_STORE_PFN, "xenstore ring (HVM_PARAM_STORE_PFN)" },
+    };
+    unsigned int i;
+
+    if ( !xen.hypercalls )
+        return;
+    for ( i = 0; i < ARRAY_SIZE(params); i++ )
+    {
+        uint64_t pfn = 0;
+        long rc = hvm_get_param(params[i].param, &pfn);
+
+        if ( rc != 0 || pfn == 0 )
+            continue; /* none (dom0 has neither) */
+        if ( pfn >= (1ull << (52 - PAGE_SHIFT)) )
+        {
+            printk("xen: ignoring %s: frame 0x%llx is past physical memory\n",
+                   params[i].what, (unsigned long long)pfn);
+            continue;
+        }
+        page_foreign_add(pfn << PAGE_SHIFT, PAGE_SIZE, params[i].what);
     }
 }
 
@@ -171,9 +205,9 @@ xen_shutdown(unsigned int reason)
 }
 
 long
-xen_watchdog_arm(unsigned int seconds)
+xen_watchdog(unsigned int id, unsigned int seconds)
 {
-    struct sched_watchdog wd = { .id = 0, .timeout = seconds };
+    struct sched_watchdog wd = { .id = id, .timeout = seconds };
 
     return hypercall_sched_op(SCHEDOP_watchdog, &wd);
 }

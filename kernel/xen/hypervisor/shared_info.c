@@ -29,13 +29,86 @@ struct shared_info *shared_info;
 static struct vcpu_info *vcpu_infos[MAX_CPUS];
 
 /*
- * vcpu_info for vCPUs past shared_info's 32 slots, registered with
- * VCPUOP_register_vcpu_info. 64-byte entries, 64-byte aligned, so none
- * crosses a page boundary (the ABI's one rule). Only those vCPUs move:
- * a rare guest triple fault on tier 2 appeared when every vCPU did
- * (tools/README.md), so the others keep their slot in shared_info.
+ * Each vCPU's own vcpu_info, registered with VCPUOP_register_vcpu_info
+ * (every vCPU's, as Linux does: past vCPU 31 there is no slot in
+ * shared_info at all). Each sits between two guard runs of 32 bytes in a
+ * 128-byte slot, so none crosses a page boundary (the ABI's one rule);
+ * the slots fill whole pages of their own, so no other data shares a
+ * page Xen writes. The upcall checks its vCPU's guards
+ * (vcpu_info_check_guards): a write that runs over a vcpu_info, by us or
+ * by anyone else, is caught near the moment it happens.
  */
-static struct vcpu_info vcpu_info_area[MAX_CPUS] __attribute__((aligned(64)));
+#define VCPU_INFO_GUARD       0x56435055494e464full /* "VCPUINFO" */
+#define VCPU_INFO_GUARD_WORDS 4
+
+struct vcpu_info_slot {
+    uint64_t guard_lo[VCPU_INFO_GUARD_WORDS];
+    struct vcpu_info vi;
+    uint64_t guard_hi[VCPU_INFO_GUARD_WORDS];
+};
+BUILD_BUG_ON(sizeof(struct vcpu_info_slot) != 128);
+
+static struct vcpu_info_slot vcpu_info_slots[MAX_CPUS]
+    __attribute__((aligned(PAGE_SIZE)));
+BUILD_BUG_ON(sizeof(vcpu_info_slots) % PAGE_SIZE != 0);
+
+/* Set once by shared_info_init, before any upcall can check it. */
+static bool guards_set;
+
+/* The guard value of slot `cpu`'s word `i` (0-3 below, 4-7 above). */
+static uint64_t
+guard_value(unsigned int cpu, unsigned int i)
+{
+    return VCPU_INFO_GUARD ^ ((uint64_t)cpu << 8) ^ i;
+}
+
+static volatile uint64_t *
+guard_word(unsigned int cpu, unsigned int i)
+{
+    struct vcpu_info_slot *s = &vcpu_info_slots[cpu];
+
+    return i < VCPU_INFO_GUARD_WORDS ? &s->guard_lo[i]
+                                     : &s->guard_hi[i - VCPU_INFO_GUARD_WORDS];
+}
+
+static void
+guards_init(void)
+{
+    unsigned int cpu, i;
+
+    for ( cpu = 0; cpu < MAX_CPUS; cpu++ )
+        for ( i = 0; i < 2 * VCPU_INFO_GUARD_WORDS; i++ )
+            *guard_word(cpu, i) = guard_value(cpu, i);
+    guards_set = true;
+}
+
+int
+vcpu_info_guard_broken(unsigned int cpu)
+{
+    unsigned int i;
+
+    if ( cpu >= MAX_CPUS || !guards_set )
+        return -1;
+    for ( i = 0; i < 2 * VCPU_INFO_GUARD_WORDS; i++ )
+        if ( *guard_word(cpu, i) != guard_value(cpu, i) )
+            return i;
+    return -1;
+}
+
+void
+vcpu_info_check_guards(unsigned int cpu)
+{
+    int i = vcpu_info_guard_broken(cpu);
+
+    if ( i < 0 )
+        return;
+    panic("vcpu_info of vCPU %u: guard word %s[%d] at %p holds 0x%llx, not "
+          "0x%llx: something wrote over the area around a vcpu_info",
+          cpu, i < VCPU_INFO_GUARD_WORDS ? "guard_lo" : "guard_hi",
+          i % VCPU_INFO_GUARD_WORDS, (void *)guard_word(cpu, i),
+          (unsigned long long)*guard_word(cpu, i),
+          (unsigned long long)guard_value(cpu, i));
+}
 
 int
 shared_info_init(void)
@@ -71,9 +144,13 @@ shared_info_init(void)
     shared_info = page;
     for ( cpu = 0; cpu < MIN(MAX_CPUS, XEN_LEGACY_MAX_VCPUS); cpu++ )
         vcpu_infos[cpu] = &shared_info->vcpu_info[cpu];
+    guards_init();
     printk("shared_info: mapped at 0x%llx (gpfn 0x%llx)\n",
            (unsigned long long)virt_to_phys(page),
            (unsigned long long)xatp.gpfn);
+    /* The boot CPU moves its own vcpu_info now, before any event; the
+     * others do it as they start (kernel/arch/x86/smpboot.c). */
+    vcpu_info_register(smp_processor_id());
     return 0;
 }
 
@@ -86,7 +163,7 @@ vcpu_info_register(unsigned int cpu)
 
     if ( cpu >= MAX_CPUS )
         return -XEN_EINVAL;
-    pa = virt_to_phys(&vcpu_info_area[cpu]);
+    pa = virt_to_phys(&vcpu_info_slots[cpu].vi);
     r.mfn = pa >> PAGE_SHIFT;
     r.offset = pa & (PAGE_SIZE - 1);
     rc = hypercall_vcpu_op(VCPUOP_register_vcpu_info, cpu, &r);
@@ -100,14 +177,14 @@ vcpu_info_register(unsigned int cpu)
         return rc;
     }
     /* Xen copied the old slot's contents; it writes only here from now. */
-    vcpu_info_set(cpu, &vcpu_info_area[cpu]);
+    vcpu_info_set(cpu, &vcpu_info_slots[cpu].vi);
     return 0;
 }
 
 bool
 vcpu_info_registered(unsigned int cpu)
 {
-    return cpu < MAX_CPUS && vcpu_infos[cpu] == &vcpu_info_area[cpu];
+    return cpu < MAX_CPUS && vcpu_infos[cpu] == &vcpu_info_slots[cpu].vi;
 }
 
 struct vcpu_info *

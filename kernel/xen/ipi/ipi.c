@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * smp_ipi.c - IPIs through event channels (include/ipi.h). Each online
+ * ipi.c - IPIs through event channels (include/ipi.h). Each online
  * vCPU has one EVTCHNOP_bind_ipi port per IPI kind, all bound by the boot
  * CPU in ipi_init(). A call-function IPI is only a doorbell: the work
- * travels in the target's call queue (a locked list of struct ipi_call),
- * and the event says "look at your queue". Binding, sending and dispatch
- * are kernel/xen/evtchn/evtchn.c's; vCPU bring-up is kernel/arch/x86/smpboot.c's.
+ * travels in the target's call queue (a locked list of struct ipi_call,
+ * kernel/xen/ipi/ipi_queue.c), and the event says "look at your queue".
+ * Binding, sending and dispatch are kernel/xen/evtchn/evtchn.c's; vCPU
+ * bring-up is kernel/arch/x86/smpboot.c's.
  */
 #include <kernel.h>
 #include <evtchn.h>
@@ -14,6 +15,7 @@
 #include <smp.h>
 #include <spinlock.h>
 #include <arch/x86.h>
+#include "kernel/xen/ipi/ipi_queue.h"
 
 /*
  * A waiting caller says so once after this many TSC cycles (seconds at
@@ -24,48 +26,20 @@
 #define WAIT_WARN_CYCLES (20ull * 1000 * 1000 * 1000)
 #define WAIT_TSC_EVERY   1024
 
-/* Requests each CPU can have in flight without waiting for completion. */
-#define CALL_SLOTS 64
-
-/*
- * One request to run fn(arg) on a target CPU. The caller fills it in and
- * queues it; from then on it is the target's until the target hands it
- * back: a waited-for request lives on the caller's stack and the target
- * sets `done` after fn returns; a request that is not waited for is a
- * slot of the caller's pool, which the target frees (clears `busy`) as
- * soon as it has read fn and arg.
- */
-struct ipi_call {
-    struct ipi_call *next; /* in the target's queue, under its lock */
-    void (*fn)(void *arg);
-    void *arg;
-    bool pooled; /* a slot of the caller's pool (no wait) */
-    bool busy;   /* pooled: in flight; the owner sets it,
-                                   interrupts off; the target clears it */
-    bool done;   /* waited for: fn has returned */
-};
-
 struct ipi_cpu {
     /*
-     * The call queue, oldest at head. head and tail are changed only with
-     * `lock` held: any CPU appends at the tail, the owner takes calls off
-     * the head, one at a time (the owner may peek at head without the
-     * lock, as a hint). The lock is always taken with interrupts disabled
-     * (the owner takes it in its IPI handler), and nothing else happens
-     * under it: no function runs, no other queue's lock is taken.
+     * The call queue (include/ipi_queue.h) and the lock that protects
+     * it, always taken with interrupts disabled (the owner takes it in
+     * its IPI handler).
      */
     spinlock_t lock;
-    struct ipi_call *head;
-    struct ipi_call *tail;
+    struct ipi_queue queue;
     /* Written by ipi_init() before `ready` is set, read-only after. */
     evtchn_port_t port[NR_IPI_KINDS];
-    bool ready;             /* store-release by ipi_init(), load-acquire
+    bool ready;                 /* store-release by ipi_init(), load-acquire
                                    by everyone else */
-    struct ipi_stats stats; /* written by the owner, interrupts off */
-    /* Requests for calls without wait. Only the owner takes a slot (with
-     * interrupts off), only the target of the call frees it. */
-    struct ipi_call slots[CALL_SLOTS];
-    unsigned int next_slot;     /* where the owner looks first */
+    struct ipi_stats stats;     /* written by the owner, interrupts off */
+    struct ipi_pool pool;       /* requests for calls without wait */
 } __attribute__((aligned(64))); /* one cache line or more per CPU */
 
 /* Locks set up by ipi_init(); nothing is sent to a CPU before it is ready,
@@ -134,39 +108,12 @@ run_queue(struct ipi_cpu *c)
 
     for ( ;; )
     {
-        void (*fn)(void *arg);
-        void *arg;
-
         spin_lock(&c->lock);
-        call = c->head;
-        if ( call )
-        {
-            c->head = call->next;
-            if ( !c->head )
-                c->tail = NULL;
-        }
+        call = ipi_queue_pop(&c->queue);
         spin_unlock(&c->lock);
         if ( !call )
             break;
-
-        /* Read all we need first: once `done` is set or the request is
-         * freed, it is no longer ours. */
-        fn = call->fn;
-        arg = call->arg;
-        if ( call->pooled )
-        {
-            /* Release: our reads of the slot are done before its owner,
-             * whose load of `busy` is acquire, may fill it again. */
-            __atomic_store_n(&call->busy, false, __ATOMIC_RELEASE);
-            fn(arg);
-        }
-        else
-        {
-            fn(arg);
-            /* Release: fn's stores are visible before `done`; the caller
-             * loads it with acquire, then goes on (and reuses its stack). */
-            __atomic_store_n(&call->done, true, __ATOMIC_RELEASE);
-        }
+        ipi_call_run(call);
         c->stats.calls_run++;
     }
     irq_restore(flags);
@@ -211,14 +158,8 @@ queue_call(unsigned int cpu, struct ipi_call *call)
     bool was_empty;
     int rc;
 
-    call->next = NULL;
     flags = spin_lock_irqsave(&t->lock);
-    was_empty = t->head == NULL;
-    if ( t->tail )
-        t->tail->next = call;
-    else
-        t->head = call;
-    t->tail = call;
+    was_empty = ipi_queue_push(&t->queue, call);
     spin_unlock(&t->lock);
     /*
      * The unlock is a release store and the hypercall follows it, so the
@@ -250,12 +191,11 @@ wait_done(struct ipi_call *call, unsigned int target)
     unsigned long spins = 0;
     bool warned = false;
 
-    /* Acquire: pairs with run_queue's release, so fn's stores are
-     * visible to us once we see `done`. */
-    while ( !__atomic_load_n(&call->done, __ATOMIC_ACQUIRE) )
+    /* fn's stores are visible to us once we see it done. */
+    while ( !ipi_call_done(call) )
     {
         /* An unlocked peek, only a hint: run_queue takes the lock. */
-        if ( __atomic_load_n(&me->head, __ATOMIC_RELAXED) )
+        if ( ipi_queue_peek(&me->queue) )
             run_queue(me);
         if ( !warned && ++spins % WAIT_TSC_EVERY == 0 &&
              rdtsc_ordered() - start > WAIT_WARN_CYCLES )
@@ -278,27 +218,16 @@ wait_done(struct ipi_call *call, unsigned int target)
 static struct ipi_call *
 slot_get(struct ipi_cpu *me)
 {
-    unsigned int i, n;
-
     for ( ;; )
     {
         /* Interrupts off: a handler on this CPU may take slots too. */
         unsigned long flags = irq_save();
+        struct ipi_call *slot = ipi_pool_get(&me->pool);
 
-        for ( i = 0; i < CALL_SLOTS; i++ )
-        {
-            n = (me->next_slot + i) % CALL_SLOTS;
-            /* Acquire: pairs with run_queue's release of `busy`. */
-            if ( !__atomic_load_n(&me->slots[n].busy, __ATOMIC_ACQUIRE) )
-            {
-                me->slots[n].busy = true;
-                me->next_slot = n + 1;
-                irq_restore(flags);
-                return &me->slots[n];
-            }
-        }
         irq_restore(flags);
-        if ( __atomic_load_n(&me->head, __ATOMIC_RELAXED) )
+        if ( slot )
+            return slot;
+        if ( ipi_queue_peek(&me->queue) )
             run_queue(me);
         cpu_relax();
     }
@@ -312,10 +241,7 @@ call_remote(unsigned int cpu, struct ipi_call *call, void (*fn)(void *arg),
 {
     if ( !wait )
         call = slot_get(&ipi_cpus[smp_processor_id()]);
-    call->fn = fn;
-    call->arg = arg;
-    call->pooled = !wait;
-    call->done = false;
+    ipi_call_prepare(call, fn, arg, !wait);
     queue_call(cpu, call);
 }
 

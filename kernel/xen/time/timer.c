@@ -3,8 +3,10 @@
  * timer.c - per-CPU timer queues on Xen's per-vCPU single-shot timer
  * (include/timer.h): arming and cancelling, keeping Xen's one hardware
  * deadline equal to the earliest queued one, running expired callbacks
- * on VIRQ_TIMER, and tickless idle and timed waits on top. The sorted
- * queue itself is kernel/xen/time/timerq.c; the clock is kernel/xen/time/pvclock.c.
+ * on VIRQ_TIMER, and tickless idle and timed waits on top. The deadline
+ * logic is kernel/xen/time/timer_core.c (host-tested against a model of
+ * Xen), the sorted queue kernel/xen/time/timerq.c, the clock
+ * kernel/xen/time/pvclock.c.
  */
 #include <kernel.h>
 #include <clock.h>
@@ -17,45 +19,35 @@
 #include <timer.h>
 #include <arch/x86.h>
 
-/*
- * Xen's system time is a signed 64-bit count (s_time_t): a deadline
- * above INT64_MAX would read as negative, i.e. long past, and fire at
- * once. Deadlines are capped here; 2^63 ns is 292 years.
- */
-#define HW_DEADLINE_MAX ((uint64_t)INT64_MAX)
-
 struct timer_cpu {
     spinlock_t lock;
-    struct timerq q;       /* armed timers of this CPU: lock */
-    struct timer *running; /* callback being run, or NULL: lock */
-    bool dispatching;      /* in timer_virq's loop: lock */
-    bool hw_armed;         /* Xen holds hw_deadline for us: lock */
-    uint64_t hw_deadline;
-    bool ready;               /* set once by timer_init_cpu */
-    evtchn_port_t port;       /* this vCPU's VIRQ_TIMER */
-    struct timer_stats stats; /* written by this CPU only, under lock */
+    struct timer_core core; /* queue, hardware deadline, stats: lock */
+    bool ready;             /* set once by timer_init_cpu */
+    evtchn_port_t port;     /* this vCPU's VIRQ_TIMER */
 };
 
 static struct timer_cpu timer_cpus[MAX_CPUS];
 
 /*
- * Give Xen this vCPU's next deadline. Flags 0, not VCPU_SSHOTTMR_future:
- * with that flag an old Xen refuses a deadline that has already passed
- * (-ETIME), and a timer armed for "now" (or one that became due while
- * we were busy) would never fire. Without it, Xen raises VIRQ_TIMER at
- * once for a past deadline, which is exactly what we want. Only a vCPU
- * itself may set its single-shot timer.
+ * Give Xen this vCPU's next deadline (timer_core_ops.program). Flags 0,
+ * not VCPU_SSHOTTMR_future: with that flag an old Xen refuses a deadline
+ * that has already passed (-ETIME), and a timer armed for "now" (or one
+ * that became due while we were busy) would never fire. Without it, Xen
+ * raises VIRQ_TIMER at once for a past deadline, which is exactly what we
+ * want. Only a vCPU itself may set its single-shot timer.
  */
 static void
-hw_set(struct timer_cpu *tc, uint64_t deadline)
+hw_program(void *ctx, uint64_t deadline)
 {
+    struct timer_cpu *tc = ctx;
     unsigned int cpu = smp_processor_id();
     struct vcpu_set_singleshot_timer st = {
-        .timeout_abs_ns = MIN(deadline, HW_DEADLINE_MAX),
+        .timeout_abs_ns = deadline,
         .flags = 0,
     };
     long rc;
 
+    ASSERT_HELD(&tc->lock);
     if ( fault_timer_early_ns[cpu] ) /* a test plays Xen's slop */
     {
         st.timeout_abs_ns -= MIN(st.timeout_abs_ns, fault_timer_early_ns[cpu]);
@@ -66,52 +58,54 @@ hw_set(struct timer_cpu *tc, uint64_t deadline)
         panic("VCPUOP_set_singleshot_timer on vCPU %u failed (%ld): its "
               "timers would never fire",
               cpu, rc);
-    tc->hw_armed = true;
-    tc->hw_deadline = deadline;
-    tc->stats.programs++;
+}
+
+static void
+hw_stop(void *ctx)
+{
+    hypercall_vcpu_op(VCPUOP_stop_singleshot_timer, smp_processor_id(), NULL);
+}
+
+static uint64_t
+hw_now(void *ctx)
+{
+    return clock_now_ns();
 }
 
 /*
- * Make Xen's deadline match the earliest queued one: set it if it
- * differs, stop it if the queue is empty. Caller holds tc->lock on tc's
- * own CPU. While timer_virq runs callbacks it reprograms once at the
- * end, so callbacks that arm timers cost no hypercall each.
+ * Run an expired timer's callback. The lock is dropped around it so it
+ * can arm or cancel timers; core.running tells timer_cancel_sync to wait.
  */
 static void
-hw_update(struct timer_cpu *tc)
+run_callback(void *ctx, struct timerq_node *n)
 {
-    struct timerq_node *first = timerq_first(&tc->q);
+    struct timer_cpu *tc = ctx;
+    struct timer *t = container_of(n, struct timer, node);
 
-    ASSERT_HELD(&tc->lock);
-    if ( tc->dispatching )
-        return;
-    if ( !first )
-    {
-        if ( tc->hw_armed )
-        {
-            hypercall_vcpu_op(VCPUOP_stop_singleshot_timer, smp_processor_id(),
-                              NULL);
-            tc->hw_armed = false;
-        }
-        return;
-    }
-    if ( !tc->hw_armed || tc->hw_deadline != first->deadline )
-        hw_set(tc, first->deadline);
+    spin_unlock(&tc->lock);
+    t->fn(t, t->arg);
+    spin_lock(&tc->lock);
 }
+
+static const struct timer_core_ops timer_hw_ops = {
+    .program = hw_program,
+    .stop = hw_stop,
+    .now = hw_now,
+    .run = run_callback,
+};
 
 /*
  * VIRQ_TIMER: Xen's single-shot timer for this vCPU went off. Runs every
  * callback whose deadline has passed by our clock, then hands Xen the
- * next deadline. Xen's notion of "passed" and ours can differ slightly,
- * so a VIRQ may find nothing due yet: then the same deadline is simply
- * set again. Event-channel dispatch calls this with interrupts disabled.
+ * next deadline (timer_core_expire). Xen fires up to its slop early, and
+ * our clock can read slightly behind Xen's, so a VIRQ may find nothing
+ * due yet: then the same deadline is set again. Event-channel dispatch
+ * calls this with interrupts disabled.
  */
 static void
 timer_virq(evtchn_port_t port, void *arg)
 {
     struct timer_cpu *tc = arg;
-    struct timerq_node *n;
-    uint64_t fired = 0;
 
     if ( tc != &timer_cpus[smp_processor_id()] )
         panic("VIRQ_TIMER for another vCPU's queue arrived on vCPU %u: "
@@ -119,40 +113,7 @@ timer_virq(evtchn_port_t port, void *arg)
               smp_processor_id());
 
     spin_lock(&tc->lock);
-    tc->stats.virqs++;
-    tc->hw_armed = false; /* a single shot: it is spent now */
-    tc->dispatching = true;
-    /*
-     * Read the clock once per pass, not once per timer (a clock read can
-     * cost as much as a hypercall), and pass again until a pass finds
-     * nothing due: callbacks take time, and may arm timers due by then.
-     */
-    for ( ;; )
-    {
-        uint64_t now = clock_now_ns(), batch = 0;
-
-        while ( (n = timerq_pop_expired(&tc->q, now)) != NULL )
-        {
-            struct timer *t = container_of(n, struct timer, node);
-
-            /* Drop the lock around the callback so it can arm or cancel
-             * timers; `running` tells timer_cancel_sync to wait for it. */
-            tc->running = t;
-            spin_unlock(&tc->lock);
-            t->fn(t, t->arg);
-            spin_lock(&tc->lock);
-            tc->running = NULL;
-            batch++;
-        }
-        if ( !batch )
-            break;
-        fired += batch;
-    }
-    tc->dispatching = false;
-    tc->stats.fired += fired;
-    if ( !fired )
-        tc->stats.early++;
-    hw_update(tc);
+    timer_core_expire(&tc->core);
     spin_unlock(&tc->lock);
 }
 
@@ -170,7 +131,7 @@ timer_init_cpu(void)
         return -1;
     }
     tc->lock = (spinlock_t)SPINLOCK_INIT("timer_cpu");
-    timerq_init(&tc->q);
+    timer_core_init(&tc->core, &timer_hw_ops, tc);
 
     /*
      * Xen gives PV guests a 100 Hz periodic VIRQ_TIMER by default (PVH
@@ -250,9 +211,7 @@ timer_arm(struct timer *t, uint64_t deadline_ns)
         panic("timer_arm on CPU %u before its timers were initialized", t->cpu);
 
     flags = spin_lock_irqsave(&tc->lock);
-    timerq_remove(&tc->q, &t->node); /* re-arm: move it */
-    timerq_insert(&tc->q, &t->node, deadline_ns);
-    hw_update(tc);
+    timer_core_arm(&tc->core, &t->node, deadline_ns);
     spin_unlock_irqrestore(&tc->lock, flags);
 }
 
@@ -269,13 +228,10 @@ cancel_locked(struct timer *t, bool *running)
     if ( !tc->ready )
         return false;
     flags = spin_lock_irqsave(&tc->lock);
-    was_armed = timerq_remove(&tc->q, &t->node);
-
     /* Only the home CPU can reprogram Xen; from elsewhere the old
      * deadline stays and its VIRQ finds nothing due (stats.early). */
-    if ( was_armed && t->cpu == smp_processor_id() )
-        hw_update(tc);
-    *running = tc->running == t;
+    was_armed = timer_core_cancel(&tc->core, &t->node,
+                                  t->cpu == smp_processor_id(), running);
     spin_unlock_irqrestore(&tc->lock, flags);
     return was_armed;
 }
@@ -345,7 +301,7 @@ timer_get_stats(unsigned int cpu, struct timer_stats *out)
     }
     tc = &timer_cpus[cpu];
     flags = spin_lock_irqsave(&tc->lock);
-    *out = tc->stats;
+    *out = tc->core.stats;
     spin_unlock_irqrestore(&tc->lock, flags);
 }
 
@@ -361,6 +317,7 @@ timer_dump(const char *prefix)
 {
     unsigned int cpu = smp_processor_id(), shown = 0;
     struct timer_cpu *tc = &timer_cpus[cpu];
+    struct timer_core *c = &tc->core;
     uint64_t now = clock_now_ns();
     struct timerq_node *n;
     char line[160];
@@ -377,16 +334,16 @@ timer_dump(const char *prefix)
     printk("%s Xen deadline %s, %lld us from now (%llu); VIRQ_TIMER port "
            "%u; %llu VIRQs (%llu early), %llu callbacks, %llu deadlines "
            "set%s\n",
-           prefix, tc->hw_armed ? "armed" : "not armed (last given)",
-           us_from(tc->hw_deadline, now), (unsigned long long)tc->hw_deadline,
-           tc->port, (unsigned long long)tc->stats.virqs,
-           (unsigned long long)tc->stats.early,
-           (unsigned long long)tc->stats.fired,
-           (unsigned long long)tc->stats.programs,
+           prefix, c->hw_armed ? "armed" : "not armed (last given)",
+           us_from(c->hw_deadline, now), (unsigned long long)c->hw_deadline,
+           tc->port, (unsigned long long)c->stats.virqs,
+           (unsigned long long)c->stats.early,
+           (unsigned long long)c->stats.fired,
+           (unsigned long long)c->stats.programs,
            locked ? "" : " (queue lock busy: read without it)");
     len = snprintf(line, sizeof(line),
-                   "%s queue: %zu timers, due in (us):", prefix, tc->q.count);
-    for ( n = timerq_first(&tc->q); n && n != &tc->q.head && shown < 6;
+                   "%s queue: %zu timers, due in (us):", prefix, c->q.count);
+    for ( n = timerq_first(&c->q); n && n != &c->q.head && shown < 6;
           n = n->next, shown++ )
         len += snprintf(line + MIN(len, sizeof(line)),
                         sizeof(line) - MIN(len, sizeof(line)), " %lld",
