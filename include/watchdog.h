@@ -49,7 +49,8 @@ bool watchdog_available(void);
  * Arm wd on this CPU to trip at deadline_ns (clock_now_ns() time). The
  * waiter to wake is the calling thread when it may sleep, else none (a
  * halting wait ends at the interrupt anyway). Without watchdogs on this
- * CPU it does nothing (wd never trips). Any context, not in a handler.
+ * CPU, or for deadline_ns UINT64_MAX (never), it only prepares wd, which
+ * then never trips. Any context, not in a handler.
  */
 void watchdog_arm(struct watchdog *wd, uint64_t deadline_ns, const char *what);
 

@@ -99,7 +99,7 @@ wait_event_timeout(struct waitq *wq, bool (*cond)(void *arg), void *arg,
         return cond(arg);
     deadline = deadline_after(timeout_ns);
     /* The backstop, should the timer's event never come: a margin past
-     * the deadline (none for a wait of centuries). */
+     * the deadline (none for a wait of centuries, which is not bounded). */
     watchdog_arm(&wd,
                  deadline > UINT64_MAX - WATCHDOG_MARGIN_NS
                      ? UINT64_MAX

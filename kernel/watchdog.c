@@ -21,6 +21,7 @@
 
 #define WATCHDOG_VECTOR 0xf1
 #define MEASURE_NS      (5 * NSEC_PER_MSEC)
+#define PROGRAM_MAX_US  (60ull * 1000 * 1000)
 
 struct watchdog_cpu {
     spinlock_t lock;
@@ -46,7 +47,7 @@ static void
 program(struct watchdog_cpu *wc)
 {
     struct timerq_node *first = timerq_first(&wc->q);
-    uint64_t now, ticks;
+    uint64_t now, us, ticks;
 
     if ( !first )
     {
@@ -54,10 +55,10 @@ program(struct watchdog_cpu *wc)
         return;
     }
     now = clock_now_ns();
-    ticks = first->deadline > now
-                ? (first->deadline - now) / NSEC_PER_USEC * ticks_per_ms / 1000
-                : 0;
-    /* A longer wait is re-programmed when this count runs out. */
+    /* At most a minute at a time (the count is 32 bits): a later deadline
+     * is re-programmed when this count runs out and nothing is due. */
+    us = first->deadline > now ? (first->deadline - now) / NSEC_PER_USEC : 0;
+    ticks = MIN(us, PROGRAM_MAX_US) * ticks_per_ms / 1000;
     lapic_timer_start(WATCHDOG_VECTOR, MAX(MIN(ticks, UINT32_MAX), 1ull));
 }
 
@@ -155,8 +156,8 @@ watchdog_arm(struct watchdog *wd, uint64_t deadline_ns, const char *what)
     wd->waiter = sched_can_sleep() ? thread_self() : NULL;
     wd->what = what;
     wd->tripped = false;
-    if ( !wc->ready )
-        return;
+    if ( !wc->ready || deadline_ns == UINT64_MAX )
+        return; /* no watchdogs here, or a wait that is not bounded */
     flags = spin_lock_irqsave(&wc->lock);
     timerq_insert(&wc->q, &wd->node, deadline_ns);
     if ( timerq_first(&wc->q) == &wd->node )
