@@ -91,8 +91,11 @@ machine_exit(bool pass)
 {
     irq_disable();
     printk_final_mode();
-    gcov_dump(); /* coverage build: the counters leave with the verdict */
-    /* The dump may have taken a while: the end gets its time afresh. */
+    /* A coverage build's counters leave with the verdict; the dump and
+     * the rest of the end each get EXIT_WATCHDOG_S afresh. */
+    if ( exit_watchdog > 0 )
+        xen_watchdog(exit_watchdog, EXIT_WATCHDOG_S);
+    gcov_dump();
     if ( exit_watchdog > 0 )
         xen_watchdog(exit_watchdog, EXIT_WATCHDOG_S);
     /*
