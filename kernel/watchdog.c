@@ -72,6 +72,7 @@ watchdog_irq(struct trap_frame *f, void *arg)
     struct watchdog *fired[8];
     struct timerq_node *n;
     unsigned int i, nr = 0;
+    char why[80];
 
     if ( measuring )
     {
@@ -95,7 +96,9 @@ watchdog_irq(struct trap_frame *f, void *arg)
         __atomic_fetch_add(&trips, 1, __ATOMIC_RELAXED);
         if ( !__atomic_load_n(&expected, __ATOMIC_RELAXED) )
             __atomic_fetch_add(&unexpected, 1, __ATOMIC_RELAXED);
-        watchdog_dump(fired[i]->what);
+        snprintf(why, sizeof(why), "%s did not end %llu ms past its timeout",
+                 fired[i]->what, WATCHDOG_MARGIN_NS / NSEC_PER_MSEC);
+        watchdog_dump(why);
         fired[i]->tripped = true;
         if ( fired[i]->waiter )
             thread_wake(fired[i]->waiter);
@@ -230,22 +233,21 @@ watchdog_dump(const char *why)
 {
     unsigned int cpu = smp_processor_id();
     struct vcpu_info *vi = vcpu_info(cpu);
+    char pfx[24];
     bool irr, isr;
 
-    printk("watchdog: CPU %u: %s did not end %llu ms past its timeout; "
-           "state:\n",
-           cpu, why, WATCHDOG_MARGIN_NS / NSEC_PER_MSEC);
-    printk("watchdog:   clock %llu ns (raw %llu), TSC %llu\n",
+    /* Every line names the CPU: dumps of several CPUs may interleave. */
+    snprintf(pfx, sizeof(pfx), "watchdog: CPU %u:", cpu);
+    printk("%s %s; state:\n", pfx, why);
+    printk("%s clock %llu ns (raw %llu), TSC %llu\n", pfx,
            (unsigned long long)clock_now_ns(),
            (unsigned long long)clock_raw_ns(),
            (unsigned long long)rdtsc_ordered());
-    timer_dump("watchdog:  ");
+    timer_dump(pfx);
     if ( vi )
-        printk("watchdog:   vcpu_info: upcall_pending %u upcall_mask %u%s\n",
-               vi->evtchn_upcall_pending, vi->evtchn_upcall_mask,
-               evtchn_abi() == EVTCHN_ABI_2L ? " (2-level selector above)"
-                                             : "");
+        printk("%s vcpu_info: upcall_pending %u upcall_mask %u\n", pfx,
+               vi->evtchn_upcall_pending, vi->evtchn_upcall_mask);
     lapic_vector_state(EVTCHN_UPCALL_VECTOR, &irr, &isr);
-    printk("watchdog:   local APIC (%s): upcall vector 0x%x IRR %d ISR %d\n",
+    printk("%s local APIC (%s): upcall vector 0x%x IRR %d ISR %d\n", pfx,
            lapic_mode(), EVTCHN_UPCALL_VECTOR, irr, isr);
 }

@@ -55,7 +55,7 @@ wait_for(volatile unsigned int *v, unsigned int want)
 {
     if ( spin_for(v, want, WAIT_LONG) )
         return true;
-    watchdog_dump("an event-channel test's wait");
+    watchdog_dump("an event-channel test's wait timed out");
     return false;
 }
 

@@ -71,7 +71,7 @@ wait_until(bool (*done)(void *ctx), void *ctx, uint64_t cycles)
 {
     if ( spin_until(done, ctx, cycles) )
         return true;
-    watchdog_dump("an IPI test's wait");
+    watchdog_dump("an IPI test's wait timed out");
     return false;
 }
 
