@@ -33,6 +33,7 @@ struct watchdog {
     struct thread *waiter;   /* woken on a trip; NULL: a halting wait */
     const char *what;        /* named in the dump */
     volatile bool tripped;   /* set by the watchdog interrupt */
+    uint64_t xen_ns[4];      /* Xen's runstate totals when armed */
 };
 
 /*

@@ -7,8 +7,11 @@
  * deadlines are in clock_now_ns() time like every other.
  */
 #include <kernel.h>
+#include <bootinfo.h>
+#include <cmdline.h>
 #include <clock.h>
 #include <evtchn.h>
+#include <hypervisor.h>
 #include <percpu.h>
 #include <sched.h>
 #include <shared_info.h>
@@ -19,18 +22,25 @@
 #include <arch/lapic.h>
 #include <arch/x86.h>
 
-#define WATCHDOG_VECTOR  0xf1
+#define WATCHDOG_VECTOR 0xf1
+
+extern struct boot_info boot_info;
 #define MEASURE_TICKS    200000ull /* ~32 ms at the 100 MHz Xen emulates */
 #define MEASURE_LIMIT_NS NSEC_PER_SEC
 #define PROGRAM_MAX_US   (60ull * 1000 * 1000)
 
 struct watchdog_cpu {
     spinlock_t lock;
-    struct timerq q; /* armed watchdogs of this CPU: lock */
-    bool ready;      /* set once by watchdog_init_cpu */
+    struct timerq q;     /* armed watchdogs of this CPU: lock */
+    uint64_t programmed; /* when the APIC timer fires, 0: idle: lock */
+    bool ready;          /* set once by watchdog_init_cpu */
 };
 
 static struct watchdog_cpu wd_cpus[MAX_CPUS];
+/* Xen's account of each vCPU's time, written by Xen at each of its context
+ * switches (VCPUOP_register_runstate_memory_area); read-only here. */
+static struct vcpu_runstate_info runstate[MAX_CPUS] __attribute__((aligned(64)));
+static bool runstate_ok[MAX_CPUS]; /* set once by watchdog_init_cpu */
 static uint64_t ticks_per_ms; /* APIC timer ticks (divided by 16): boot CPU,
                                  once, before any other CPU uses it */
 static unsigned long trips, unexpected; /* atomic */
@@ -38,31 +48,59 @@ static bool expected;                   /* set by a test on purpose */
 static volatile bool measuring;         /* boot CPU, at its init */
 static uint64_t measured_at;            /* clock when the shot fired */
 
+/* This vCPU's running, runnable, blocked and offline totals (ns), as Xen
+ * last wrote them; zeros without the area. Xen writes the area without a
+ * lock: read until the entry time stays the same. */
+static void
+runstate_read(uint64_t t[4])
+{
+    struct vcpu_runstate_info *rs = &runstate[smp_processor_id()];
+    unsigned int i, tries;
+    uint64_t e;
+
+    memset(t, 0, 4 * sizeof(*t));
+    if ( !runstate_ok[smp_processor_id()] )
+        return;
+    for ( tries = 0; tries < 3; tries++ )
+    {
+        e = __atomic_load_n(&rs->state_entry_time, __ATOMIC_ACQUIRE);
+        for ( i = 0; i < 4; i++ )
+            t[i] = __atomic_load_n(&rs->time[i], __ATOMIC_RELAXED);
+        /* Orders the times' loads before the entry time's second load. */
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if ( __atomic_load_n(&rs->state_entry_time, __ATOMIC_ACQUIRE) == e )
+            break;
+    }
+}
+
 bool
 watchdog_available(void)
 {
     return wd_cpus[smp_processor_id()].ready;
 }
 
-/* Point the APIC timer at the earliest armed watchdog, or stop it.
- * Caller holds wc->lock on wc's own CPU. */
+/*
+ * Start the APIC timer for `deadline`, at most a minute ahead (the count
+ * is 32 bits: a later deadline is programmed again when this count runs
+ * out and nothing is due). Caller holds wc->lock on wc's own CPU.
+ *
+ * The timer is touched as seldom as possible: never when a watchdog is
+ * disarmed (a shot that finds nothing due just programs the next), and
+ * on arming only for a deadline earlier than the one programmed. Every
+ * APIC register write is a VM exit, and on tier 2 at 3 vCPUs writing the
+ * timer at every wait left the upcall vector stuck in the IRR (see
+ * tools/README.md).
+ */
 static void
-program(struct watchdog_cpu *wc)
+program(struct watchdog_cpu *wc, uint64_t deadline)
 {
-    struct timerq_node *first = timerq_first(&wc->q);
-    uint64_t now, us, ticks;
+    uint64_t now = clock_now_ns(), us, ticks;
 
-    if ( !first )
-    {
-        lapic_timer_stop();
-        return;
-    }
-    now = clock_now_ns();
-    /* At most a minute at a time (the count is 32 bits): a later deadline
-     * is re-programmed when this count runs out and nothing is due. */
-    us = first->deadline > now ? (first->deadline - now) / NSEC_PER_USEC : 0;
-    ticks = MIN(us, PROGRAM_MAX_US) * ticks_per_ms / 1000;
+    us = deadline > now ? (deadline - now) / NSEC_PER_USEC : 0;
+    us = MIN(us, PROGRAM_MAX_US);
+    ticks = us * ticks_per_ms / 1000;
     lapic_timer_start(WATCHDOG_VECTOR, MAX(MIN(ticks, UINT32_MAX), 1ull));
+    wc->programmed = MAX(now + us * NSEC_PER_USEC, 1ull);
 }
 
 static void
@@ -71,7 +109,10 @@ watchdog_irq(struct trap_frame *f, void *arg)
     struct watchdog_cpu *wc = &wd_cpus[smp_processor_id()];
     struct watchdog *fired[8];
     struct timerq_node *n;
-    unsigned int i, nr = 0;
+    struct vcpu_info *vi = vcpu_info(smp_processor_id());
+    unsigned int i, nr = 0, pending;
+    uint64_t xen_ns[4];
+    bool irr, isr;
     char why[80];
 
     if ( measuring )
@@ -81,11 +122,18 @@ watchdog_irq(struct trap_frame *f, void *arg)
         lapic_eoi();
         return;
     }
+    /* The upcall's state as this interrupt found it, before our EOI: a
+     * vector raised while we run is no sign of a lost one. */
+    lapic_vector_state(EVTCHN_UPCALL_VECTOR, &irr, &isr);
+    pending = vi ? vi->evtchn_upcall_pending : 0;
+    runstate_read(xen_ns);
     spin_lock(&wc->lock);
+    wc->programmed = 0; /* the shot is spent */
     while ( nr < ARRAY_SIZE(fired) &&
             (n = timerq_pop_expired(&wc->q, clock_now_ns())) != NULL )
         fired[nr++] = container_of(n, struct watchdog, node);
-    program(wc);
+    if ( (n = timerq_first(&wc->q)) != NULL )
+        program(wc, n->deadline);
     spin_unlock(&wc->lock);
     lapic_eoi();
 
@@ -99,6 +147,17 @@ watchdog_irq(struct trap_frame *f, void *arg)
         snprintf(why, sizeof(why), "%s did not end %llu ms past its timeout",
                  fired[i]->what, WATCHDOG_MARGIN_NS / NSEC_PER_MSEC);
         watchdog_dump(why);
+        printk("watchdog: CPU %u: at this interrupt, before its EOI: "
+               "upcall_pending %u, upcall vector IRR %d ISR %d\n",
+               smp_processor_id(), pending, irr, isr);
+        if ( xen_ns[RUNSTATE_running] )
+            printk("watchdog: CPU %u: since the wait began, Xen ran this "
+                   "vCPU %llu ms, left it runnable (no pCPU) %llu ms, "
+                   "blocked %llu ms\n",
+                   smp_processor_id(),
+                   (xen_ns[RUNSTATE_running] - fired[i]->xen_ns[RUNSTATE_running]) / NSEC_PER_MSEC,
+                   (xen_ns[RUNSTATE_runnable] - fired[i]->xen_ns[RUNSTATE_runnable]) / NSEC_PER_MSEC,
+                   (xen_ns[RUNSTATE_blocked] - fired[i]->xen_ns[RUNSTATE_blocked]) / NSEC_PER_MSEC);
         fired[i]->tripped = true;
         if ( fired[i]->waiter )
             thread_wake(fired[i]->waiter);
@@ -142,6 +201,12 @@ watchdog_init_cpu(void)
 
     if ( !clock_available() )
         return -1; /* no timers either: waits do not wait */
+    if ( cmdline_has(boot_info.cmdline, "nowatchdog") )
+    {
+        if ( cpu == 0 )
+            printk("watchdog: off (nowatchdog): waits have no backstop\n");
+        return -1;
+    }
     if ( lapic_enable(LAPIC_SPURIOUS_VECTOR) )
     {
         printk("watchdog: CPU %u: no local APIC: its waits have no "
@@ -172,6 +237,16 @@ watchdog_init_cpu(void)
     timerq_init(&wc->q);
     wc->ready = ticks_per_ms != 0;
     irq_restore(flags);
+    if ( wc->ready )
+    {
+        struct vcpu_register_runstate_memory_area a = {
+            .addr.v = &runstate[cpu],
+        };
+
+        runstate_ok[cpu] =
+            hypercall_vcpu_op(VCPUOP_register_runstate_memory_area, cpu,
+                              &a) == 0;
+    }
     return wc->ready ? 0 : -1;
 }
 
@@ -187,10 +262,11 @@ watchdog_arm(struct watchdog *wd, uint64_t deadline_ns, const char *what)
     wd->tripped = false;
     if ( !wc->ready || deadline_ns == UINT64_MAX )
         return; /* no watchdogs here, or a wait that is not bounded */
+    runstate_read(wd->xen_ns);
     flags = spin_lock_irqsave(&wc->lock);
     timerq_insert(&wc->q, &wd->node, deadline_ns);
-    if ( timerq_first(&wc->q) == &wd->node )
-        program(wc);
+    if ( !wc->programmed || deadline_ns < wc->programmed )
+        program(wc, deadline_ns);
     spin_unlock_irqrestore(&wc->lock, flags);
 }
 
@@ -202,9 +278,9 @@ watchdog_disarm(struct watchdog *wd)
 
     if ( wc->ready )
     {
+        /* The APIC timer stays as it is (see program()). */
         flags = spin_lock_irqsave(&wc->lock);
-        if ( timerq_remove(&wc->q, &wd->node) )
-            program(wc);
+        timerq_remove(&wc->q, &wd->node);
         spin_unlock_irqrestore(&wc->lock, flags);
     }
     return wd->tripped;

@@ -7,13 +7,17 @@
  * Timers work again once the event is let through. SKIP without Xen.
  */
 #include <kernel.h>
+#include <bootinfo.h>
 #include <clock.h>
+#include <cmdline.h>
 #include <evtchn.h>
 #include <hypervisor.h>
 #include <ktest.h>
 #include <timer.h>
 #include <wait.h>
 #include <watchdog.h>
+
+extern struct boot_info boot_info;
 
 static bool
 never(void *arg)
@@ -32,6 +36,8 @@ TEST(watchdog, wait_with_a_lost_timer_event_ends)
     if ( !xen.present )
         KTEST_SKIP("not on Xen");
     ASSERT_TRUE(timer_available());
+    if ( cmdline_has(boot_info.cmdline, "nowatchdog") )
+        KTEST_SKIP("nowatchdog on the command line");
     ASSERT_TRUE(watchdog_available());
     ASSERT_TRUE(port != 0);
 
