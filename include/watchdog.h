@@ -55,6 +55,16 @@ bool watchdog_available(void);
  */
 void watchdog_arm(struct watchdog *wd, uint64_t deadline_ns, const char *what);
 
+/* The watchdog deadline of a wait that ends at deadline_ns: the margin
+ * past it, or UINT64_MAX (none) for a wait that is not bounded. */
+static inline uint64_t
+watchdog_deadline(uint64_t deadline_ns)
+{
+    return deadline_ns > UINT64_MAX - WATCHDOG_MARGIN_NS
+               ? UINT64_MAX
+               : deadline_ns + WATCHDOG_MARGIN_NS;
+}
+
 /* Take wd off its queue, on the CPU that armed it. Returns whether it
  * tripped. */
 bool watchdog_disarm(struct watchdog *wd);

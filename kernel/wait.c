@@ -30,9 +30,11 @@ deadline_after(uint64_t timeout_ns)
     return timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
 }
 
+/* thread_sleep_until has the watchdog: its trip wakes us past the
+ * deadline, which ends the loop. */
 static bool
 sleep_on(struct waitq *wq, bool (*cond)(void *arg), void *arg,
-         uint64_t deadline, struct watchdog *wd)
+         uint64_t deadline)
 {
     struct waiter w = { .t = thread_self() };
     struct waiter **pp;
@@ -42,8 +44,7 @@ sleep_on(struct waitq *wq, bool (*cond)(void *arg), void *arg,
     flags = spin_lock_irqsave(&wq->lock);
     w.next = wq->head;
     wq->head = &w;
-    while ( !(ok = cond(arg)) && clock_now_ns() < deadline &&
-            !watchdog_tripped(wd) )
+    while ( !(ok = cond(arg)) && clock_now_ns() < deadline )
         thread_sleep_until(&wq->lock, deadline);
     for ( pp = &wq->head; *pp != &w; pp = &(*pp)->next )
         ;
@@ -98,17 +99,12 @@ wait_event_timeout(struct waitq *wq, bool (*cond)(void *arg), void *arg,
     if ( !timer_available() )
         return cond(arg);
     deadline = deadline_after(timeout_ns);
+    if ( sched_can_sleep() )
+        return sleep_on(wq, cond, arg, deadline);
     /* The backstop, should the timer's event never come: a margin past
      * the deadline (none for a wait of centuries, which is not bounded). */
-    watchdog_arm(&wd,
-                 deadline > UINT64_MAX - WATCHDOG_MARGIN_NS
-                     ? UINT64_MAX
-                     : deadline + WATCHDOG_MARGIN_NS,
-                 sched_can_sleep() ? "a sleeping wait" : "a halting wait");
-    if ( sched_can_sleep() )
-        ok = sleep_on(wq, cond, arg, deadline, &wd);
-    else
-        ok = halt_until(wq, cond, arg, deadline, &wd);
+    watchdog_arm(&wd, watchdog_deadline(deadline), "a halting wait");
+    ok = halt_until(wq, cond, arg, deadline, &wd);
     watchdog_disarm(&wd);
     return ok;
 }

@@ -39,7 +39,8 @@ struct watchdog_cpu {
 static struct watchdog_cpu wd_cpus[MAX_CPUS];
 /* Xen's account of each vCPU's time, written by Xen at each of its context
  * switches (VCPUOP_register_runstate_memory_area); read-only here. */
-static struct vcpu_runstate_info runstate[MAX_CPUS] __attribute__((aligned(64)));
+static struct vcpu_runstate_info runstate[MAX_CPUS]
+    __attribute__((aligned(64)));
 static bool runstate_ok[MAX_CPUS]; /* set once by watchdog_init_cpu */
 static uint64_t ticks_per_ms; /* APIC timer ticks (divided by 16): boot CPU,
                                  once, before any other CPU uses it */
@@ -71,6 +72,26 @@ runstate_read(uint64_t t[4])
         if ( __atomic_load_n(&rs->state_entry_time, __ATOMIC_ACQUIRE) == e )
             break;
     }
+}
+
+/* How Xen spent this vCPU's time between two runstate_read()s: a wait
+ * that overran because the vCPU was not run (runnable, or no time at
+ * all) is told apart from one whose event never came (blocked). */
+static void
+print_runstate(const uint64_t before[4], const uint64_t after[4])
+{
+    uint64_t d[4];
+    unsigned int i;
+
+    if ( !after[RUNSTATE_running] )
+        return; /* no runstate area */
+    for ( i = 0; i < 4; i++ )
+        d[i] = (after[i] - before[i]) / NSEC_PER_MSEC;
+    printk("watchdog: CPU %u: since the wait began, Xen ran this vCPU %llu "
+           "ms, left it runnable (no pCPU) %llu ms, blocked %llu ms\n",
+           smp_processor_id(), (unsigned long long)d[RUNSTATE_running],
+           (unsigned long long)d[RUNSTATE_runnable],
+           (unsigned long long)d[RUNSTATE_blocked]);
 }
 
 bool
@@ -150,14 +171,7 @@ watchdog_irq(struct trap_frame *f, void *arg)
         printk("watchdog: CPU %u: at this interrupt, before its EOI: "
                "upcall_pending %u, upcall vector IRR %d ISR %d\n",
                smp_processor_id(), pending, irr, isr);
-        if ( xen_ns[RUNSTATE_running] )
-            printk("watchdog: CPU %u: since the wait began, Xen ran this "
-                   "vCPU %llu ms, left it runnable (no pCPU) %llu ms, "
-                   "blocked %llu ms\n",
-                   smp_processor_id(),
-                   (xen_ns[RUNSTATE_running] - fired[i]->xen_ns[RUNSTATE_running]) / NSEC_PER_MSEC,
-                   (xen_ns[RUNSTATE_runnable] - fired[i]->xen_ns[RUNSTATE_runnable]) / NSEC_PER_MSEC,
-                   (xen_ns[RUNSTATE_blocked] - fired[i]->xen_ns[RUNSTATE_blocked]) / NSEC_PER_MSEC);
+        print_runstate(fired[i]->xen_ns, xen_ns);
         fired[i]->tripped = true;
         if ( fired[i]->waiter )
             thread_wake(fired[i]->waiter);
@@ -244,8 +258,8 @@ watchdog_init_cpu(void)
         };
 
         runstate_ok[cpu] =
-            hypercall_vcpu_op(VCPUOP_register_runstate_memory_area, cpu,
-                              &a) == 0;
+            hypercall_vcpu_op(VCPUOP_register_runstate_memory_area, cpu, &a) ==
+            0;
     }
     return wc->ready ? 0 : -1;
 }
@@ -309,21 +323,26 @@ watchdog_dump(const char *why)
 {
     unsigned int cpu = smp_processor_id();
     struct vcpu_info *vi = vcpu_info(cpu);
+    uint64_t now = clock_now_ns(), raw = clock_raw_ns(), tsc = rdtsc_ordered();
+    unsigned int pending = vi ? vi->evtchn_upcall_pending : 0;
+    unsigned int mask = vi ? vi->evtchn_upcall_mask : 0;
     char pfx[24];
     bool irr, isr;
 
+    /* The upcall's state is read before the first line is printed: the
+     * dump's own console output brings events (on tier 2 the PV console
+     * is itself an event channel), which would show up here as pending. */
+    lapic_vector_state(EVTCHN_UPCALL_VECTOR, &irr, &isr);
     /* Every line names the CPU: dumps of several CPUs may interleave. */
     snprintf(pfx, sizeof(pfx), "watchdog: CPU %u:", cpu);
     printk("%s %s; state:\n", pfx, why);
     printk("%s clock %llu ns (raw %llu), TSC %llu\n", pfx,
-           (unsigned long long)clock_now_ns(),
-           (unsigned long long)clock_raw_ns(),
-           (unsigned long long)rdtsc_ordered());
-    timer_dump(pfx);
+           (unsigned long long)now, (unsigned long long)raw,
+           (unsigned long long)tsc);
     if ( vi )
-        printk("%s vcpu_info: upcall_pending %u upcall_mask %u\n", pfx,
-               vi->evtchn_upcall_pending, vi->evtchn_upcall_mask);
-    lapic_vector_state(EVTCHN_UPCALL_VECTOR, &irr, &isr);
+        printk("%s vcpu_info: upcall_pending %u upcall_mask %u\n", pfx, pending,
+               mask);
     printk("%s local APIC (%s): upcall vector 0x%x IRR %d ISR %d\n", pfx,
            lapic_mode(), EVTCHN_UPCALL_VECTOR, irr, isr);
+    timer_dump(pfx);
 }
