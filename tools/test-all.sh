@@ -51,9 +51,9 @@ step "tier 1, 36 vCPUs: bring-up" tools/run-tier1.sh --vcpus 36 \
 for mode in "upcall=percpu evtchn=2l" "upcall=percpu evtchn=fifo" \
             "upcall=global evtchn=2l" "upcall=global evtchn=fifo"; do
     step "tier 1, events+timers: $mode" tools/run-tier1.sh --vcpus 2 \
-        --cmdline "tests=evtchn.*,clock.*,timer.* $mode" "$kernel"
+        --cmdline "tests=evtchn.*,clock.*,timer.*,watchdog.* $mode" "$kernel"
     [ -x tools/run-tier2.sh ] && step "tier 2, events+timers: $mode" \
-        tools/run-tier2.sh --vcpus 2 --cmdline "tests=evtchn.*,clock.*,timer.* $mode" "$kernel"
+        tools/run-tier2.sh --vcpus 2 --cmdline "tests=evtchn.*,clock.*,timer.*,watchdog.* $mode" "$kernel"
 done
 step "GRUB2 ISO on plain QEMU" bash -c "make -s iso && tools/run-qemu.sh --kernel-is-iso build/xenling.iso"
 if [ -x tools/run-tier2.sh ]; then
