@@ -51,4 +51,12 @@ extern uint64_t fault_timer_early_ns[MAX_CPUS];
 extern bool fault_shutdown_returns;
 extern bool fault_exit_hangs;
 
+/*
+ * The toolstack's poweroff/reboot request (kernel/xen/control/control.c):
+ * when set, called with the SHUTDOWN_* reason instead of machine_shutdown,
+ * in the xenstore thread, so a test sees what the guest did before it
+ * would have ended (the acknowledgement) and the run goes on.
+ */
+extern void (*fault_control_shutdown)(unsigned int reason);
+
 #endif

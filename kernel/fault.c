@@ -11,3 +11,4 @@ long (*fault_memory_op)(unsigned int cmd, void *arg);
 uint64_t fault_timer_early_ns[MAX_CPUS];
 bool fault_shutdown_returns;
 bool fault_exit_hangs;
+void (*fault_control_shutdown)(unsigned int reason);
