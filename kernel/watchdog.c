@@ -107,10 +107,12 @@ watchdog_available(void)
  *
  * The timer is touched as seldom as possible: never when a watchdog is
  * disarmed (a shot that finds nothing due just programs the next), and
- * on arming only for a deadline earlier than the one programmed. Every
- * APIC register write is a VM exit, and on tier 2 at 3 vCPUs writing the
- * timer at every wait left the upcall vector stuck in the IRR (see
- * tools/README.md).
+ * on arming only for a deadline earlier than the one programmed, as every
+ * APIC register write is a VM exit into Xen's emulation and most waits
+ * end long before their watchdog. (An earlier note here blamed writing
+ * the timer at every wait for an upcall vector "stuck in the IRR" on
+ * tier 2; that IRR bit was raised by the dump's own console output, see
+ * watchdog_dump().)
  */
 static void
 program(struct watchdog_cpu *wc, uint64_t deadline)
