@@ -27,44 +27,76 @@ never(void *arg)
     return false;
 }
 
-TEST(watchdog, wait_with_a_lost_timer_event_ends)
+/* Why this run cannot lose a timer event on purpose, or NULL if it can. */
+static const char *
+cannot_lose_events(void)
 {
-    struct waitq wq = WAITQ_INIT("watchdog-test");
-    evtchn_port_t port = timer_virq_port();
-    unsigned long trips = watchdog_trips();
-    uint64_t t0, took;
-    bool ok;
-
     if ( !xen.present )
-        KTEST_SKIP("not on Xen");
-    ASSERT_TRUE(timer_available());
+        return "not on Xen";
     if ( cmdline_has(boot_info.cmdline, "nowatchdog") )
-        KTEST_SKIP("nowatchdog on the command line");
-    ASSERT_TRUE(watchdog_available());
-    ASSERT_TRUE(port != 0);
+        return "nowatchdog on the command line";
+    return NULL;
+}
 
+/*
+ * Run wait(arg), a wait of 10 ms, with this CPU's VIRQ_TIMER port masked:
+ * the timer's event stays pending, undelivered, and is let through after.
+ * Returns how long the wait took (the watchdog must have ended it).
+ */
+static uint64_t
+with_timer_event_held_back(struct ktest_ctx *t, void (*wait)(void *arg),
+                           void *arg)
+{
+    evtchn_port_t port = timer_virq_port();
+    uint64_t t0, took;
+
+    if ( !EXPECT_TRUE(timer_available()) ||
+         !EXPECT_TRUE(watchdog_available()) || !EXPECT_TRUE(port != 0) )
+        return 0;
     watchdog_expect_trip(true);
-    evtchn_mask(port); /* the VIRQ stays pending, undelivered */
+    evtchn_mask(port);
     t0 = clock_now_ns();
-    ok = wait_event_timeout(&wq, never, NULL, 10 * NSEC_PER_MSEC);
+    wait(arg);
     took = clock_now_ns() - t0;
     evtchn_unmask(port); /* delivers it */
     watchdog_expect_trip(false);
-
     printk("    # watchdog: the 10 ms wait ended after %llu ms\n",
            (unsigned long long)(took / NSEC_PER_MSEC));
+    return took;
+}
+
+static void
+wait_10ms(void *arg)
+{
+    struct waitq wq = WAITQ_INIT("watchdog-test");
+
+    *(bool *)arg = wait_event_timeout(&wq, never, NULL, 10 * NSEC_PER_MSEC);
+}
+
+TEST(watchdog, wait_with_a_lost_timer_event_ends)
+{
+    unsigned long trips = watchdog_trips();
+    const char *why = cannot_lose_events();
+    bool ok = true;
+
+    if ( why )
+        KTEST_SKIP(why);
+    EXPECT_GE(with_timer_event_held_back(t, wait_10ms, &ok),
+              WATCHDOG_MARGIN_NS);
     EXPECT_FALSE(ok);
     EXPECT_EQ(watchdog_trips() - trips, 1ul);
-    EXPECT_GE(took, WATCHDOG_MARGIN_NS);
     /* The event was only held back: timers work again. */
     EXPECT_EQ(sleep_ns(5 * NSEC_PER_MSEC), 0);
     EXPECT_EQ(watchdog_trips() - trips, 1ul);
 }
 
-/* A thread that waits, without a deadline, until it is let go. */
+/* A thread that waits, without a deadline, until it is let go; and the
+ * one that joins it with a deadline. */
 struct parked {
     struct waitq wq;
     volatile bool go;
+    struct thread *th;
+    int rc;
 };
 
 static bool
@@ -81,43 +113,34 @@ parked_fn(void *arg)
     wait_event_timeout(&p->wq, parked_go, p, UINT64_MAX);
 }
 
+static void
+join_10ms(void *arg)
+{
+    struct parked *p = arg;
+    int code;
+
+    p->rc = thread_join_timeout(p->th, 10 * NSEC_PER_MSEC, &code);
+}
+
 /* A thread join with a deadline is a bounded wait too (its sleep's
  * watchdog): with the timer's event lost it ends timed out, not never. */
 TEST(watchdog, join_with_a_lost_timer_event_ends)
 {
-    struct parked p = { .wq = WAITQ_INIT("watchdog-parked"), .go = false };
-    evtchn_port_t port = timer_virq_port();
+    struct parked p = { .wq = WAITQ_INIT("watchdog-parked"), .rc = 1 };
     unsigned long trips = watchdog_trips();
-    struct thread *th;
-    uint64_t t0, took;
-    int rc, code = -1;
+    const char *why = cannot_lose_events();
+    int code;
 
-    if ( !xen.present )
-        KTEST_SKIP("not on Xen");
-    ASSERT_TRUE(timer_available());
-    if ( cmdline_has(boot_info.cmdline, "nowatchdog") )
-        KTEST_SKIP("nowatchdog on the command line");
-    ASSERT_TRUE(watchdog_available());
-    ASSERT_TRUE(port != 0);
-    th = thread_create("watchdog-parked", parked_fn, &p, smp_processor_id());
-    ASSERT_TRUE(th != NULL);
-
-    watchdog_expect_trip(true);
-    evtchn_mask(port); /* the VIRQ stays pending, undelivered */
-    t0 = clock_now_ns();
-    rc = thread_join_timeout(th, 10 * NSEC_PER_MSEC, &code);
-    took = clock_now_ns() - t0;
-    evtchn_unmask(port); /* delivers it */
-    watchdog_expect_trip(false);
-
-    printk("    # watchdog: the 10 ms join ended after %llu ms\n",
-           (unsigned long long)(took / NSEC_PER_MSEC));
-    EXPECT_EQ(rc, -1);
+    if ( why )
+        KTEST_SKIP(why);
+    p.th = thread_create("watchdog-parked", parked_fn, &p, smp_processor_id());
+    ASSERT_TRUE(p.th != NULL);
+    EXPECT_GE(with_timer_event_held_back(t, join_10ms, &p), WATCHDOG_MARGIN_NS);
+    EXPECT_EQ(p.rc, -1);
     EXPECT_EQ(watchdog_trips() - trips, 1ul);
-    EXPECT_GE(took, WATCHDOG_MARGIN_NS);
 
     p.go = true;
     waitq_wake_all(&p.wq);
-    EXPECT_EQ(thread_join_timeout(th, 10 * NSEC_PER_SEC, &code), 0);
+    EXPECT_EQ(thread_join_timeout(p.th, 10 * NSEC_PER_SEC, &code), 0);
     EXPECT_EQ(watchdog_trips() - trips, 1ul);
 }
