@@ -94,6 +94,25 @@ print_runstate(const uint64_t before[4], const uint64_t after[4])
            (unsigned long long)d[RUNSTATE_blocked]);
 }
 
+/* Who had this CPU when the watchdog interrupt came, and what became of
+ * the waiter: asleep (its wake-up was lost), or runnable but not run. */
+static void
+print_threads(const struct trap_frame *f, const struct thread *waiter)
+{
+    static const char *const states[] = { "runnable (not run)", "running",
+                                          "asleep (never woken)", "dead" };
+    const struct thread *now = thread_self();
+
+    /* The waiter's state is read without its lock: a snapshot. */
+    printk("watchdog: CPU %u: interrupted %s at rip %llx; the waiter %s is "
+           "%s\n",
+           smp_processor_id(), now ? now->name : "no thread",
+           (unsigned long long)f->rip, waiter ? waiter->name : "(halting)",
+           !waiter                              ? "halted on this CPU"
+           : waiter->state < ARRAY_SIZE(states) ? states[waiter->state]
+                                                : "?");
+}
+
 bool
 watchdog_available(void)
 {
@@ -174,6 +193,7 @@ watchdog_irq(struct trap_frame *f, void *arg)
                "upcall_pending %u, upcall vector IRR %d ISR %d\n",
                smp_processor_id(), pending, irr, isr);
         print_runstate(fired[i]->xen_ns, xen_ns);
+        print_threads(f, fired[i]->waiter);
         fired[i]->tripped = true;
         if ( fired[i]->waiter )
             thread_wake(fired[i]->waiter);

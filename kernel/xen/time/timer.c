@@ -345,9 +345,12 @@ timer_dump(const char *prefix)
                    "%s queue: %zu timers, due in (us):", prefix, c->q.count);
     for ( n = timerq_first(&c->q); n && n != &c->q.head && shown < 6;
           n = n->next, shown++ )
-        len += snprintf(line + MIN(len, sizeof(line)),
-                        sizeof(line) - MIN(len, sizeof(line)), " %lld",
-                        us_from(n->deadline, now));
+        len += n->deadline == UINT64_MAX /* a wait with no deadline */
+                   ? snprintf(line + MIN(len, sizeof(line)),
+                              sizeof(line) - MIN(len, sizeof(line)), " never")
+                   : snprintf(line + MIN(len, sizeof(line)),
+                              sizeof(line) - MIN(len, sizeof(line)), " %lld",
+                              us_from(n->deadline, now));
     if ( locked )
         spin_unlock(&tc->lock);
     printk("%s\n", line);
