@@ -20,6 +20,9 @@
 
 typedef void (*evtchn_handler_t)(evtchn_port_t port, void *arg);
 
+/* The IDT vector Xen raises for events (both upcall modes). */
+#define EVTCHN_UPCALL_VECTOR 0xf3
+
 enum evtchn_abi {
     EVTCHN_ABI_NONE,
     EVTCHN_ABI_2L,
@@ -120,6 +123,14 @@ void evtchn_report(void);
  * priority (printed).
  */
 int evtchn_set_priority(evtchn_port_t port, unsigned int priority);
+
+/*
+ * For diagnostics: one line about `port` in buf (n bytes): what the ABI's
+ * shared memory says now (2-level: pending, masked, the vCPU's selector;
+ * FIFO: the event word and the vCPU's READY bits) and our table's view.
+ * Any context; reads only (kernel/xen/evtchn/evtchn_debug.c).
+ */
+void evtchn_describe_port(evtchn_port_t port, char *buf, size_t n);
 
 /* Counters for tests and benchmarks. */
 struct evtchn_stats {

@@ -42,8 +42,9 @@ int gnttab_grant(domid_t domid, const void *page, bool readonly,
  * End the grant `ref`: after 0 the other domain can no longer map the
  * page, and the reference is free. Returns -XEN_EBUSY (printed) if the
  * other domain still has the page mapped: nothing changes, the grant stays
- * valid, and the page must not be freed or reused; -XEN_EINVAL for a
- * reference not granted through gnttab_grant.
+ * valid, and the page must not be freed or reused; -XEN_EINVAL (printed
+ * with the reason) for a reference that is not in use: reserved, beyond
+ * the table, ended already (or never granted), or already ending.
  */
 int gnttab_end(grant_ref_t ref);
 
@@ -51,7 +52,10 @@ int gnttab_end(grant_ref_t ref);
  * End the grant and free its page (page_free). If the other domain still
  * has it mapped, the page is kept (a console line says so) and both are
  * retried later, until the other side lets go: a page a backend can still
- * write is never freed. Returns 0 if ended now, 1 if deferred.
+ * write is never freed. Deferring allocates nothing (the reference marks
+ * it), so it cannot fail. Returns 0 if ended now, 1 if deferred, or
+ * -XEN_EINVAL (printed, nothing changes) for a reference that is not in
+ * use or a page that is not the one it grants.
  */
 int gnttab_end_and_free(grant_ref_t ref, void *page);
 

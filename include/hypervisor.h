@@ -137,4 +137,17 @@ int xen_memory_map(void *e820, unsigned int max, unsigned int *n);
 /* SCHEDOP_shutdown with the given SHUTDOWN_* reason. */
 long xen_shutdown(unsigned int reason);
 
+/*
+ * Xen's domain watchdog (SCHEDOP_watchdog): unless the domain ends first
+ * (or the watchdog is poked again), Xen shuts it down with
+ * SHUTDOWN_watchdog `seconds` from now. id 0 sets up a new watchdog and
+ * returns its id (> 0); a watchdog's id pokes it (returns 0). A negative
+ * Xen errno on refusal. Any context.
+ */
+long xen_watchdog(unsigned int id, unsigned int seconds);
+
+/* Take every running vCPU but `self` down (VCPUOP_down); for the last
+ * resort of ending the domain. Any context. */
+void xen_vcpus_down_but(unsigned int self);
+
 #endif

@@ -36,12 +36,21 @@ void machine_exit(bool pass) __noreturn;
 void machine_shutdown(unsigned int reason) __noreturn;
 
 /*
- * For panic(), once, on the CPU that reports it: from now on that CPU's
+ * For the CPU that ends the run (panic(), the verdict): from now on its
  * printk never waits for ever for the console lock (it may hold it
  * itself, or a stuck CPU may): after a bounded wait it writes without
  * the lock, skipping the console whose write was running.
  */
-void printk_panic_mode(void);
+void printk_final_mode(void);
+
+/*
+ * The verdict is next (selftest's before_verdict): from here to the end
+ * of the machine nothing may hang. Puts this CPU's printk in final mode
+ * and arms Xen's domain watchdog (SCHEDOP_watchdog): should the domain
+ * still run EXIT_WATCHDOG_S seconds later, Xen shuts it down itself
+ * (reason watchdog, never read as a pass).
+ */
+void machine_exit_begin(void);
 
 /* Print a frame-pointer backtrace starting at rbp. */
 void backtrace(unsigned long rbp);

@@ -139,13 +139,19 @@ struct ktest_summary {
 /*
  * A check run after the whole suite (e.g. "no pages leaked"), reported as
  * one more KTAP test. before() runs before the first test; each(), if
- * set, before every selected test, with its name (for timestamps).
+ * set, before every selected test, with its name (for timestamps). The
+ * optional after_each() runs after every test, before its result line,
+ * and may fail it (e.g. "a watchdog tripped during this test"); the
+ * optional before_verdict() runs after the last test and the suite check,
+ * just before the summary and marker lines.
  */
 struct ktest_suite_check {
     const char *name;
     void (*before)(void);
     void (*after)(struct ktest_ctx *t);
     void (*each)(const char *test_name);
+    void (*after_each)(struct ktest_ctx *t);
+    void (*before_verdict)(void);
 };
 
 /*

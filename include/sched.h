@@ -160,7 +160,9 @@ void thread_sleep(spinlock_t *held);
  * thread_sleep(), also woken at deadline_ns (clock_now_ns() time), never
  * before. Returns false if the deadline's timer fired before the caller
  * ran again, true if only thread_wake() woke it; the caller re-checks its
- * condition either way. Without timers on this CPU it returns false at
+ * condition either way. Should the timer's event be lost, the sleep's
+ * watchdog (include/watchdog.h) trips a margin past the deadline, dumps
+ * the state and wakes it: that also returns false. Without timers on this CPU it returns false at
  * once, without sleeping (and without letting `held` go).
  */
 bool thread_sleep_until(spinlock_t *held, uint64_t deadline_ns);

@@ -58,6 +58,9 @@ int timer_init_cpu(void);
 /* Whether this CPU's timers work (its timer_init[_cpu] succeeded). */
 bool timer_available(void);
 
+/* This CPU's VIRQ_TIMER port (0 without timers); for tests. */
+unsigned int timer_virq_port(void);
+
 /* Prepare t, unarmed, to call fn(t, arg) on the calling CPU. */
 void timer_setup(struct timer *t, timer_fn_t fn, void *arg);
 
@@ -98,6 +101,14 @@ bool timer_pending(const struct timer *t);
  * without that condition true (re-check it). Thread context only.
  */
 void cpu_idle_until_event(void);
+
+/*
+ * For diagnostics: print this CPU's timer state, each line starting with
+ * `prefix`: the deadline Xen holds (or last held) and how far off it is
+ * by clock_now_ns(), the VIRQ_TIMER port, the counters, and the first
+ * queued deadlines. Any context on the CPU itself (the wait watchdog's).
+ */
+void timer_dump(const char *prefix);
 
 /* Copy CPU cpu's counters into *out (zeros for an unused CPU). */
 void timer_get_stats(unsigned int cpu, struct timer_stats *out);

@@ -23,6 +23,7 @@
 #include <timeline.h>
 #include <timer.h>
 #include <traps.h>
+#include <watchdog.h>
 #include <xenbus.h>
 #include <xenstore.h>
 
@@ -53,6 +54,7 @@ kernel_main(unsigned int proto, unsigned long info)
     STEP(xen_report());                   /* what Xen we found */
     STEP(evtchn_init(boot_info.cmdline)); /* shared_info, upcall; IRQs on */
     STEP(timer_init());                   /* PV clock, VIRQ_TIMER, timers */
+    STEP(watchdog_init_cpu());            /* APIC timer: backstop of waits */
     STEP(smp_init());                     /* start every other vCPU */
     STEP(ipi_init());                     /* event-channel IPIs everywhere */
     STEP(xen_pvcons_input_init());        /* PV console input by interrupt */

@@ -7,8 +7,8 @@
  * this_cpu()->line[]), so a printk from an interrupt or another thread
  * never lands in the middle of the line it interrupted.
  * A complete line is written to all consoles under console_lock with
- * interrupts off, so lines from different CPUs never interleave; only a
- * panicking CPU may write without it (printk_panic_mode()).
+ * interrupts off, so lines from different CPUs never interleave; only the
+ * CPU that ends the run may write without it (printk_final_mode()).
  * The first BOOT_LOG_SIZE bytes of output are also kept, so a console
  * that comes up late (the PV console) can show the boot from its start.
  */
@@ -23,19 +23,19 @@
 static spinlock_t console_lock = SPINLOCK_INIT("console");
 static struct console *consoles; /* protected by console_lock */
 /* The console whose write() runs now: written under console_lock, read
- * without it only by a panicking CPU that could not take the lock. */
+ * without it only by the CPU ending the run, if it could not take it. */
 static struct console *busy_console;
 
 /*
- * A panic must get its message out even when console_lock cannot be had:
- * the panicking CPU may hold it itself (a console's write panicked) or
- * another CPU may hold it for ever (stuck in a write, interrupts off).
- * From printk_panic_mode() on, the panicking CPU waits a bounded time
- * for the lock, then writes without it, skipping the busy console.
+ * A panic or a verdict must get out even when console_lock cannot be
+ * had: the CPU ending the run may hold it itself (a console's write
+ * panicked) or another CPU may hold it for ever (stuck in a write,
+ * interrupts off). From printk_final_mode() on, that CPU waits a bounded
+ * time for the lock, then writes without it, skipping the busy console.
  */
-#define PANIC_LOCK_SPINS 2000000ul /* about a second of PAUSEs under TCG */
-static int panic_cpu = -1;         /* set once, by printk_panic_mode() */
-static bool lock_given_up;         /* panic_cpu only */
+#define FINAL_LOCK_SPINS 2000000ul /* about a second of PAUSEs under TCG */
+static int final_cpu = -1;         /* set by printk_final_mode() */
+static bool lock_given_up;         /* final_cpu only */
 
 #define BOOT_LOG_SIZE 8192
 static char boot_log[BOOT_LOG_SIZE]; /* protected by console_lock */
@@ -86,27 +86,28 @@ console_report(void)
 }
 
 void
-printk_panic_mode(void)
+printk_final_mode(void)
 {
-    __atomic_store_n(&panic_cpu, (int)smp_processor_id(), __ATOMIC_SEQ_CST);
+    __atomic_store_n(&final_cpu, (int)smp_processor_id(), __ATOMIC_SEQ_CST);
 }
 
 /*
- * Take console_lock; on the panicking CPU give up after a bounded wait
- * (once given up, do not wait again). Interrupts are off. True if taken.
+ * Take console_lock; on the CPU ending the run give up after a bounded
+ * wait (once given up, do not wait again). Interrupts are off. True if
+ * taken.
  */
 static bool
 console_lock_take(void)
 {
     unsigned long spins;
 
-    if ( __atomic_load_n(&panic_cpu, __ATOMIC_RELAXED) !=
+    if ( __atomic_load_n(&final_cpu, __ATOMIC_RELAXED) !=
          (int)smp_processor_id() )
     {
         spin_lock(&console_lock);
         return true;
     }
-    for ( spins = 0; !lock_given_up && spins < PANIC_LOCK_SPINS; spins++ )
+    for ( spins = 0; !lock_given_up && spins < FINAL_LOCK_SPINS; spins++ )
     {
         if ( spin_is_held_by_me(&console_lock) )
             break; /* a console's write panicked */

@@ -16,6 +16,7 @@
 #include <smp.h>
 #include <spinlock.h>
 #include <timer.h>
+#include <watchdog.h>
 #include <arch/x86.h>
 
 /* The lowest word of every thread stack; a write just above the guard
@@ -576,6 +577,8 @@ bool
 thread_sleep_until(spinlock_t *held, uint64_t deadline_ns)
 {
     struct sleep_timer st = { .fired = false };
+    struct watchdog wd;
+    bool tripped;
 
     if ( !my_sched()->has_timer )
         return false;
@@ -584,11 +587,16 @@ thread_sleep_until(spinlock_t *held, uint64_t deadline_ns)
     /* Interrupts are off (thread_sleep checks): the timer cannot fire
      * before we sleep, only once another thread or idle runs. */
     timer_arm(&st.timer, deadline_ns);
+    /* The backstop of every sleep with a deadline (thread joins and waits
+     * alike), should the timer's event be lost: its trip, a margin past
+     * the deadline, dumps the state and wakes us as timed out. */
+    watchdog_arm(&wd, watchdog_deadline(deadline_ns), "a sleeping thread");
     thread_sleep(held);
+    tripped = watchdog_disarm(&wd);
     /* Our CPU, interrupts off: the callback is not running, so after the
      * cancel the timer on our stack is unused. */
     timer_cancel(&st.timer);
-    return !st.fired;
+    return !st.fired && !tripped;
 }
 
 bool

@@ -3,17 +3,21 @@
  * selftest.c - run the kernel's self-tests (tests/kernel/) as the last
  * step of boot: pick them with tests= from the command line (or a
  * benchmark with bench=, e.g. bench=blk), wrap the suite in a page- and
- * heap-leak check, and end the run with the verdict.
+ * heap-leak check, fail a test in which a wait's watchdog tripped, and
+ * end the run with the verdict, on a path that cannot hang
+ * (machine_exit_begin).
  */
 #include <kernel.h>
 #include <bootinfo.h>
 #include <cmdline.h>
+#include <fault.h>
 #include <grant.h>
 #include <ktest.h>
 #include <mm.h>
 #include <monitor.h>
 #include <xenstore.h>
 #include <timeline.h>
+#include <watchdog.h>
 
 extern struct boot_info boot_info;
 
@@ -42,12 +46,34 @@ quiesce(void)
         xs_flush_events();
 }
 
+static unsigned long trips_seen; /* unexpected watchdog trips so far */
+
 static void
 leak_before(void)
 {
     quiesce();
     pages_before = pages_accounted();
     heap_before = heap_live_allocations();
+    trips_seen = watchdog_unexpected_trips();
+}
+
+/* After each test: a wait that only its watchdog ended fails the test it
+ * happened in (the watchdog's dump above says why). */
+static void
+no_watchdog_trip(struct ktest_ctx *t)
+{
+    unsigned long now = watchdog_unexpected_trips();
+
+    EXPECT_EQ(now - trips_seen, 0ul);
+    trips_seen = now;
+}
+
+/* Nothing may hang from the verdict on, unless the monitor is to run. */
+static void
+before_verdict(void)
+{
+    if ( !cmdline_has(boot_info.cmdline, "monitor") )
+        machine_exit_begin();
 }
 
 static void
@@ -79,6 +105,8 @@ static const struct ktest_suite_check leak_check = {
     .before = leak_before,
     .after = leak_after,
     .each = suite_stamp,
+    .after_each = no_watchdog_trip,
+    .before_verdict = before_verdict,
 };
 
 /*
@@ -118,6 +146,10 @@ selftest_run(void)
         printk("selftest: tests=none: no self-tests this boot\n");
         monitor_run();
     }
+    /* Fault injection for tools/test-faults.sh: the end of the run. */
+    fault_shutdown_returns =
+        cmdline_has(boot_info.cmdline, "fault_shutdown_returns");
+    fault_exit_hangs = cmdline_has(boot_info.cmdline, "fault_exit_hangs");
     printk("selftest: running %s\n", have ? filter : "the default set");
     pass = ktest_run(have ? filter : NULL, &leak_check, NULL);
     if ( cmdline_has(boot_info.cmdline, "monitor") )

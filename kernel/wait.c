@@ -4,13 +4,16 @@
  * thread sleeps through the scheduler (thread_sleep_until); before the
  * scheduler, or on a CPU without timers, the CPU halts until an event
  * (cpu_idle_until_event). Both re-check the condition with interrupts
- * off, so a wake-up between the check and the sleep is never lost.
+ * off, so a wake-up between the check and the sleep is never lost, and
+ * both have a watchdog (include/watchdog.h) in case the timer's event
+ * is: then the wait ends as timed out, after the watchdog's dump.
  */
 #include <kernel.h>
 #include <clock.h>
 #include <sched.h>
 #include <timer.h>
 #include <wait.h>
+#include <watchdog.h>
 #include <arch/x86.h>
 
 /* A sleeping thread on a wait queue: lives on its stack while it waits. */
@@ -27,6 +30,8 @@ deadline_after(uint64_t timeout_ns)
     return timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
 }
 
+/* thread_sleep_until has the watchdog: its trip wakes us past the
+ * deadline, which ends the loop. */
 static bool
 sleep_on(struct waitq *wq, bool (*cond)(void *arg), void *arg,
          uint64_t deadline)
@@ -57,7 +62,7 @@ expire_fn(struct timer *t, void *arg)
 
 static bool
 halt_until(struct waitq *wq, bool (*cond)(void *arg), void *arg,
-           uint64_t deadline)
+           uint64_t deadline, struct watchdog *wd)
 {
     volatile bool expired = false;
     struct timer t;
@@ -70,7 +75,7 @@ halt_until(struct waitq *wq, bool (*cond)(void *arg), void *arg,
     /* Interrupts are off for each check, so an event that makes cond
      * true either came before it or will end the halt after it. The
      * lock is dropped while halted: wakers take it. */
-    while ( !(ok = cond(arg)) && !expired )
+    while ( !(ok = cond(arg)) && !expired && !watchdog_tripped(wd) )
     {
         spin_unlock(&wq->lock);
         cpu_idle_until_event();
@@ -87,14 +92,21 @@ bool
 wait_event_timeout(struct waitq *wq, bool (*cond)(void *arg), void *arg,
                    uint64_t timeout_ns)
 {
+    struct watchdog wd;
     uint64_t deadline;
+    bool ok;
 
     if ( !timer_available() )
         return cond(arg);
     deadline = deadline_after(timeout_ns);
     if ( sched_can_sleep() )
         return sleep_on(wq, cond, arg, deadline);
-    return halt_until(wq, cond, arg, deadline);
+    /* The backstop, should the timer's event never come: a margin past
+     * the deadline (none for a wait of centuries, which is not bounded). */
+    watchdog_arm(&wd, watchdog_deadline(deadline), "a halting wait");
+    ok = halt_until(wq, cond, arg, deadline, &wd);
+    watchdog_disarm(&wd);
+    return ok;
 }
 
 void

@@ -15,12 +15,13 @@ logs=build/logs
 mkdir -p "$logs"
 
 bad=0
-# case NAME WANT_EXIT PATTERN RUNNER [ARGS...]: run, then judge.
+# case NAME WANT_EXIT PATTERN LOG_OPTION RUNNER [ARGS...]: run the runner
+# with its log (or transcript) in LOG_OPTION's file, then judge.
 case_() {
-    local name=$1 want=$2 pattern=$3 log rc
-    shift 3
-    log="$logs/faults-$name-$(date +%s%N).log"
-    "$@" --log "$log" "$kernel" >"$log.out" 2>&1
+    local name=$1 want=$2 pattern=$3 logopt=$4 log rc
+    shift 4
+    log="$logs/faults-$name-$(date +%s%N).txt"
+    "$@" "$logopt" "$log" "$kernel" >"$log.out" 2>&1
     rc=$?
     if [ "$rc" = "$want" ] && grep -Eq "$pattern" "$log"; then
         echo "faults: $name: exit $rc and /$pattern/ seen: ok"
@@ -34,15 +35,33 @@ case_() {
 
 # A console's write panics: the console lock is held by the panicking CPU.
 case_ panic-in-console-write 1 "PANIC on CPU 0: faults: test console panics" \
-    "$here/run-qemu.sh" --timeout 30 \
+    --log "$here/run-qemu.sh" --timeout 30 \
     --cmdline "tests=faults.panic_inside_console_write"
 # Another CPU is stuck inside a console's write, holding the lock.
 case_ panic-console-held-elsewhere 1 "PANIC on CPU 0: faults: panic while CPU 1" \
-    "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
+    --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
     --cmdline "tests=faults.panic_while_other_cpu_holds_console_lock"
 # A thread runs off its stack: the guard page below it faults, the double
 # fault's dump names the guard page and the thread (docs/hardening.md).
 case_ stack-overflow-dump 1 \
     "stack guard page hit: [0-9a-f]+ is in the guard page below the stack of thread [0-9]+ \(overflow\)" \
-    "$here/run-qemu.sh" --timeout 30 --cmdline "tests=crash.stack_overflow_dump"
+    --log "$here/run-qemu.sh" --timeout 30 \
+    --cmdline "tests=crash.stack_overflow_dump"
+if [ -x "$here/run-tier2.sh" ]; then
+    # SCHEDOP_shutdown returns after a pass: every vCPU goes down, and Xen
+    # powers the domain off (a pass).
+    case_ shutdown-returns-pass 0 "exit: taking every vCPU down instead" \
+        --transcript "$here/run-tier2.sh" --vcpus 2 \
+        --cmdline "fault_shutdown_returns tests=xen.*"
+    # ...and after a failure: a triple fault, which Xen reports as a
+    # reboot, never as a poweroff.
+    case_ shutdown-returns-fail 1 "domain ended: reason=reboot" \
+        --transcript "$here/run-tier2.sh" --vcpus 2 \
+        --cmdline "fault_shutdown_returns tests=harness.must_fail"
+    # The end hangs after the verdict: Xen's domain watchdog ends the
+    # domain (no poweroff: no pass).
+    case_ exit-hangs 2 "domain ended: reason=watchdog" \
+        --transcript "$here/run-tier2.sh" --vcpus 2 \
+        --cmdline "fault_exit_hangs tests=xen.*"
+fi
 exit $bad

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lapic.h - the little of the local APIC Xenling needs: software-enable
- * it (x2APIC mode when the CPU has it, else xAPIC through its MMIO page)
- * and signal end-of-interrupt. Used for Xen's per-vCPU event-channel
- * upcall vector, which Xen raises in the (virtual) local APIC. Code in
- * kernel/arch/x86/lapic.c; architecture code only.
+ * it (x2APIC mode when the CPU has it, else xAPIC through its MMIO page),
+ * signal end-of-interrupt, run its one-shot timer, read a vector's IRR
+ * and ISR bits. Used for Xen's per-vCPU event-channel upcall vector,
+ * which Xen raises in the (virtual) local APIC, and for the watchdog of
+ * bounded waits. Code in kernel/arch/x86/lapic.c; architecture code only.
  */
 #ifndef XENLING_ARCH_LAPIC_H
 #define XENLING_ARCH_LAPIC_H
 
 #include <lib.h>
+
+/* The local APIC's spurious vector (its interrupts need no EOI). */
+#define LAPIC_SPURIOUS_VECTOR 0xff
 
 /*
  * Enable this CPU's local APIC with `spurious_vector` as its spurious
@@ -28,5 +32,20 @@ const char *lapic_mode(void);
 
 /* Spurious interrupts seen (all CPUs; they need no EOI). */
 unsigned long lapic_spurious_count(void);
+
+/* Whether `vector` is requested (IRR) and in service (ISR) in this CPU's
+ * local APIC; both false before lapic_enable(). For diagnostics. */
+void lapic_vector_state(uint8_t vector, bool *irr, bool *isr);
+
+/*
+ * This CPU's local APIC timer, one-shot: raise `vector` after `ticks`
+ * ticks of the timer clock divided by 16 (replacing any count running).
+ * Xen's vlapic runs that clock at 1 GHz; kernel/watchdog.c measures it.
+ * After lapic_enable(); the vector's handler must send the EOI.
+ */
+void lapic_timer_start(uint8_t vector, uint32_t ticks);
+void lapic_timer_stop(void);
+/* Ticks left of the running count (0: expired or stopped). */
+uint32_t lapic_timer_count(void);
 
 #endif

@@ -104,6 +104,8 @@ ktest_run(const char *filter, const struct ktest_suite_check *check,
         if ( check && check->each )
             check->each((*k)->name);
         (*k)->fn(&t);
+        if ( check && check->after_each )
+            check->after_each(&t);
         /* A test that checked nothing and did not skip proves nothing. */
         if ( t.result == KTEST_PASS && t.checks == 0 )
         {
@@ -128,6 +130,8 @@ ktest_run(const char *filter, const struct ktest_suite_check *check,
         s.failed++;
     }
 
+    if ( check && check->before_verdict )
+        check->before_verdict();
     printk("%u passed, %u failed, %u skipped\n", s.passed, s.failed, s.skipped);
     printk("%s\n", s.failed ? KTEST_FAIL_MARKER : KTEST_PASS_MARKER);
     if ( out )

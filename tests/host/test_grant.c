@@ -94,3 +94,55 @@ TEST(grant, end_refused_while_peer_maps)
     EXPECT_EQ(gnt_entry_end(&e), 0);
     EXPECT_EQ(e.flags, GTF_invalid);
 }
+
+/* Each reason an end is refused has its own words: a double end is not
+ * "we did not grant" (the message grant.c prints names the reason). */
+TEST(grant, refused_ends_say_why)
+{
+    struct gnt_refs r;
+    grant_ref_t ref;
+
+    gnt_refs_init(&r, next, CAP);
+    ASSERT_EQ(gnt_refs_grow(&r, GNT_ENTRIES_PER_FRAME), 0);
+    ASSERT_EQ(gnt_refs_get(&r, &ref), 0);
+    EXPECT_TRUE(gnt_refs_why_not_in_use(&r, ref) == NULL);
+    EXPECT_STREQ(gnt_refs_why_not_in_use(&r, 3), "reserved for the toolstack");
+    EXPECT_STREQ(gnt_refs_why_not_in_use(&r, GNT_ENTRIES_PER_FRAME),
+                 "beyond the table");
+    ASSERT_EQ(gnt_refs_put(&r, ref), 0);
+    EXPECT_STREQ(gnt_refs_why_not_in_use(&r, ref),
+                 "not granted: ended already, or never granted");
+}
+
+/* A refused end is remembered in the reference itself, with no memory
+ * to allocate (a failed allocation once lost the page and the reference
+ * for good); the retry finds it, and ends and frees it like a used one. */
+TEST(grant, deferred_end_lives_in_the_reference)
+{
+    struct gnt_refs r;
+    grant_ref_t a, b, c;
+
+    gnt_refs_init(&r, next, CAP);
+    ASSERT_EQ(gnt_refs_grow(&r, CAP), 0);
+    ASSERT_EQ(gnt_refs_get(&r, &a), 0);
+    ASSERT_EQ(gnt_refs_get(&r, &b), 0);
+    ASSERT_EQ(gnt_refs_get(&r, &c), 0);
+    EXPECT_EQ(gnt_refs_next_ending(&r, 0), GNT_REF_END);
+    ASSERT_EQ(gnt_refs_defer(&r, a), 0);
+    ASSERT_EQ(gnt_refs_defer(&r, c), 0);
+    EXPECT_EQ(gnt_refs_defer(&r, c), -XEN_EINVAL); /* already ending */
+    EXPECT_EQ(gnt_refs_defer(&r, 3), -XEN_EINVAL);
+    EXPECT_STREQ(gnt_refs_why_not_in_use(&r, a),
+                 "already ending: its end waits for the grantee to unmap it");
+    EXPECT_EQ(gnt_refs_next_ending(&r, 0), a);
+    EXPECT_EQ(gnt_refs_next_ending(&r, a + 1), c);
+    EXPECT_EQ(gnt_refs_next_ending(&r, c + 1), GNT_REF_END);
+    /* Ended at last: back on the free list, not ending any more. */
+    EXPECT_EQ(gnt_refs_put(&r, a), 0);
+    EXPECT_EQ(gnt_refs_next_ending(&r, 0), c);
+    EXPECT_EQ(gnt_refs_put(&r, a), -XEN_EINVAL);
+    EXPECT_EQ(gnt_refs_put(&r, b), 0);
+    EXPECT_EQ(gnt_refs_put(&r, c), 0);
+    EXPECT_EQ(gnt_refs_next_ending(&r, 0), GNT_REF_END);
+    EXPECT_EQ(r.nr_free, CAP - GNTTAB_NR_RESERVED_ENTRIES);
+}

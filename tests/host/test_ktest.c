@@ -216,10 +216,11 @@ maybe_fail_after(struct ktest_ctx *t)
 
 TEST(ktest, run_suite_check)
 {
-    const struct ktest_suite_check check = { "suite.check", count_before,
-                                             maybe_fail_after, NULL };
-    const struct ktest_suite_check no_before = { "suite.bare", NULL,
-                                                 maybe_fail_after, NULL };
+    const struct ktest_suite_check check = { .name = "suite.check",
+                                             .before = count_before,
+                                             .after = maybe_fail_after };
+    const struct ktest_suite_check no_before = { .name = "suite.bare",
+                                                 .after = maybe_fail_after };
     struct ktest_summary s;
 
     before_calls = 0;
@@ -245,6 +246,57 @@ TEST(ktest, run_suite_check)
                                       "not ok 2 suite.bare\n"));
 }
 
+/* after_each() sees every test and may fail it; before_verdict() comes once,
+ * after the last result line and before the summary. */
+static unsigned int each_calls;
+static bool each_fails;
+
+static void
+count_each(struct ktest_ctx *t)
+{
+    each_calls++;
+    EXPECT_FALSE(each_fails);
+}
+
+static void
+say_before_verdict(void)
+{
+    printk("before the verdict\n");
+}
+
+TEST(ktest, run_each_and_before_verdict)
+{
+    const struct ktest_suite_check check = {
+        .name = "suite.check",
+        .before = count_before,
+        .after = maybe_fail_after,
+        .after_each = count_each,
+        .before_verdict = say_before_verdict,
+    };
+    struct ktest_summary s;
+
+    before_calls = 0;
+    each_calls = 0;
+    each_fails = false;
+    after_should_fail = false;
+    host_capture_begin();
+    EXPECT_TRUE(ktest_run("ktestself.passes", &check, &s));
+    host_capture_end();
+    EXPECT_EQ(each_calls, 1u);
+    EXPECT_TRUE(host_capture_contains("ok 2 suite.check\nbefore the verdict\n"
+                                      "2 passed, 0 failed, 0 skipped\n"));
+
+    /* A test after_each() fails is reported as failed. */
+    each_fails = true;
+    before_calls = 0;
+    host_capture_begin();
+    EXPECT_FALSE(ktest_run("ktestself.passes", &check, &s));
+    host_capture_end();
+    EXPECT_EQ(each_calls, 2u);
+    EXPECT_EQ(s.failed, 1u);
+    EXPECT_TRUE(host_capture_contains("not ok 1 ktestself.passes\n"));
+}
+
 /* each() sees every selected test, in order, before it runs. */
 static char each_seen[256];
 
@@ -257,8 +309,10 @@ note_each(const char *name)
 
 TEST(ktest, run_calls_each_before_every_selected_test)
 {
-    const struct ktest_suite_check check = { "suite.check", count_before,
-                                             maybe_fail_after, note_each };
+    const struct ktest_suite_check check = { .name = "suite.check",
+                                             .before = count_before,
+                                             .after = maybe_fail_after,
+                                             .each = note_each };
     struct ktest_summary s;
 
     before_calls = 0;
@@ -273,8 +327,9 @@ TEST(ktest, run_calls_each_before_every_selected_test)
 
 TEST(ktest, filter_selecting_nothing_fails)
 {
-    const struct ktest_suite_check check = { "suite.check", count_before,
-                                             maybe_fail_after, NULL };
+    const struct ktest_suite_check check = { .name = "suite.check",
+                                             .before = count_before,
+                                             .after = maybe_fail_after };
     struct ktest_summary s;
 
     /* A typo in tests= must not pass on the strength of the suite check. */

@@ -105,19 +105,26 @@ TEST(xs_wire, path_check_rejects_bad_paths)
     static char abs_long[XENSTORE_ABS_PATH_MAX + 2];
     static char rel_long[XENSTORE_REL_PATH_MAX + 2];
 
-    refused(t, "", 0, -XEN_EINVAL, "empty");
+    /* Each message names the whole path, then the offending byte. */
+    refused(t, "", 0, -XEN_EINVAL, "bad path \"\" (0 bytes): empty");
     refused(t, "//", 0, -XEN_EINVAL, "doubled '/'");
-    refused(t, "/a//b", 0, -XEN_EINVAL, "bad path \"/a\" (byte 2)");
-    refused(t, "/a/", 0, -XEN_EINVAL, "trailing '/'");
-    refused(t, "a b", 0, -XEN_EINVAL, "(byte 1): character not allowed");
-    refused(t, "a.b", 0, -XEN_EINVAL, "character not allowed");
-    refused(t, "a\x01", 0, -XEN_EINVAL, "character not allowed");
-    refused(t, "@releaseDomain", 0, -XEN_EINVAL, "special watch");
+    refused(t, "/a//b", 0, -XEN_EINVAL,
+            "bad path \"/a//b\": byte 2 ('/'): doubled '/'");
+    refused(t, "data/x/", 0, -XEN_EINVAL,
+            "bad path \"data/x/\": byte 6 ('/'): trailing '/'");
+    refused(t, "a b", 0, -XEN_EINVAL,
+            "bad path \"a b\": byte 1 (' '): character not allowed");
+    refused(t, "a.bc", 0, -XEN_EINVAL,
+            "bad path \"a.bc\": byte 1 ('.'): character not allowed");
+    refused(t, "ab\x01", 0, -XEN_EINVAL,
+            "bad path \"ab?\": byte 2 (0x01): character not allowed");
+    refused(t, "@releaseDomain", 0, -XEN_EINVAL,
+            "\"@releaseDomain\": byte 0 ('@'): '@' names a special watch");
     memset(abs_long, 'a', XENSTORE_ABS_PATH_MAX + 1);
     abs_long[0] = '/';
-    refused(t, abs_long, 0, -XEN_ENAMETOOLONG, "too long");
+    refused(t, abs_long, 0, -XEN_ENAMETOOLONG, "(3073+ bytes): too long");
     memset(rel_long, 'a', XENSTORE_REL_PATH_MAX + 1);
-    refused(t, rel_long, 0, -XEN_ENAMETOOLONG, "too long");
+    refused(t, rel_long, 0, -XEN_ENAMETOOLONG, "(2049 bytes): too long");
 }
 
 TEST(xs_wire, path_is_child)

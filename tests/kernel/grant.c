@@ -126,5 +126,9 @@ TEST(grant, bad_ends_refused)
     ASSERT_EQ(gnttab_grant(0, page, false, &ref), 0);
     EXPECT_EQ(gnttab_end(ref), 0);
     EXPECT_EQ(gnttab_end(ref), -XEN_EINVAL); /* twice */
+    /* The page handed to gnttab_end_and_free must be the granted one. */
+    ASSERT_EQ(gnttab_grant(0, page, false, &ref), 0);
+    EXPECT_EQ(gnttab_end_and_free(ref, (char *)page + PAGE_SIZE), -XEN_EINVAL);
+    EXPECT_EQ(gnttab_end(ref), 0); /* still granted: nothing changed */
     page_free(page);
 }

@@ -13,6 +13,7 @@
 #include <ktest.h>
 #include <percpu.h>
 #include <smp.h>
+#include <watchdog.h>
 #include <arch/x86.h>
 
 #define REQUIRE_XEN() \
@@ -49,7 +50,7 @@ seconds(unsigned int s)
  * TSC is read every 64 rounds: under Xen a TSC read may trap.
  */
 static inline bool
-wait_until(bool (*done)(void *ctx), void *ctx, uint64_t cycles)
+spin_until(bool (*done)(void *ctx), void *ctx, uint64_t cycles)
 {
     uint64_t end = rdtsc_ordered() + cycles;
     unsigned long spins = 0;
@@ -61,6 +62,17 @@ wait_until(bool (*done)(void *ctx), void *ctx, uint64_t cycles)
         cpu_relax();
     }
     return true;
+}
+
+/* spin_until() for what must happen: a timeout dumps this CPU's event
+ * and timer state (watchdog_dump) before the test fails on it. */
+static inline bool
+wait_until(bool (*done)(void *ctx), void *ctx, uint64_t cycles)
+{
+    if ( spin_until(done, ctx, cycles) )
+        return true;
+    watchdog_dump("an IPI test's wait timed out");
+    return false;
 }
 
 static inline unsigned int

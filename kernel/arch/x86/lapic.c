@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lapic.c - enable the local APIC and send EOIs (include/arch/lapic.h).
- * Under Xen the APIC is Xen's emulation (vlapic); Xenling needs it only
- * for the per-vCPU event-channel upcall vector (kernel/xen/evtchn/upcall.c).
+ * lapic.c - enable the local APIC, send EOIs, run its one-shot timer and
+ * read its request and in-service bits (include/arch/lapic.h). Under Xen
+ * the APIC is Xen's emulation (vlapic); Xenling needs it for the per-vCPU
+ * event-channel upcall vector (kernel/xen/evtchn/upcall.c) and, through
+ * its timer, for the wait watchdog (kernel/watchdog.c).
  * x2APIC registers are MSRs 0x800 + offset / 16; xAPIC registers are
  * 32-bit words in the MMIO page at the APIC base, which paging_init maps
  * uncached (it is not RAM) at the same address.
@@ -24,6 +26,14 @@
 #define APIC_EOI        0x0b0
 #define APIC_SVR        0x0f0
 #define APIC_SVR_ENABLE (1u << 8)
+#define APIC_ISR        0x100 /* 8 words of 32 vectors, 0x10 apart */
+#define APIC_IRR        0x200
+#define APIC_LVT_TIMER  0x320
+#define APIC_LVT_MASKED (1u << 16)
+#define APIC_TIMER_INIT 0x380
+#define APIC_TIMER_CUR  0x390
+#define APIC_TIMER_DIV  0x3e0
+#define APIC_DIV_16     0x3
 #define X2APIC_MSR(reg) (0x800 + ((reg) >> 4))
 
 enum lapic_mode { LAPIC_OFF, LAPIC_XAPIC, LAPIC_X2APIC };
@@ -40,6 +50,14 @@ lapic_write(unsigned int reg, uint32_t v)
         wrmsr(X2APIC_MSR(reg), v);
     else
         xapic_mmio[reg / 4] = v;
+}
+
+static uint32_t
+lapic_read(unsigned int reg)
+{
+    if ( mode == LAPIC_X2APIC )
+        return rdmsr(X2APIC_MSR(reg));
+    return xapic_mmio[reg / 4];
 }
 
 static void
@@ -106,4 +124,34 @@ unsigned long
 lapic_spurious_count(void)
 {
     return __atomic_load_n(&spurious, __ATOMIC_RELAXED);
+}
+
+void
+lapic_vector_state(uint8_t vector, bool *irr, bool *isr)
+{
+    unsigned int word = vector / 32 * 0x10, bit = vector % 32;
+
+    *irr = mode != LAPIC_OFF && (lapic_read(APIC_IRR + word) >> bit & 1);
+    *isr = mode != LAPIC_OFF && (lapic_read(APIC_ISR + word) >> bit & 1);
+}
+
+void
+lapic_timer_start(uint8_t vector, uint32_t ticks)
+{
+    lapic_write(APIC_TIMER_DIV, APIC_DIV_16);
+    lapic_write(APIC_LVT_TIMER, vector); /* one-shot, unmasked */
+    lapic_write(APIC_TIMER_INIT, ticks);
+}
+
+void
+lapic_timer_stop(void)
+{
+    lapic_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+    lapic_write(APIC_TIMER_INIT, 0);
+}
+
+uint32_t
+lapic_timer_count(void)
+{
+    return lapic_read(APIC_TIMER_CUR);
 }

@@ -19,6 +19,7 @@
 #include <timeline.h>
 #include <timer.h>
 #include <traps.h>
+#include <watchdog.h>
 #include <xen_errno.h>
 #include <arch/x86.h>
 #include <xen/hvm/hvm_vcpu.h>
@@ -49,8 +50,9 @@ ap_entry(unsigned int id)
 {
     percpu_init(id);  /* GDT, segments, TSS, GS base */
     traps_init_cpu(); /* the shared IDT */
-    if ( evtchn_available() && evtchn_init_cpu(id) == 0 )
-        timer_init_cpu();        /* its VIRQ_TIMER and timer queue */
+    if ( evtchn_available() && evtchn_init_cpu(id) == 0 &&
+         timer_init_cpu() == 0 ) /* its VIRQ_TIMER and timer queue */
+        watchdog_init_cpu();     /* the backstop of its waits */
     timeline_mark("cpu-up", ""); /* for the boot's picture */
     /* Publish "online" after this CPU's set-up is complete. */
     __atomic_fetch_or(&online_mask, 1ull << id, __ATOMIC_RELEASE);

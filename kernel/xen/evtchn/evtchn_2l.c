@@ -115,6 +115,23 @@ l2_handle_events(unsigned int cpu)
         evtchn_dispatch(cpu, port);
 }
 
+static void
+l2_describe_port(evtchn_port_t port, char *buf, size_t n)
+{
+    unsigned int w = port / BITS_PER_LONG, cpu = evtchn_port_cpu(port);
+    unsigned long bit = 1ul << (port % BITS_PER_LONG);
+    struct vcpu_info *vi = vcpu_info(cpu);
+    unsigned long pending, masked, sel = 0;
+
+    pending =
+        __atomic_load_n(&shared_info->evtchn_pending[w], __ATOMIC_RELAXED);
+    masked = __atomic_load_n(&shared_info->evtchn_mask[w], __ATOMIC_RELAXED);
+    if ( vi )
+        sel = __atomic_load_n(&vi->evtchn_pending_sel, __ATOMIC_RELAXED);
+    snprintf(buf, n, "2-level: pending %d masked %d; vCPU %u selector 0x%lx",
+             !!(pending & bit), !!(masked & bit), cpu, sel);
+}
+
 const struct evtchn_abi_ops evtchn_2l_ops = {
     .name = "2-level",
     .abi = EVTCHN_ABI_2L,
@@ -125,4 +142,5 @@ const struct evtchn_abi_ops evtchn_2l_ops = {
     .unmask = l2_unmask,
     .bind_cpu = l2_bind_cpu,
     .handle_events = l2_handle_events,
+    .describe_port = l2_describe_port,
 };

@@ -10,11 +10,7 @@
 #define XENLING_EVTCHN_ABI_H
 
 #include <evtchn.h>
-
-/* The IDT vector Xen raises for events (both upcall modes). */
-#define EVTCHN_UPCALL_VECTOR  0xf3
-/* The local APIC's spurious vector (per-vCPU upcall mode only). */
-#define LAPIC_SPURIOUS_VECTOR 0xff
+#include <arch/lapic.h>
 
 /*
  * Ports the FIFO ABI handles here: the port table and the event array
@@ -42,6 +38,9 @@ struct evtchn_abi_ops {
     /* Deliver every pending event of vCPU `cpu` through evtchn_dispatch().
      * Only from that vCPU's upcall, interrupts disabled. */
     void (*handle_events)(unsigned int cpu);
+    /* For diagnostics: what the shared memory says about the port now
+     * (pending, masked, ...), as text in buf. Reads only; any context. */
+    void (*describe_port)(evtchn_port_t port, char *buf, size_t n);
 };
 
 extern const struct evtchn_abi_ops evtchn_2l_ops;

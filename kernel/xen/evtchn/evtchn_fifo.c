@@ -222,6 +222,28 @@ fifo_handle_events(unsigned int cpu)
                cpu, EVTCHN_FIFO_MAX_QUEUES - 1);
 }
 
+static void
+fifo_describe_port(evtchn_port_t port, char *buf, size_t n)
+{
+    event_word_t *w = fifo_word(NULL, port);
+    event_word_t v = w ? __atomic_load_n(w, __ATOMIC_RELAXED) : 0;
+    unsigned int cpu = evtchn_port_cpu(port);
+    struct evtchn_fifo_control_block *cb = queues[cpu].cb;
+
+    if ( !w )
+    {
+        snprintf(buf, n, "FIFO: no event word (past the event array)");
+        return;
+    }
+    snprintf(buf, n,
+             "FIFO: word 0x%08x (pending %d masked %d linked %d busy %d "
+             "link %u); vCPU %u READY 0x%x",
+             v, !!(v & EVTCHN_FIFO_PENDING_BIT), !!(v & EVTCHN_FIFO_MASKED_BIT),
+             !!(v & EVTCHN_FIFO_LINKED_BIT), !!(v & EVTCHN_FIFO_BUSY_BIT),
+             v & EVTCHN_FIFO_LINK_MASK, cpu,
+             cb ? __atomic_load_n(&cb->ready, __ATOMIC_RELAXED) : 0);
+}
+
 const struct evtchn_abi_ops evtchn_fifo_ops = {
     .name = "FIFO",
     .abi = EVTCHN_ABI_FIFO,
@@ -232,4 +254,5 @@ const struct evtchn_abi_ops evtchn_fifo_ops = {
     .unmask = fifo_unmask,
     .bind_cpu = fifo_bind_cpu,
     .handle_events = fifo_handle_events,
+    .describe_port = fifo_describe_port,
 };

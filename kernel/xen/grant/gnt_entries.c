@@ -60,12 +60,47 @@ int
 gnt_refs_put(struct gnt_refs *r, grant_ref_t ref)
 {
     if ( ref < GNTTAB_NR_RESERVED_ENTRIES || ref >= r->nr ||
-         r->next[ref] != GNT_REF_IN_USE )
+         (r->next[ref] != GNT_REF_IN_USE && r->next[ref] != GNT_REF_ENDING) )
         return -XEN_EINVAL;
     r->next[ref] = r->head;
     r->head = ref;
     r->nr_free++;
     return 0;
+}
+
+const char *
+gnt_refs_why_not_in_use(const struct gnt_refs *r, grant_ref_t ref)
+{
+    if ( ref < GNTTAB_NR_RESERVED_ENTRIES )
+        return "reserved for the toolstack";
+    if ( ref >= r->nr )
+        return "beyond the table";
+    if ( r->next[ref] == GNT_REF_ENDING )
+        return "already ending: its end waits for the grantee to unmap it";
+    if ( r->next[ref] != GNT_REF_IN_USE )
+        return "not granted: ended already, or never granted";
+    return NULL;
+}
+
+int
+gnt_refs_defer(struct gnt_refs *r, grant_ref_t ref)
+{
+    if ( gnt_refs_why_not_in_use(r, ref) )
+        return -XEN_EINVAL;
+    r->next[ref] = GNT_REF_ENDING;
+    return 0;
+}
+
+uint32_t
+gnt_refs_next_ending(const struct gnt_refs *r, uint32_t from)
+{
+    uint32_t ref;
+
+    for ( ref = MAX(from, (uint32_t)GNTTAB_NR_RESERVED_ENTRIES); ref < r->nr;
+          ref++ )
+        if ( r->next[ref] == GNT_REF_ENDING )
+            return ref;
+    return GNT_REF_END;
 }
 
 int

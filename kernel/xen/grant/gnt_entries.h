@@ -29,6 +29,7 @@
  * belong to the toolstack and are never handed out. Not locked: the
  * caller (grant.c) holds its lock.
  */
+#define GNT_REF_ENDING 0xfffffffdu /* used; its end waits for the grantee */
 #define GNT_REF_IN_USE 0xfffffffeu
 #define GNT_REF_END    0xffffffffu
 
@@ -54,10 +55,29 @@ int gnt_refs_grow(struct gnt_refs *r, uint32_t new_nr);
 int gnt_refs_get(struct gnt_refs *r, grant_ref_t *ref);
 
 /*
- * Give a used reference back. Returns 0, or -XEN_EINVAL for a reference
- * that is reserved, out of range or already free (nothing changes).
+ * Give a used or ending reference back. Returns 0, or -XEN_EINVAL for a
+ * reference that is reserved, out of range or already free (nothing
+ * changes).
  */
 int gnt_refs_put(struct gnt_refs *r, grant_ref_t ref);
+
+/*
+ * Why the owner cannot end `ref`: NULL if it is in use, else the phrase
+ * for the message ("reserved for the toolstack", "beyond the table", "not
+ * granted: ended already, or never granted", "already ending: its end
+ * waits for the grantee to unmap it").
+ */
+const char *gnt_refs_why_not_in_use(const struct gnt_refs *r, grant_ref_t ref);
+
+/*
+ * Mark a used reference as ending: its end was refused (still mapped) and
+ * is retried later; the reference itself remembers it, so deferring needs
+ * no memory. Returns 0, or -XEN_EINVAL if `ref` is not in use.
+ */
+int gnt_refs_defer(struct gnt_refs *r, grant_ref_t ref);
+
+/* The first ending reference at or above `from`, or GNT_REF_END. */
+uint32_t gnt_refs_next_ending(const struct gnt_refs *r, uint32_t from);
 
 /*
  * Fill an unused entry to grant `domid` access to `frame`: domid and frame

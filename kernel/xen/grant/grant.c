@@ -22,13 +22,6 @@
 /* How often the reaper retries ends the other side still blocks. */
 #define RETRY_NS       (100 * NSEC_PER_MSEC)
 
-/* A grant whose end waits for the other domain to unmap the page. */
-struct deferred {
-    grant_ref_t ref;
-    void *page;
-    struct deferred *next;
-};
-
 /*
  * Everything a resume would rebuild is here: the frames (re-added to the
  * physmap at the same guest frames), the sizes, and the entries in them.
@@ -37,11 +30,10 @@ static struct {
     spinlock_t lock; /* everything below but max_frames */
     grant_entry_v1_t *frame[GNT_MAX_FRAMES]; /* mapped table frames */
     unsigned int nr_frames;
-    unsigned int max_frames; /* set once by gnttab_init */
-    struct gnt_refs refs;
-    struct deferred *deferred;
-    unsigned int nr_deferred;
-    bool ready; /* set last by gnttab_init */
+    unsigned int max_frames;  /* set once by gnttab_init */
+    struct gnt_refs refs;     /* an ending reference is a deferred end */
+    unsigned int nr_deferred; /* ending references */
+    bool ready;               /* set last by gnttab_init */
 } gt = { .lock = SPINLOCK_INIT("gnttab") };
 
 static struct waitq reaper_wq = WAITQ_INIT("gnttab-reaper");
@@ -180,7 +172,7 @@ gnttab_grant(domid_t domid, const void *page, bool readonly, grant_ref_t *ref)
 {
     uint64_t frame = virt_to_phys(page) >> PAGE_SHIFT;
     unsigned long flags;
-    int rc;
+    int rc, grow = 0;
 
     if ( !gt.ready )
         return -XEN_ENODEV;
@@ -191,7 +183,7 @@ gnttab_grant(domid_t domid, const void *page, bool readonly, grant_ref_t *ref)
     }
     flags = spin_lock_irqsave(&gt.lock);
     rc = gnt_refs_get(&gt.refs, ref);
-    if ( rc == -XEN_ENOSPC && map_frame_locked() == 0 )
+    if ( rc == -XEN_ENOSPC && (grow = map_frame_locked()) == 0 )
         rc = gnt_refs_get(&gt.refs, ref);
     if ( rc == 0 )
     {
@@ -204,21 +196,25 @@ gnttab_grant(domid_t domid, const void *page, bool readonly, grant_ref_t *ref)
             /* Leave it marked used: it is not ours to reuse. */
         }
     }
-    else
+    else if ( grow == -XEN_ENOSPC )
         printk("gnttab: all %u references in use (%u frames, the limit)\n",
                gt.refs.nr, gt.nr_frames);
+    else
+        printk("gnttab: all %u references in use (%u frames) and the table "
+               "could not grow (error %d, said above)\n",
+               gt.refs.nr, gt.nr_frames, grow);
     spin_unlock_irqrestore(&gt.lock, flags);
     return rc;
 }
 
-/* End `ref` with gt.lock held: 0, -XEN_EBUSY (still mapped), -XEN_EINVAL. */
+/* End `ref`, which must be in use, with gt.lock held: 0, -XEN_EBUSY
+ * (still mapped), -XEN_EINVAL (*why says why it is not in use). */
 static int
-end_locked(grant_ref_t ref)
+end_locked(grant_ref_t ref, const char **why)
 {
     int rc;
 
-    if ( ref < GNTTAB_NR_RESERVED_ENTRIES || ref >= gt.refs.nr ||
-         gt.refs.next[ref] != GNT_REF_IN_USE )
+    if ( (*why = gnt_refs_why_not_in_use(&gt.refs, ref)) != NULL )
         return -XEN_EINVAL;
     rc = gnt_entry_end(entry(ref));
     if ( rc == 0 )
@@ -229,46 +225,52 @@ end_locked(grant_ref_t ref)
 int
 gnttab_end(grant_ref_t ref)
 {
+    const char *why;
     unsigned long flags;
     int rc;
 
     if ( !gt.ready )
         return -XEN_ENODEV;
     flags = spin_lock_irqsave(&gt.lock);
-    rc = end_locked(ref);
+    rc = end_locked(ref, &why);
     spin_unlock_irqrestore(&gt.lock, flags);
     if ( rc == -XEN_EBUSY )
         printk("gnttab: reference %u is still mapped by domain %u: not "
                "ended\n",
                ref, entry(ref)->domid);
     else if ( rc )
-        printk("gnttab: end of reference %u, which we did not grant\n", ref);
+        printk("gnttab: end of reference %u refused: %s\n", ref, why);
     return rc;
 }
 
 int
 gnttab_end_and_free(grant_ref_t ref, void *page)
 {
-    struct deferred *d;
+    const char *why = NULL;
     unsigned long flags;
+    domid_t domid = 0;
     int rc;
 
     if ( !gt.ready )
         return -XEN_ENODEV;
-    d = kmalloc(sizeof(*d)); /* outside the lock; freed if not needed */
     flags = spin_lock_irqsave(&gt.lock);
-    rc = end_locked(ref);
-    if ( rc == -XEN_EBUSY && d )
+    if ( !gnt_refs_why_not_in_use(&gt.refs, ref) &&
+         entry(ref)->frame != virt_to_phys(page) >> PAGE_SHIFT )
     {
-        d->ref = ref;
-        d->page = page;
-        d->next = gt.deferred;
-        gt.deferred = d;
+        why = "the page given is not the one it grants";
+        rc = -XEN_EINVAL;
+    }
+    else
+        rc = end_locked(ref, &why);
+    if ( rc == -XEN_EBUSY )
+    {
+        /* The reference remembers the deferred end (and its entry the
+         * page): nothing to allocate, so nothing can be lost. */
+        gnt_refs_defer(&gt.refs, ref);
         gt.nr_deferred++;
-        d = NULL;
+        domid = entry(ref)->domid;
     }
     spin_unlock_irqrestore(&gt.lock, flags);
-    kfree(d);
     if ( rc == 0 )
     {
         page_free(page);
@@ -277,48 +279,47 @@ gnttab_end_and_free(grant_ref_t ref, void *page)
     if ( rc == -XEN_EBUSY )
     {
         printk("gnttab: reference %u is still mapped by domain %u: its page "
-               "is kept until it is unmapped\n",
-               ref, entry(ref)->domid);
+               "is kept, and the end retried every %llu ms until it is "
+               "unmapped\n",
+               ref, domid, (unsigned long long)(RETRY_NS / NSEC_PER_MSEC));
         waitq_wake_all(&reaper_wq);
         return 1;
     }
-    printk("gnttab: end of reference %u, which we did not grant; page kept\n",
-           ref);
+    printk("gnttab: end of reference %u refused: %s; page kept\n", ref, why);
     return rc;
 }
 
 unsigned int
 gnttab_retry_deferred(void)
 {
-    struct deferred **pp, *done = NULL, *d;
+    uint32_t ref = 0, found = 0;
     unsigned long flags;
     unsigned int left;
+    void *page;
 
     if ( !gt.ready )
         return 0;
     flags = spin_lock_irqsave(&gt.lock);
-    for ( pp = &gt.deferred; (d = *pp); )
+    /* Page frees nest inside gt.lock, as the table's growth allocates
+     * inside it. */
+    while ( found < gt.nr_deferred &&
+            (ref = gnt_refs_next_ending(&gt.refs, ref)) != GNT_REF_END )
     {
-        if ( end_locked(d->ref) == 0 )
+        if ( gnt_entry_end(entry(ref)) == 0 )
         {
-            *pp = d->next;
-            d->next = done;
-            done = d;
+            page = phys_to_virt((uint64_t)entry(ref)->frame << PAGE_SHIFT);
+            gnt_refs_put(&gt.refs, ref);
             gt.nr_deferred--;
+            printk("gnttab: reference %u was unmapped at last: page freed\n",
+                   ref);
+            page_free(page);
         }
         else
-            pp = &d->next;
+            found++;
+        ref++;
     }
     left = gt.nr_deferred;
     spin_unlock_irqrestore(&gt.lock, flags);
-    while ( (d = done) )
-    {
-        done = d->next;
-        printk("gnttab: reference %u was unmapped at last: page freed\n",
-               d->ref);
-        page_free(d->page);
-        kfree(d);
-    }
     return left;
 }
 

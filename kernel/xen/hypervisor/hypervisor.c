@@ -6,6 +6,7 @@
 #include <kernel.h>
 #include <hypervisor.h>
 #include <mm.h>
+#include <percpu.h>
 #include <xen_errno.h>
 #include <xen/features.h>
 #include <arch/x86.h>
@@ -201,6 +202,25 @@ xen_shutdown(unsigned int reason)
     struct sched_shutdown s = { .reason = reason };
 
     return hypercall_sched_op(SCHEDOP_shutdown, &s);
+}
+
+long
+xen_watchdog(unsigned int id, unsigned int seconds)
+{
+    struct sched_watchdog wd = { .id = id, .timeout = seconds };
+
+    return hypercall_sched_op(SCHEDOP_watchdog, &wd);
+}
+
+void
+xen_vcpus_down_but(unsigned int self)
+{
+    unsigned int id;
+
+    /* VCPUOP_is_up answers 1 for a running vCPU, an error past the last. */
+    for ( id = 0; id < MAX_CPUS; id++ )
+        if ( id != self && hypercall_vcpu_op(VCPUOP_is_up, id, NULL) == 1 )
+            hypercall_vcpu_op(VCPUOP_down, id, NULL);
 }
 
 int

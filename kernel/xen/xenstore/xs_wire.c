@@ -142,15 +142,27 @@ path_problem(const char *path, unsigned int flags, size_t *at)
 int
 xs_path_check(const char *path, unsigned int flags)
 {
-    size_t at;
+    size_t at, len = strnlen(path, XENSTORE_ABS_PATH_MAX + 1);
     const char *why = path_problem(path, flags, &at);
-    char shown[48];
+    char shown[128], byte[8];
 
     if ( !why )
         return 0;
-    printk("xenstore: bad path \"%s\" (byte %zu): %s\n",
-           printable(shown, sizeof(shown), path, at), at, why);
-    return strcmp(why, "too long") == 0 ? -XEN_ENAMETOOLONG : -XEN_EINVAL;
+    /* The whole path (a long one cut, with its length), then the byte. */
+    printable(shown, sizeof(shown), path, len);
+    if ( len == 0 || strcmp(why, "too long") == 0 )
+    {
+        printk("xenstore: bad path \"%s\" (%zu%s bytes): %s\n", shown, len,
+               len > XENSTORE_ABS_PATH_MAX ? "+" : "", why);
+        return len ? -XEN_ENAMETOOLONG : -XEN_EINVAL;
+    }
+    if ( path[at] >= 0x20 && path[at] < 0x7f )
+        snprintf(byte, sizeof(byte), "'%c'", path[at]);
+    else
+        snprintf(byte, sizeof(byte), "0x%02x", (unsigned char)path[at]);
+    printk("xenstore: bad path \"%s\": byte %zu (%s): %s\n", shown, at, byte,
+           why);
+    return -XEN_EINVAL;
 }
 
 bool
