@@ -73,6 +73,7 @@ status_allowed(uint8_t op, int16_t status)
 {
     if ( status == BLKIF_RSP_OKAY || status == BLKIF_RSP_ERROR )
         return true;
+    /* An indirect request is a read or a write: never "not supported". */
     return status == BLKIF_RSP_EOPNOTSUPP &&
            (op == BLKIF_OP_FLUSH_DISKCACHE || op == BLKIF_OP_WRITE_BARRIER ||
             op == BLKIF_OP_DISCARD);

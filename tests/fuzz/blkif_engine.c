@@ -34,8 +34,11 @@ static struct {
 } grants;
 
 static int
-fz_map(void *ctx, const void *src, size_t len, grant_ref_t *gref, void **page)
+fz_map(void *ctx, const void *src, size_t len, struct blkif_seg *seg)
 {
+    grant_ref_t *gref = &seg->gref;
+    void **page = &seg->page;
+
     grant_ref_t g;
 
     if ( grants.fail || grants.live == NGREF )
@@ -55,8 +58,11 @@ fz_map(void *ctx, const void *src, size_t len, grant_ref_t *gref, void **page)
 }
 
 static void
-fz_unmap(void *ctx, grant_ref_t gref, void *page, void *dst, size_t len)
+fz_unmap(void *ctx, struct blkif_seg *seg, void *dst, size_t len)
 {
+    grant_ref_t gref = seg->gref;
+    void *page = seg->page;
+
     FUZZ_CHECK(gref < NGREF && grants.page[gref] == page,
                "unmap of reference %u that is not granted", gref);
     if ( dst )
@@ -70,7 +76,8 @@ static void
 fz_notify(void *ctx)
 {}
 
-static const struct blkif_engine_ops fz_ops = { fz_map, fz_unmap, fz_notify };
+static const struct blkif_engine_ops fz_ops = { fz_map, fz_unmap, fz_notify,
+                                                NULL };
 
 static void
 fz_fence(void)
