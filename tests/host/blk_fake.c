@@ -78,11 +78,11 @@ be_slot(RING_IDX i)
 {
     union blkif_sring_entry *first = be.page.s.ring;
 
-    return first + (i % 32);
+    return first + (i % be.slots);
 }
 
 /* Requests the backend has taken and not answered, oldest first. */
-blkif_request_t pending[64];
+blkif_request_t pending[512];
 unsigned int npending;
 
 /* Take every request pushed so far (executing nothing yet). */
@@ -212,6 +212,12 @@ struct blkif_params params;
 void
 setup(struct blkif_engine *e, const char *offers)
 {
+    setup_ring(e, offers, 1);
+}
+
+void
+setup_ring(struct blkif_engine *e, const char *offers, unsigned int pages)
+{
     memset(&drv, 0, sizeof(drv));
     memset(&be, 0, sizeof(be));
     npending = 0;
@@ -223,7 +229,8 @@ setup(struct blkif_engine *e, const char *offers)
     params.readonly = strchr(offers, 'r') != NULL;
     params.discard = strchr(offers, 'd') != NULL;
     params.discard_granularity = 512;
-    blkif_ring_init(&e->ring, &be.page, sizeof(be.page), "xvdt", &fences);
+    blkif_ring_init(&e->ring, &be.page, pages * 4096, "xvdt", &fences);
+    be.slots = e->ring.size;
     blkif_engine_init(e, "xvdt", 51712, &params, &ops, NULL);
 }
 

@@ -33,8 +33,9 @@ extern const struct blkif_engine_ops ops;
 struct fake_be {
     union {
         struct blkif_sring s;
-        unsigned char bytes[4096];
+        unsigned char bytes[8 * 4096];
     } page;
+    uint32_t slots; /* the ring's (32 for one page) */
     unsigned char disk[DISK_SECTORS * 512];
     RING_IDX req_cons;
     char log[256];        /* the operations it saw: R W B F D I */
@@ -46,13 +47,15 @@ struct fake_be {
     uint64_t last_discard; /* the first of them, last time */
 };
 extern struct fake_be be;
-extern blkif_request_t pending[64]; /* taken, not answered, oldest first */
+extern blkif_request_t pending[512]; /* taken, not answered, oldest first */
 extern unsigned int npending;
 extern struct blkif_params params;
 
 /* A fresh disk, driver and backend; offers: f flush, b barrier,
  * r read-only, d discard. */
 void setup(struct blkif_engine *e, const char *offers);
+/* The same with a ring of `pages` pages (1..8). */
+void setup_ring(struct blkif_engine *e, const char *offers, unsigned int pages);
 union blkif_sring_entry *be_slot(RING_IDX i);
 void be_take(void);
 void be_answer(unsigned int n);
