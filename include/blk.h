@@ -47,6 +47,7 @@ enum blk_op {
 #define BLK_RES_NOT_DURABLE (1u << 0)
 
 #define BLK_SECTOR         512u
+#define BLK_QUEUES_MAX     8u /* a disk's queues at most */
 #define BLK_REQ_PRIV_WORDS 12
 
 /*
@@ -88,6 +89,7 @@ struct blk_info {
     uint64_t indirect;   /* of the reads and writes, sent as INDIRECT */
     uint64_t discards;   /* discards sent to the backend */
     uint64_t pool_hits;  /* segments served by persistent grants */
+    uint64_t queue_reqs[BLK_QUEUES_MAX]; /* requests submitted per queue */
     bool stopped;        /* gone, or stopped after a bad response */
     uint64_t flushes;    /* cache flushes sent to the backend */
     uint64_t barriers;   /* barriers sent to the backend */

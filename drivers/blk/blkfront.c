@@ -21,6 +21,7 @@
 #include "drivers/blk/blkfront.h"
 
 #define POOL_CAP 1024 /* persistent grants per queue: 4 MiB */
+BUILD_BUG_ON(BLK_QUEUES_MAX != BLKIF_QUEUES_MAX);
 #define IND_SETS 8    /* indirect requests in flight per queue */
 
 /* The list of connected disks, in the order they appeared. */
@@ -467,6 +468,7 @@ info_add(const struct blk_queue *q, struct blk_info *out)
     out->indirect += s->indirect;
     out->discards += s->discards;
     out->pool_hits += q->pool.hits;
+    out->queue_reqs[q->idx] = s->submitted;
 }
 
 void
