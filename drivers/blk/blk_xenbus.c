@@ -100,8 +100,8 @@ publish(uint32_t tx, void *arg)
     if ( d->layout.ring_order )
         rc = put_key(tx, dev, -1, "ring-page-order", d->layout.ring_order);
     if ( !rc && d->layout.nr_queues > 1 )
-        rc = put_key(tx, dev, -1, "multi-queue-num-queues",
-                     d->layout.nr_queues);
+        rc =
+            put_key(tx, dev, -1, "multi-queue-num-queues", d->layout.nr_queues);
     for ( i = 0; i < d->layout.nr_queues && !rc; i++ )
         rc = publish_queue(tx, dev, &d->q[i]);
     /* Offered whatever the backend says: it decides at its connect. */

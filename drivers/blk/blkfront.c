@@ -22,7 +22,7 @@
 
 #define POOL_CAP 1024 /* persistent grants per queue: 4 MiB */
 BUILD_BUG_ON(BLK_QUEUES_MAX != BLKIF_QUEUES_MAX);
-#define IND_SETS 8    /* indirect requests in flight per queue */
+#define IND_SETS 8 /* indirect requests in flight per queue */
 
 /* The list of connected disks, in the order they appeared. */
 static spinlock_t disks_lock = SPINLOCK_INIT("blk-disks");
@@ -177,8 +177,8 @@ queue_setup(struct blk_disk *d, struct blk_queue *q)
                     &barriers);
     for ( i = 0; i < pages; i++, q->ring_refs++ )
     {
-        rc = gnttab_grant(d->backend_id, (char *)q->ring + i * PAGE_SIZE,
-                          false, &q->ring_ref[i]);
+        rc = gnttab_grant(d->backend_id, (char *)q->ring + i * PAGE_SIZE, false,
+                          &q->ring_ref[i]);
         if ( rc )
         {
             printk("blk: %s: cannot grant ring page %u of queue %u (%s)\n",
@@ -241,8 +241,7 @@ queue_alloc(struct blk_disk *d, struct blk_queue *q)
         return -XEN_ENOMEM;
     for ( i = 0; i < IND_SETS; i++ )
         q->ind[i].seg = q->ind_segs + i * d->max_segs;
-    return blkif_engine_set_indirect(&q->engine, d->max_segs, q->ind,
-                                     IND_SETS);
+    return blkif_engine_set_indirect(&q->engine, d->max_segs, q->ind, IND_SETS);
 }
 
 /* The console line of what was negotiated beyond the disk's keys. */
@@ -257,10 +256,10 @@ print_features(struct blk_disk *d)
         1u << d->layout.ring_order, d->layout.ring_order ? "s" : "",
         d->q[0].engine.ring.size, d->max_segs,
         d->max_segs > BLKIF_SEGS_MAX ? " (indirect)" : "",
-        p->persistent ? "on"
+        p->persistent        ? "on"
         : d->opts.persistent ? "off (not offered)"
                              : "off (blk=nopersistent)",
-        p->discard  ? "on"
+        p->discard         ? "on"
         : !d->opts.discard ? "off (blk=nodiscard)"
                            : "off (not offered)");
 }
@@ -317,7 +316,8 @@ disk_free(struct blk_disk *d)
 
         blk_pool_shrink(q, 0, 0);
         for ( k = 0; k < q->ring_refs; k++ )
-            gnttab_end_and_free(q->ring_ref[k], (char *)q->ring + k * PAGE_SIZE);
+            gnttab_end_and_free(q->ring_ref[k],
+                                (char *)q->ring + k * PAGE_SIZE);
         for ( k = q->ring_refs; q->ring && k < (1u << d->layout.ring_order);
               k++ )
             page_free((char *)q->ring + k * PAGE_SIZE);
@@ -529,9 +529,9 @@ route(struct blk_disk *d, const struct blk_req *r, unsigned long *flags)
         __atomic_store_n(&d->serial, true, __ATOMIC_SEQ_CST);
     else if ( d->serial && queue_busy(&d->q[0]) == 0 )
         __atomic_store_n(&d->serial, false, __ATOMIC_SEQ_CST);
-    q = d->serial ? &d->q[0]
-                  : &d->q[blkif_queue_of(smp_processor_id(),
-                                         d->layout.nr_queues)];
+    q = d->serial
+            ? &d->q[0]
+            : &d->q[blkif_queue_of(smp_processor_id(), d->layout.nr_queues)];
     spin_lock(&q->lock);
     /* Counted before the route lock goes: serial ends only after it. */
     __atomic_add_fetch(&q->routed, 1, __ATOMIC_SEQ_CST);

@@ -29,18 +29,18 @@
 struct blk_disk;
 
 struct blk_queue {
-    struct blk_disk *d;          /* set at setup, then read-only */
-    unsigned int idx, cpu;       /* ditto: the vCPU its event goes to */
-    spinlock_t lock;             /* protects the fields below it */
-    struct blkif_engine engine;  /* lock */
-    struct blkif_params params;  /* lock: its own copy (features turn off) */
-    struct blkif_pool pool;      /* lock; used when params.persistent */
-    uint64_t stamp;              /* lock: clock at the last event */
-    void *ring;                  /* the shared ring: setup to release */
+    struct blk_disk *d;         /* set at setup, then read-only */
+    unsigned int idx, cpu;      /* ditto: the vCPU its event goes to */
+    spinlock_t lock;            /* protects the fields below it */
+    struct blkif_engine engine; /* lock */
+    struct blkif_params params; /* lock: its own copy (features turn off) */
+    struct blkif_pool pool;     /* lock; used when params.persistent */
+    uint64_t stamp;             /* lock: clock at the last event */
+    void *ring;                 /* the shared ring: setup to release */
     grant_ref_t ring_ref[BLK_RING_PAGES_MAX]; /* ditto */
-    unsigned int ring_refs;      /* ditto: how many are granted */
-    evtchn_port_t port;          /* ditto */
-    bool have_port;              /* ditto */
+    unsigned int ring_refs;                   /* ditto: how many are granted */
+    evtchn_port_t port;                       /* ditto */
+    bool have_port;                           /* ditto */
     struct blkif_ind_set *ind;   /* indirect page sets: connect to free */
     struct blkif_seg *ind_segs;  /* their segment arrays: ditto */
     struct blkif_pgnt *pool_mem; /* the pool's entries: ditto */
@@ -49,20 +49,20 @@ struct blk_queue {
 };
 
 struct blk_disk {
-    char name[16];             /* set at creation, then read-only */
-    uint32_t vdev;             /* ditto */
-    domid_t backend_id;        /* ditto */
-    struct blkif_opts opts;    /* ditto (blk= on the command line) */
+    char name[16];              /* set at creation, then read-only */
+    uint32_t vdev;              /* ditto */
+    domid_t backend_id;         /* ditto */
+    struct blkif_opts opts;     /* ditto (blk= on the command line) */
     struct blkif_layout layout; /* set before setup, then read-only */
-    struct blk_queue *q;       /* layout.nr_queues of them: setup */
+    struct blk_queue *q;        /* layout.nr_queues of them: setup */
     struct blkif_params params; /* as negotiated: set at connect */
-    uint32_t max_segs;         /* ditto */
-    spinlock_t route_lock;     /* protects serial */
-    bool serial;               /* a barrier is on queue 0: all go there */
-    bool connected;            /* atomic: set once at connect */
-    struct waitq wq;           /* blk_io waits here */
-    unsigned int refs;         /* disks_lock */
-    struct blk_disk *next;     /* the disk list: disks_lock */
+    uint32_t max_segs;          /* ditto */
+    spinlock_t route_lock;      /* protects serial */
+    bool serial;                /* a barrier is on queue 0: all go there */
+    bool connected;             /* atomic: set once at connect */
+    struct waitq wq;            /* blk_io waits here */
+    unsigned int refs;          /* disks_lock */
+    struct blk_disk *next;      /* the disk list: disks_lock */
 };
 
 /*

@@ -241,8 +241,8 @@ map_piece(struct blkif_engine *e, struct blk_req *r,
  * errno from seg_map.
  */
 static int
-map_slot(struct blkif_engine *e, struct blk_req *r,
-         struct blkif_shadow_slot *s, const struct blkif_piece *p, uint8_t op)
+map_slot(struct blkif_engine *e, struct blk_req *r, struct blkif_shadow_slot *s,
+         const struct blkif_piece *p, uint8_t op)
 {
     uint32_t i;
     int rc;

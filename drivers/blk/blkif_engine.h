@@ -48,8 +48,7 @@ struct blkif_engine_ops {
      * (the driver keeps a page the backend still maps until it lets go),
      * or put it back in its pool of persistent grants.
      */
-    void (*seg_unmap)(void *ctx, struct blkif_seg *seg, void *dst,
-                      size_t len);
+    void (*seg_unmap)(void *ctx, struct blkif_seg *seg, void *dst, size_t len);
     /* Send the backend its event: requests are waiting. */
     void (*notify)(void *ctx);
     /*

@@ -31,11 +31,11 @@
 
 /* The `blk=` switches. All on by default: the backend decides. */
 struct blkif_opts {
-    bool indirect;       /* noindirect: at most 11 segments a request */
-    bool persistent;     /* nopersistent: a fresh grant per segment */
-    bool discard;        /* nodiscard: BLK_OP_DISCARD is refused */
-    uint32_t queues;     /* queues=N (>= 1); 0: one per vCPU */
-    int32_t ring_order;  /* ringorder=N (>= 0); -1: the most offered */
+    bool indirect;      /* noindirect: at most 11 segments a request */
+    bool persistent;    /* nopersistent: a fresh grant per segment */
+    bool discard;       /* nodiscard: BLK_OP_DISCARD is refused */
+    uint32_t queues;    /* queues=N (>= 1); 0: one per vCPU */
+    int32_t ring_order; /* ringorder=N (>= 0); -1: the most offered */
 };
 
 /* The defaults: everything on, as much as offered. */

@@ -35,8 +35,8 @@
  * described in one indirect page (512 descriptors fit; Linux's blkback
  * takes up to 256).
  */
-#define BLKIF_IND_SEGS_MAX 256u
-#define BLKIF_IND_PER_PAGE (BLKIF_PAGE / sizeof(struct blkif_request_segment))
+#define BLKIF_IND_SEGS_MAX  256u
+#define BLKIF_IND_PER_PAGE  (BLKIF_PAGE / sizeof(struct blkif_request_segment))
 
 /* Where a caller's request stands while it is cut into ring requests. */
 struct blkif_split {

@@ -42,7 +42,7 @@ struct blkif_seg {
  */
 struct blkif_ind_set {
     struct blkif_seg desc;
-    struct blkif_seg *seg;     /* max_segs entries */
+    struct blkif_seg *seg;      /* max_segs entries */
     struct blkif_ind_set *next; /* the engine's free list */
 };
 
@@ -67,8 +67,8 @@ struct blkif_shadow_slot {
     uint32_t nr_sectors;
     struct blkif_seg seg[BLKIF_MAX_SEGMENTS_PER_REQUEST]; /* (driver) */
     struct blkif_ind_set *ind; /* an indirect request's pages, or NULL */
-    void *owner;   /* the caller's request (driver) */
-    uint16_t next; /* free list */
+    void *owner;               /* the caller's request (driver) */
+    uint16_t next;             /* free list */
 };
 
 /* The table of one ring. Locked by the driver, with its ring. */

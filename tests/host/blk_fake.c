@@ -8,7 +8,6 @@
 #include "tests/host/host.h"
 #include <xen/errno.h>
 
-
 /* --- the fake driver: pages and grants --------------------------------- */
 
 struct fake_drv drv;
@@ -66,8 +65,8 @@ fake_others_busy(void *ctx)
     return drv.others_busy;
 }
 
-const struct blkif_engine_ops ops = { fake_seg_map, fake_seg_unmap,
-                                      fake_notify, fake_others_busy };
+const struct blkif_engine_ops ops = { fake_seg_map, fake_seg_unmap, fake_notify,
+                                      fake_others_busy };
 
 /* --- the fake backend ---------------------------------------------------- */
 
@@ -175,8 +174,8 @@ be_answer(unsigned int n)
         else if ( q->operation == BLKIF_OP_INDIRECT )
             status = be_indirect(q);
         else if ( status == BLKIF_RSP_OKAY )
-            status = be_data(q->operation, q->sector_number, q->seg,
-                             q->nr_segments);
+            status =
+                be_data(q->operation, q->sector_number, q->seg, q->nr_segments);
         r = &be_slot(be.page.s.rsp_prod)->rsp;
         r->id = q->id;
         r->operation = q->operation;
@@ -294,4 +293,3 @@ fill(unsigned char *b, size_t n, unsigned int seed)
     for ( i = 0; i < n; i++ )
         b[i] = (unsigned char)(i * 31 + seed);
 }
-

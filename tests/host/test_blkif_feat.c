@@ -47,8 +47,8 @@ TEST(blkif_feat, every_switch)
 TEST(blkif_feat, bad_words_are_refused_by_name)
 {
     static const char *const bad[] = {
-        "indirect",    "queues=0",      "queues=9",   "queues=",
-        "queues=1x",   "ringorder=4",   "ringorder=", "ringorder=-1",
+        "indirect",     "queues=0",      "queues=9",     "queues=",
+        "queues=1x",    "ringorder=4",   "ringorder=",   "ringorder=-1",
         "queues=12345", "nodiscard,foo", "noindirect=1",
     };
     struct blkif_opts o;
@@ -148,7 +148,7 @@ TEST(blkif_feat, discard_whole_extents_only)
     EXPECT_EQ(first, 2u);
     EXPECT_EQ(n, 24u); /* 2..25 */
     EXPECT_EQ(blkif_discard_range(&p, 0, 1, &first, &n), 0);
-    EXPECT_EQ(n, 0u); /* ends before the first extent */
+    EXPECT_EQ(n, 0u);                  /* ends before the first extent */
     p.discard_alignment = 4096 + 1024; /* the same, modulo an extent */
     EXPECT_EQ(blkif_discard_range(&p, 10, 8, &first, &n), 0);
     EXPECT_EQ(first, 10u);

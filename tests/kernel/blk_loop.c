@@ -48,7 +48,8 @@ static int16_t
 loop_do(struct loop *l, const blkif_request_t *q)
 {
     struct blkif_shadow_slot *s =
-        &l->d->q[0].engine.shadow.slot[q->id & ((1u << BLKIF_ID_SLOT_BITS) - 1)];
+        &l->d->q[0]
+             .engine.shadow.slot[q->id & ((1u << BLKIF_ID_SLOT_BITS) - 1)];
     uint64_t at = q->sector_number;
     unsigned int i, n;
 
@@ -62,7 +63,8 @@ loop_do(struct loop *l, const blkif_request_t *q)
                    l->disk + at * 512, n * 512);
         else
             memcpy(l->disk + at * 512,
-                   (char *)s->seg[i].page + q->seg[i].first_sect * 512, n * 512);
+                   (char *)s->seg[i].page + q->seg[i].first_sect * 512,
+                   n * 512);
         at += n;
     }
     return BLKIF_RSP_OKAY;

@@ -27,7 +27,7 @@
 
 extern struct boot_info boot_info;
 
-#define BIG_AT       8192  /* the 1 MiB request's area */
+#define BIG_AT       8192 /* the 1 MiB request's area */
 #define BIG_SECTORS  2048
 #define ORDER_AT     12288 /* the cross-queue barrier's writes */
 #define DISCARD_AT   16384 /* the discard's area: 2 MiB */
@@ -177,8 +177,7 @@ TEST(blk_perf, each_cpu_uses_its_queue)
         if ( !EXPECT_TRUE(th[i] != NULL) )
             continue;
         /* CPU i's 16 reads went to queue i % queues. */
-        EXPECT_GE(b.queue_reqs[i % b.queues] - a.queue_reqs[i % b.queues],
-                  16u);
+        EXPECT_GE(b.queue_reqs[i % b.queues] - a.queue_reqs[i % b.queues], 16u);
         page_free(s.buf[i]);
     }
     for ( i = 0; i < b.queues; i++ )
@@ -288,8 +287,8 @@ TEST(blk_perf, barrier_orders_other_queues)
            (cpu + 1) % nr_cpus);
     th = thread_create("blk-cross", cross_writer, &c, (cpu + 1) % nr_cpus);
     ASSERT_TRUE(th != NULL);
-    EXPECT_TRUE(wait_event_timeout(&c.wq, cross_before_sent, &c,
-                                   2 * BLK_TIMEOUT_NS));
+    EXPECT_TRUE(
+        wait_event_timeout(&c.wq, cross_before_sent, &c, 2 * BLK_TIMEOUT_NS));
     cross_submit(&c, 8, BLK_OP_BARRIER);
     __atomic_store_n(&c.barrier_sent, true, __ATOMIC_RELEASE);
     waitq_wake_all(&c.wq);
