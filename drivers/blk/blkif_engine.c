@@ -256,9 +256,10 @@ map_slot(struct blkif_engine *e, struct blk_req *r, struct blkif_shadow_slot *s,
         e->ind_free = s->ind->next;
         s->ind->desc.page = NULL;
     }
+    /* A failure hands the data pages and the set back (unmap_slot). */
     rc = map_piece(e, r, s, p, op != BLKIF_OP_READ);
     if ( rc || !s->ind )
-        goto out;
+        return rc;
     /* The descriptors name the data pages' grants: build, then share. */
     for ( i = 0; i < p->nr_segs; i++ )
         e->grefs[i] = s->ind->seg[i].gref;
@@ -267,13 +268,6 @@ map_slot(struct blkif_engine *e, struct blk_req *r, struct blkif_shadow_slot *s,
                          &s->ind->desc);
     if ( rc )
         unmap_slot(e, s, r, false);
-out:
-    if ( rc && s->ind )
-    {
-        s->ind->next = e->ind_free;
-        e->ind_free = s->ind;
-        s->ind = NULL;
-    }
     return rc;
 }
 
@@ -312,12 +306,11 @@ issue_one(struct blkif_engine *e, struct blk_req *r)
     blkif_request_t q;
     int rc;
 
-    if ( blkif_ring_free(&e->ring) == 0 )
-        return 0;
     next = o->split;
     if ( step_has_data(&o->order) )
         blkif_split_next(&next, p); /* there is more: not yet issued */
-    if ( !(s = blkif_shadow_get(&e->shadow, step_has_data(&o->order) &&
+    if ( blkif_ring_free(&e->ring) == 0 ||
+         !(s = blkif_shadow_get(&e->shadow, step_has_data(&o->order) &&
                                                     p->nr_segs > BLKIF_SEGS_MAX
                                                 ? BLKIF_OP_INDIRECT
                                                 : op)) )

@@ -20,6 +20,8 @@ fake_seg_map(void *ctx, const void *src, size_t len, struct blkif_seg *seg)
 
     grant_ref_t g;
 
+    if ( drv.fail_nth && --drv.fail_nth == 0 )
+        return -XEN_ENOSPC;
     if ( drv.fail_maps )
     {
         drv.fail_maps--;

@@ -22,6 +22,7 @@ struct fake_drv {
     bool readonly[MAX_GREFS];
     unsigned int maps, unmaps, notifies;
     unsigned int fail_maps; /* seg_map fails while > 0 */
+    unsigned int fail_nth;  /* the nth seg_map from now fails (0: none) */
     grant_ref_t next;
     bool others_busy; /* what others_busy answers */
     unsigned int others_asked;

@@ -101,6 +101,25 @@ TEST(blkif_perf, waits_for_a_free_page_set)
     EXPECT_TRUE(memcmp(be.disk, wbuf, 2048 * 512) == 0);
 }
 
+TEST(blkif_perf, descriptor_page_refused)
+{
+    struct blk_req w;
+    int wc = 0;
+
+    ASSERT_EQ(setup_indirect("fb", 32, 1), 0);
+    /* 12 data pages map, the descriptor page does not: all handed back,
+     * and with nothing in flight to wait for, the request fails. */
+    drv.fail_nth = 13;
+    req(&w, BLK_OP_WRITE, 0, 96, wbuf, &wc);
+    submit(&eng, &w);
+    EXPECT_EQ(wc, 1);
+    EXPECT_EQ(w.status, -XEN_ENOSPC);
+    EXPECT_EQ(drv.maps, 12u);
+    EXPECT_EQ(drv.unmaps, 12u);
+    EXPECT_TRUE(eng.ind_free == &sets[0]); /* the set is back */
+    EXPECT_FALSE(eng.stopped);
+}
+
 TEST(blkif_perf, indirect_answer_must_say_indirect)
 {
     struct blk_req r;
@@ -236,6 +255,29 @@ TEST(blkif_perf, discard_refusals)
     EXPECT_EQ(d.status, -XEN_EOPNOTSUPP);
     EXPECT_EQ(eng.stats.discards, 1u);
     EXPECT_FALSE(eng.stopped);
+}
+
+TEST(blkif_perf, discard_steps)
+{
+    struct blkif_params p = { 0 };
+    struct blkif_order o;
+
+    p.discard = true;
+    EXPECT_EQ(blkif_order_start(&o, BLK_OP_DISCARD, false, &p),
+              BLKIF_STEP_DONE);
+    EXPECT_EQ(o.status, -XEN_EINVAL); /* a discard of nothing */
+    EXPECT_EQ(blkif_order_start(&o, BLK_OP_DISCARD, true, &p),
+              BLKIF_STEP_DISCARD);
+    EXPECT_FALSE(o.exclusive); /* it runs beside other requests */
+    EXPECT_EQ(blkif_order_next(&o, BLKIF_RSP_OKAY, &p, "xvdt"),
+              BLKIF_STEP_DONE);
+    EXPECT_EQ(o.status, 0);
+    EXPECT_EQ(blkif_order_start(&o, BLK_OP_DISCARD, true, &p),
+              BLKIF_STEP_DISCARD);
+    EXPECT_EQ(blkif_order_next(&o, BLKIF_RSP_ERROR, &p, "xvdt"),
+              BLKIF_STEP_DONE);
+    EXPECT_EQ(o.status, -XEN_EIO);
+    EXPECT_TRUE(p.discard); /* an error is not a refusal */
 }
 
 TEST(blkif_perf, barrier_drain_waits_for_other_queues)
