@@ -309,11 +309,9 @@ issue_one(struct blkif_engine *e, struct blk_req *r)
     next = o->split;
     if ( step_has_data(&o->order) )
         blkif_split_next(&next, p); /* there is more: not yet issued */
+    /* An indirect request's answer carries the op inside (shadow.h). */
     if ( blkif_ring_free(&e->ring) == 0 ||
-         !(s = blkif_shadow_get(&e->shadow, step_has_data(&o->order) &&
-                                                    p->nr_segs > BLKIF_SEGS_MAX
-                                                ? BLKIF_OP_INDIRECT
-                                                : op)) )
+         !(s = blkif_shadow_get(&e->shadow, op)) )
         return 0;
     s->data_op = op;
     if ( step_has_data(&o->order) )

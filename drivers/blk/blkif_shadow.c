@@ -73,7 +73,6 @@ status_allowed(uint8_t op, int16_t status)
 {
     if ( status == BLKIF_RSP_OKAY || status == BLKIF_RSP_ERROR )
         return true;
-    /* An indirect request is a read or a write: never "not supported". */
     return status == BLKIF_RSP_EOPNOTSUPP &&
            (op == BLKIF_OP_FLUSH_DISKCACHE || op == BLKIF_OP_WRITE_BARRIER ||
             op == BLKIF_OP_DISCARD);
@@ -103,7 +102,13 @@ blkif_shadow_complete(struct blkif_shadow *t, const blkif_response_t *rsp,
                t->name, (unsigned long long)id);
         return -XEN_EBADMSG;
     }
-    if ( rsp->operation != s->op )
+    /*
+     * An indirect request's response names its operation inside (as
+     * Linux's blkback does) or BLKIF_OP_INDIRECT itself (as blkif's
+     * "copied from request" reads): either names this request.
+     */
+    if ( rsp->operation != s->op &&
+         !(s->ind && rsp->operation == BLKIF_OP_INDIRECT) )
     {
         printk(
             "blk: %s: bad response: id %#llx has operation %u (%s), its request was %u (%s)\n",

@@ -102,8 +102,9 @@ void blkif_shadow_cancel(struct blkif_shadow *t, struct blkif_shadow_slot *s);
 
 /*
  * Check a response copied off the ring: the id names a slot in flight,
- * the operation matches its request's, the status is BLKIF_RSP_OKAY or
- * _ERROR, or _EOPNOTSUPP for a flush, barrier or discard (blkif allows it
+ * the operation matches its request's (for an indirect request the
+ * slot's op is the read or write inside; BLKIF_OP_INDIRECT is taken
+ * too), the status is BLKIF_RSP_OKAY or _ERROR, or _EOPNOTSUPP for a flush, barrier or discard (blkif allows it
  * nowhere else). On success the slot becomes answered and *out points
  * at it; returns 0. Otherwise returns -XEN_EBADMSG, printed naming the
  * fault ("already completed" for a duplicate of the last answer in a

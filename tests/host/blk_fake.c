@@ -180,7 +180,10 @@ be_answer(unsigned int n)
                 be_data(q->operation, q->sector_number, q->seg, q->nr_segments);
         r = &be_slot(be.page.s.rsp_prod)->rsp;
         r->id = q->id;
-        r->operation = q->operation;
+        /* Like Linux's blkback: an indirect request's inner operation. */
+        r->operation = q->operation == BLKIF_OP_INDIRECT
+                           ? ((blkif_request_indirect_t *)q)->indirect_op
+                           : q->operation;
         r->status = status;
         be.page.s.rsp_prod++;
         memmove(&pending[0], &pending[1], --npending * sizeof(pending[0]));
