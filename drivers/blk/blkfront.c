@@ -173,7 +173,7 @@ queue_setup(struct blk_disk *d, struct blk_queue *q)
     if ( !q->ring )
         return -XEN_ENOMEM;
     memset(q->ring, 0, pages * PAGE_SIZE);
-    blkif_ring_init(&q->engine.ring, q->ring, pages * PAGE_SIZE, d->name,
+    blkif_ring_init(&q->engine.ring, q->ring, pages * PAGE_SIZE, q->name,
                     &barriers);
     for ( i = 0; i < pages; i++, q->ring_refs++ )
     {
@@ -214,6 +214,11 @@ blkfront_setup(struct blk_disk *d)
     {
         d->q[i].d = d;
         d->q[i].idx = d->q[i].cpu = i;
+        /* Messages name the queue; queue 0 (or the only one) is the disk. */
+        if ( i )
+            snprintf(d->q[i].name, sizeof(d->q[i].name), "%s/q%u", d->name, i);
+        else
+            memcpy(d->q[i].name, d->name, sizeof(d->name));
         if ( (rc = queue_setup(d, &d->q[i])) )
             return rc;
     }
@@ -283,7 +288,7 @@ blkfront_connect(struct blk_disk *d, const struct blkif_params *p)
 
         flags = spin_lock_irqsave(&q->lock);
         q->params = d->params;
-        rc = blkif_engine_init(&q->engine, d->name, (blkif_vdev_t)d->vdev,
+        rc = blkif_engine_init(&q->engine, q->name, (blkif_vdev_t)d->vdev,
                                &q->params, &engine_ops, q);
         spin_unlock_irqrestore(&q->lock, flags);
         if ( !rc )

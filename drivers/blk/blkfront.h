@@ -31,6 +31,7 @@ struct blk_disk;
 struct blk_queue {
     struct blk_disk *d;         /* set at setup, then read-only */
     unsigned int idx, cpu;      /* ditto: the vCPU its event goes to */
+    char name[24];              /* ditto: "xvda", then "xvda/q1", ... */
     spinlock_t lock;            /* protects the fields below it */
     struct blkif_engine engine; /* lock */
     struct blkif_params params; /* lock: its own copy (features turn off) */
