@@ -331,8 +331,8 @@ TEST(blk_perf, discard_then_read_back)
     blk_disk_info(d, &a);
     if ( !a.discard )
     {
-        blk_disk_put(d);
         EXPECT_EQ(blk_discard(d, DISCARD_AT, 8), -XEN_EOPNOTSUPP);
+        blk_disk_put(d);
         KTEST_SKIP("discard not offered, or blk=nodiscard: refused cleanly");
     }
     buf = page_alloc_n(pages);
