@@ -48,7 +48,7 @@ PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/xen/grant/gnt_entries.c \
 	drivers/blk/blkif_ring.c drivers/blk/blkif_req.c drivers/blk/blkif_shadow.c \
 	drivers/blk/blkif_negot.c drivers/blk/blkif_order.c drivers/blk/blk_pattern.c \
-	drivers/blk/blkif_engine.c \
+	drivers/blk/blkif_engine.c drivers/blk/blkif_feat.c drivers/blk/blkif_pool.c \
 	kernel/xen/xenstore/xs_wire.c kernel/xen/xenbus/xenbus_state.c
 # The coverage runtime's portable half (kernel/gcov.c is the rest).
 PORTABLE += kernel/lib/crc32.c kernel/lib/gcov_gcda.c kernel/lib/tsc_time.c
@@ -121,7 +121,8 @@ FUZZ_SRC_xs_wire := kernel/xen/xenstore/xs_wire.c kernel/lib/xen_errno.c
 FUZZ_SRC_xs_values := kernel/xen/xenstore/xs_wire.c \
 	kernel/xen/xenbus/xenbus_state.c kernel/lib/xen_errno.c
 FUZZ_SRC_blkif_engine := drivers/blk/blkif_engine.c drivers/blk/blkif_ring.c \
-	drivers/blk/blkif_req.c drivers/blk/blkif_shadow.c drivers/blk/blkif_order.c
+	drivers/blk/blkif_req.c drivers/blk/blkif_shadow.c drivers/blk/blkif_order.c \
+	drivers/blk/blkif_feat.c
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/bin/%,$(FUZZ_NAMES))
 FUZZ_RUNS ?= 10000000
 

@@ -20,8 +20,15 @@
  *   write starts when the backend offers a cache flush (else
  *   BLK_RES_NOT_DURABLE: ordered, but nothing is promised about the
  *   disk's cache). drivers/blk/blkif_order.h has the steps each takes.
- * A read-only disk is never written: BLK_OP_WRITE and BLK_OP_BARRIER with
- * data fail with -XEN_EROFS before anything reaches the backend.
+ * - BLK_OP_DISCARD: the whole discard extents inside the run (count
+ *   sectors from sector; buf unused) may be forgotten by the disk; what
+ *   they read back as afterwards is not promised (blkif promises
+ *   nothing; docs/blkfront.md says what Linux's blkback does). The
+ *   sectors around them are untouched. -XEN_EOPNOTSUPP without the
+ *   backend's feature-discard (or with blk=nodiscard).
+ * A read-only disk is never written: BLK_OP_WRITE, BLK_OP_DISCARD and
+ * BLK_OP_BARRIER with data fail with -XEN_EROFS before anything reaches
+ * the backend.
  */
 #ifndef XENLING_BLK_H
 #define XENLING_BLK_H
@@ -33,12 +40,14 @@ enum blk_op {
     BLK_OP_WRITE,
     BLK_OP_FLUSH,
     BLK_OP_BARRIER,
+    BLK_OP_DISCARD,
 };
 
 /* Completed, but the disk's cache may still hold the data. */
 #define BLK_RES_NOT_DURABLE (1u << 0)
 
 #define BLK_SECTOR         512u
+#define BLK_QUEUES_MAX     8u /* a disk's queues at most */
 #define BLK_REQ_PRIV_WORDS 12
 
 /*
@@ -52,7 +61,7 @@ struct blk_req {
     unsigned int op; /* enum blk_op */
     uint64_t sector; /* the first 512-byte sector */
     uint32_t count;  /* sectors; 0 for FLUSH and an empty BARRIER */
-    void *buf;       /* count * BLK_SECTOR bytes */
+    void *buf;       /* count * BLK_SECTOR bytes (DISCARD: unused) */
     void (*done)(struct blk_req *r);   /* called once, never with a lock
                                       * of the driver held */
     void *arg;                         /* the caller's */
@@ -71,9 +80,19 @@ struct blk_info {
     uint32_t phys_sector_size;
     bool readonly, cdrom, removable;
     bool flush, barrier; /* offered, and not refused since */
-    bool stopped;        /* gone, or stopped after a bad response */
-    uint64_t flushes;    /* cache flushes sent to the backend */
-    uint64_t barriers;   /* barriers sent to the backend */
+    bool discard;        /* offered, on, and not refused since */
+    uint32_t discard_granularity, discard_alignment; /* bytes */
+    uint32_t queues;                                 /* rings in use */
+    uint32_t ring_pages;                             /* each ring's pages */
+    uint32_t max_segs;  /* segments one ring request may carry */
+    bool persistent;    /* the backend keeps our grants mapped */
+    uint64_t indirect;  /* of the reads and writes, sent as INDIRECT */
+    uint64_t discards;  /* discards sent to the backend */
+    uint64_t pool_hits; /* segments served by persistent grants */
+    uint64_t queue_reqs[BLK_QUEUES_MAX]; /* requests submitted per queue */
+    bool stopped;      /* gone, or stopped after a bad response */
+    uint64_t flushes;  /* cache flushes sent to the backend */
+    uint64_t barriers; /* barriers sent to the backend */
     uint64_t reads, writes, sectors_read, sectors_written;
     uint64_t failed; /* requests that completed with an error */
 };
@@ -114,6 +133,14 @@ int blk_read(struct blk_disk *d, uint64_t sector, uint32_t count, void *buf);
 int blk_write(struct blk_disk *d, uint64_t sector, uint32_t count,
               const void *buf);
 int blk_flush(struct blk_disk *d, unsigned int *flags);
+int blk_discard(struct blk_disk *d, uint64_t sector, uint32_t count);
+
+/*
+ * Pages held now in the disks' pools of persistent grants, free for the
+ * next request (the leak check counts them as kept, not lost). Thread
+ * context.
+ */
+size_t blk_pool_pages(void);
 
 /* Stop disk d as if its backend had misbehaved (tests, the monitor). */
 void blk_disk_stop(struct blk_disk *d, int err, const char *why);

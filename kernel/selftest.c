@@ -18,6 +18,7 @@
 #include <xenstore.h>
 #include <timeline.h>
 #include <watchdog.h>
+#include <blk.h>
 
 extern struct boot_info boot_info;
 
@@ -29,9 +30,10 @@ pages_accounted(void)
     struct gnttab_info g;
 
     /* Pages the heap keeps for reuse are not leaks, nor are the frames
-     * the grant table grew by (given to Xen for good). */
+     * the grant table grew by (given to Xen for good), nor the disks'
+     * persistent grants kept for the next request. */
     gnttab_get_info(&g);
-    return page_free_count() + heap_pages() + g.frames;
+    return page_free_count() + heap_pages() + g.frames + blk_pool_pages();
 }
 
 /*

@@ -48,6 +48,45 @@ blk_probe(struct xenbus_device *dev)
     return 0;
 }
 
+/* Write `key` = value under the device, or its queue's directory. */
+static int
+put_key(uint32_t tx, struct xenbus_device *dev, int queue, const char *key,
+        unsigned int value)
+{
+    char path[XENBUS_PATH_MAX + 32];
+
+    if ( queue < 0 )
+        snprintf(path, sizeof(path), "%s/%s", dev->nodename, key);
+    else
+        snprintf(path, sizeof(path), "%s/queue-%d/%s", dev->nodename, queue,
+                 key);
+    return xs_printf(tx, path, "%u", value);
+}
+
+/*
+ * One queue's keys (xen/io/blkif.h): ring-ref, or ring-ref0..N for a
+ * ring of several pages, and event-channel; at the top for a single
+ * queue, under queue-N/ for several.
+ */
+static int
+publish_queue(uint32_t tx, struct xenbus_device *dev, struct blk_queue *q)
+{
+    int at = q->d->layout.nr_queues > 1 ? (int)q->idx : -1;
+    char key[16];
+    unsigned int i;
+    int rc;
+
+    if ( q->ring_refs == 1 )
+        rc = put_key(tx, dev, at, "ring-ref", q->ring_ref[0]);
+    else
+        for ( i = 0, rc = 0; i < q->ring_refs && !rc; i++ )
+        {
+            snprintf(key, sizeof(key), "ring-ref%u", i);
+            rc = put_key(tx, dev, at, key, q->ring_ref[i]);
+        }
+    return rc ? rc : put_key(tx, dev, at, "event-channel", q->port);
+}
+
 /* The transport keys, in one transaction. */
 static int
 publish(uint32_t tx, void *arg)
@@ -55,16 +94,33 @@ publish(uint32_t tx, void *arg)
     struct xenbus_device *dev = arg;
     struct blk_disk *d = dev->priv;
     char path[XENBUS_PATH_MAX + 16];
-    int rc;
+    unsigned int i;
+    int rc = 0;
 
-    snprintf(path, sizeof(path), "%s/ring-ref", dev->nodename);
-    if ( (rc = xs_printf(tx, path, "%u", d->ring_ref)) )
-        return rc;
-    snprintf(path, sizeof(path), "%s/event-channel", dev->nodename);
-    if ( (rc = xs_printf(tx, path, "%u", d->port)) )
+    if ( d->layout.ring_order )
+        rc = put_key(tx, dev, -1, "ring-page-order", d->layout.ring_order);
+    if ( !rc && d->layout.nr_queues > 1 )
+        rc =
+            put_key(tx, dev, -1, "multi-queue-num-queues", d->layout.nr_queues);
+    for ( i = 0; i < d->layout.nr_queues && !rc; i++ )
+        rc = publish_queue(tx, dev, &d->q[i]);
+    /* Offered whatever the backend says: it decides at its connect. */
+    if ( !rc && d->opts.persistent )
+        rc = put_key(tx, dev, -1, "feature-persistent", 1);
+    if ( rc )
         return rc;
     snprintf(path, sizeof(path), "%s/protocol", dev->nodename);
     return xs_write(tx, path, XEN_IO_PROTO_ABI_NATIVE);
+}
+
+/* An optional number the backend wrote before InitWait, or `dflt`. */
+static uint32_t
+backend_limit(struct xenbus_device *dev, const char *key, uint32_t dflt)
+{
+    uint64_t v;
+
+    return xenbus_read_backend_uint(dev, key, UINT32_MAX, &v) ? dflt
+                                                              : (uint32_t)v;
 }
 
 static int
@@ -81,6 +137,8 @@ blk_setup(struct xenbus_device *dev)
     if ( !d )
         return -XEN_ENOMEM;
     dev->priv = d;
+    blkfront_layout(d, backend_limit(dev, "max-ring-page-order", 0),
+                    backend_limit(dev, "multi-queue-max-queues", 1));
     rc = blkfront_setup(d);
     if ( !rc )
         rc = xs_transaction_run(publish, dev, TX_TRIES, &tries);
@@ -179,8 +237,10 @@ blk_init(void)
     int rc;
 
     blk_monitor_init();
+    blk_opts_init();
     if ( !xenstore_available() )
         return -XEN_ENODEV;
+    blk_pool_thread_start();
     rc = xenbus_register_driver(&blk_driver);
     if ( !rc )
         wait_for_boot_disks();

@@ -1,19 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * blkfront.c - the block frontend's kernel half: each disk's shared ring
- * page, event channel and bounce pages (granted to the backend one
- * segment at a time), its lock around the portable I/O engine
- * (blkif_engine.c), the list of disks, and the public API of
- * include/blk.h. The xenbus glue that finds disks and negotiates with
- * their backends is blk_xenbus.c; the monitor's `blk` command is
- * blk_monitor.c.
+ * blkfront.c - the block frontend's kernel half: each disk's queues
+ * (a shared ring of 2^order pages, an event channel bound to the vCPU
+ * the queue serves, a lock around the portable I/O engine
+ * blkif_engine.c), the routing of requests to queues and of barriers
+ * across them, the list of disks, and the public API of include/blk.h.
+ * The pages the backend sees (bounce pages, persistent grants) are
+ * blk_grants.c; the xenbus glue that finds disks and negotiates with
+ * their backends is blk_xenbus.c; the monitor's `blk` is blk_monitor.c.
  */
 #include <kernel.h>
+#include <clock.h>
 #include <grant.h>
 #include <mm.h>
+#include <percpu.h>
+#include <sched.h>
+#include <smp.h>
 #include <xen_errno.h>
 #include <arch/x86.h>
 #include "drivers/blk/blkfront.h"
+
+#define POOL_CAP 1024 /* persistent grants per queue: 4 MiB */
+BUILD_BUG_ON(BLK_QUEUES_MAX != BLKIF_QUEUES_MAX);
+#define IND_SETS 8 /* indirect requests in flight per queue */
 
 /* The list of connected disks, in the order they appeared. */
 static spinlock_t disks_lock = SPINLOCK_INIT("blk-disks");
@@ -39,62 +48,90 @@ b_mb(void)
 
 static const struct ring_barriers barriers = { b_rmb, b_wmb, b_mb };
 
-/* --- pages the backend sees -------------------------------------------- */
-
-static int
-seg_map(void *ctx, const void *src, size_t len, grant_ref_t *gref, void **page)
-{
-    struct blk_disk *d = ctx;
-    void *p = page_alloc();
-    int rc;
-
-    if ( !p )
-        return -XEN_ENOMEM;
-    if ( src )
-        memcpy(p, src, len);
-    /* The backend reads what we write, and writes what we read. */
-    rc = gnttab_grant(d->backend_id, p, src != NULL, gref);
-    if ( rc )
-    {
-        page_free(p);
-        return rc;
-    }
-    *page = p;
-    return 0;
-}
-
-static void
-seg_unmap(void *ctx, grant_ref_t gref, void *page, void *dst, size_t len)
-{
-    if ( dst )
-        memcpy(dst, page, len);
-    /* A page the backend still maps is kept until it lets go. */
-    gnttab_end_and_free(gref, page);
-}
+/* --- the engine's hooks ------------------------------------------------ */
 
 static void
 notify(void *ctx)
 {
-    struct blk_disk *d = ctx;
+    struct blk_queue *q = ctx;
 
-    evtchn_send(d->port);
+    evtchn_send(q->port);
 }
 
-static const struct blkif_engine_ops engine_ops = { seg_map, seg_unmap,
-                                                    notify };
-
-/* The backend's event: take its responses. Interrupts are off. */
-static void
-disk_event(evtchn_port_t port, void *arg)
+/* Requests routed to q and not yet completed. */
+static unsigned int
+queue_busy(struct blk_queue *q)
 {
-    struct blk_disk *d = arg;
+    return __atomic_load_n(&q->routed, __ATOMIC_SEQ_CST) -
+           __atomic_load_n(&q->retired, __ATOMIC_SEQ_CST);
+}
+
+/* Queue 0's barrier drain: do the other queues still hold requests? */
+static bool
+others_busy(void *ctx)
+{
+    struct blk_queue *q = ctx;
+    unsigned int i;
+
+    for ( i = 0; i < q->d->layout.nr_queues; i++ )
+        if ( i != q->idx && queue_busy(&q->d->q[i]) )
+            return true;
+    return false;
+}
+
+static const struct blkif_engine_ops engine_ops = { blk_seg_map, blk_seg_unmap,
+                                                    notify, others_busy };
+
+/* After an engine call, with q's lock held: publish what completed. */
+static void
+note_retired(struct blk_queue *q)
+{
+    /*
+     * Seq-cst: the count is visible before we read d->serial in
+     * after_retire, and queue 0 reads it after it set serial (Dekker).
+     */
+    __atomic_store_n(&q->retired, (unsigned int)q->engine.stats.done,
+                     __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Without locks, after queue q completed requests: if a barrier waits
+ * on queue 0 for the other queues to drain, let it look again.
+ */
+static void
+after_retire(struct blk_queue *q)
+{
+    struct blk_queue *q0 = &q->d->q[0];
+    struct blk_req *done = NULL;
+    unsigned long flags;
+
+    if ( q->idx == 0 || !__atomic_load_n(&q->d->serial, __ATOMIC_SEQ_CST) )
+        return;
+    flags = spin_lock_irqsave(&q0->lock);
+    blkif_engine_kick(&q0->engine, &done);
+    note_retired(q0);
+    spin_unlock_irqrestore(&q0->lock, flags);
+    blkif_engine_finish(done);
+}
+
+/* The backend's event on queue q: take its responses. Interrupts off. */
+static void
+queue_event(evtchn_port_t port, void *arg)
+{
+    struct blk_queue *q = arg;
     struct blk_req *done = NULL;
 
-    spin_lock(&d->lock);
-    if ( d->connected )
-        blkif_engine_poll(&d->engine, &done);
-    spin_unlock(&d->lock);
+    spin_lock(&q->lock);
+    if ( __atomic_load_n(&q->d->connected, __ATOMIC_ACQUIRE) )
+    {
+        if ( q->params.persistent )
+            q->stamp = clock_now_ns(); /* once per event, not per page */
+        blkif_engine_poll(&q->engine, &done);
+        note_retired(q);
+    }
+    spin_unlock(&q->lock);
     blkif_engine_finish(done);
+    after_retire(q);
 }
 
 /* --- life of a disk ----------------------------------------------------- */
@@ -109,61 +146,160 @@ blkfront_new(uint32_t vdev, domid_t backend_id)
     blkif_vdev_name(d->name, sizeof(d->name), vdev);
     d->vdev = vdev;
     d->backend_id = backend_id;
-    d->lock = (spinlock_t)SPINLOCK_INIT("blk-disk");
+    blk_opts_get(&d->opts);
+    d->layout.ring_order = 0;
+    d->layout.nr_queues = 1;
+    d->route_lock = (spinlock_t)SPINLOCK_INIT("blk-route");
     d->wq = (struct waitq)WAITQ_INIT("blk-io");
     d->refs = 1;
     return d;
 }
 
+void
+blkfront_layout(struct blk_disk *d, uint32_t max_order, uint32_t max_queues)
+{
+    blkif_layout_choose(&d->opts, max_order, max_queues, nr_cpus, &d->layout);
+}
+
+/* One queue's ring pages, grants and event channel. */
+static int
+queue_setup(struct blk_disk *d, struct blk_queue *q)
+{
+    unsigned int i, pages = 1u << d->layout.ring_order;
+    int rc;
+
+    q->lock = (spinlock_t)SPINLOCK_INIT("blk-queue");
+    q->ring = page_alloc_n(pages);
+    if ( !q->ring )
+        return -XEN_ENOMEM;
+    memset(q->ring, 0, pages * PAGE_SIZE);
+    blkif_ring_init(&q->engine.ring, q->ring, pages * PAGE_SIZE, q->name,
+                    &barriers);
+    for ( i = 0; i < pages; i++, q->ring_refs++ )
+    {
+        rc = gnttab_grant(d->backend_id, (char *)q->ring + i * PAGE_SIZE, false,
+                          &q->ring_ref[i]);
+        if ( rc )
+        {
+            printk("blk: %s: cannot grant ring page %u of queue %u (%s)\n",
+                   d->name, i, q->idx, xen_errno_name(rc));
+            return rc;
+        }
+    }
+    rc = evtchn_alloc_unbound(d->backend_id, queue_event, q, &q->port);
+    if ( rc )
+    {
+        printk("blk: %s: cannot open an event channel for queue %u (%s)\n",
+               d->name, q->idx, xen_errno_name(rc));
+        return rc;
+    }
+    q->have_port = true;
+    /* Completions run on the vCPU whose submitters use this queue. */
+    if ( d->layout.nr_queues > 1 && (rc = evtchn_bind_vcpu(q->port, q->cpu)) )
+        printk("blk: %s: queue %u's events stay on vCPU 0 (%s)\n", d->name,
+               q->idx, xen_errno_name(rc));
+    return 0;
+}
+
 int
 blkfront_setup(struct blk_disk *d)
 {
+    unsigned int i;
     int rc;
 
-    d->ring_page = page_alloc_zeroed();
-    if ( !d->ring_page )
+    d->q = kzalloc(d->layout.nr_queues * sizeof(*d->q));
+    if ( !d->q )
         return -XEN_ENOMEM;
-    blkif_ring_init(&d->engine.ring, d->ring_page, PAGE_SIZE, d->name,
-                    &barriers);
-    rc = gnttab_grant(d->backend_id, d->ring_page, false, &d->ring_ref);
-    if ( rc )
+    for ( i = 0; i < d->layout.nr_queues; i++ )
     {
-        printk("blk: %s: cannot grant the ring page (%s)\n", d->name,
-               xen_errno_name(rc));
-        page_free(d->ring_page);
-        d->ring_page = NULL;
-        return rc;
+        d->q[i].d = d;
+        d->q[i].idx = d->q[i].cpu = i;
+        /* Messages name the queue; queue 0 (or the only one) is the disk. */
+        if ( i )
+            snprintf(d->q[i].name, sizeof(d->q[i].name), "%s/q%u", d->name, i);
+        else
+            memcpy(d->q[i].name, d->name, sizeof(d->name));
+        if ( (rc = queue_setup(d, &d->q[i])) )
+            return rc;
     }
-    d->have_ring = true;
-    rc = evtchn_alloc_unbound(d->backend_id, disk_event, d, &d->port);
-    if ( rc )
-    {
-        printk("blk: %s: cannot open an event channel (%s)\n", d->name,
-               xen_errno_name(rc));
-        return rc;
-    }
-    d->have_port = true;
     return 0;
+}
+
+/* Indirect page sets and the persistent pool of queue q. */
+static int
+queue_alloc(struct blk_disk *d, struct blk_queue *q)
+{
+    unsigned int i;
+
+    if ( q->params.persistent )
+    {
+        q->pool_mem = kzalloc(POOL_CAP * sizeof(*q->pool_mem));
+        if ( !q->pool_mem )
+            return -XEN_ENOMEM;
+        blkif_pool_init(&q->pool, q->pool_mem, POOL_CAP);
+    }
+    if ( d->max_segs <= BLKIF_SEGS_MAX )
+        return 0;
+    q->ind = kzalloc(IND_SETS * sizeof(*q->ind));
+    q->ind_segs = kzalloc(IND_SETS * d->max_segs * sizeof(*q->ind_segs));
+    if ( !q->ind || !q->ind_segs )
+        return -XEN_ENOMEM;
+    for ( i = 0; i < IND_SETS; i++ )
+        q->ind[i].seg = q->ind_segs + i * d->max_segs;
+    return blkif_engine_set_indirect(&q->engine, d->max_segs, q->ind, IND_SETS);
+}
+
+/* The console line of what was negotiated beyond the disk's keys. */
+static void
+print_features(struct blk_disk *d)
+{
+    const struct blkif_params *p = &d->params;
+
+    printk(
+        "blk: %s: negotiated: %u queue%s of %u ring page%s (%u slots each), %u segments a request%s, persistent grants %s, discard %s\n",
+        d->name, d->layout.nr_queues, d->layout.nr_queues == 1 ? "" : "s",
+        1u << d->layout.ring_order, d->layout.ring_order ? "s" : "",
+        d->q[0].engine.ring.size, d->max_segs,
+        d->max_segs > BLKIF_SEGS_MAX ? " (indirect)" : "",
+        p->persistent        ? "on"
+        : d->opts.persistent ? "off (not offered)"
+                             : "off (blk=nopersistent)",
+        p->discard         ? "on"
+        : !d->opts.discard ? "off (blk=nodiscard)"
+                           : "off (not offered)");
 }
 
 int
 blkfront_connect(struct blk_disk *d, const struct blkif_params *p)
 {
-    unsigned long flags;
     struct blk_disk **at;
+    unsigned long flags;
+    unsigned int i;
     char line[192];
-    int rc;
+    int rc = 0;
 
-    flags = spin_lock_irqsave(&d->lock);
     d->params = *p;
-    rc = blkif_engine_init(&d->engine, d->name, (blkif_vdev_t)d->vdev,
-                           &d->params, &engine_ops, d);
-    d->connected = rc == 0;
-    spin_unlock_irqrestore(&d->lock, flags);
+    d->params.discard = p->discard && d->opts.discard;
+    d->params.persistent = p->persistent && d->opts.persistent;
+    d->max_segs = blkif_segs_choose(&d->opts, p->max_indirect_segs);
+    for ( i = 0; i < d->layout.nr_queues && !rc; i++ )
+    {
+        struct blk_queue *q = &d->q[i];
+
+        flags = spin_lock_irqsave(&q->lock);
+        q->params = d->params;
+        rc = blkif_engine_init(&q->engine, q->name, (blkif_vdev_t)d->vdev,
+                               &q->params, &engine_ops, q);
+        spin_unlock_irqrestore(&q->lock, flags);
+        if ( !rc )
+            rc = queue_alloc(d, q);
+    }
     if ( rc )
         return rc;
+    __atomic_store_n(&d->connected, true, __ATOMIC_RELEASE);
     blkif_params_describe(line, sizeof(line), d->name, p);
     printk("blk: %s\n", line);
+    print_features(d);
     flags = spin_lock_irqsave(&disks_lock);
     for ( at = &disks; *at; at = &(*at)->next )
         continue;
@@ -173,14 +309,28 @@ blkfront_connect(struct blk_disk *d, const struct blkif_params *p)
     return 0;
 }
 
-/* Free what setup made; the last reference is gone. */
+/* Free what setup and connect made; the last reference is gone. */
 static void
 disk_free(struct blk_disk *d)
 {
-    if ( d->have_ring )
-        gnttab_end_and_free(d->ring_ref, d->ring_page);
-    else if ( d->ring_page )
-        page_free(d->ring_page);
+    unsigned int i, k;
+
+    for ( i = 0; d->q && i < d->layout.nr_queues; i++ )
+    {
+        struct blk_queue *q = &d->q[i];
+
+        blk_pool_shrink(q, 0, 0);
+        for ( k = 0; k < q->ring_refs; k++ )
+            gnttab_end_and_free(q->ring_ref[k],
+                                (char *)q->ring + k * PAGE_SIZE);
+        for ( k = q->ring_refs; q->ring && k < (1u << d->layout.ring_order);
+              k++ )
+            page_free((char *)q->ring + k * PAGE_SIZE);
+        kfree(q->pool_mem);
+        kfree(q->ind);
+        kfree(q->ind_segs);
+    }
+    kfree(d->q);
     kfree(d);
 }
 
@@ -198,13 +348,24 @@ blk_disk_put(struct blk_disk *d)
 void
 blk_disk_stop(struct blk_disk *d, int err, const char *why)
 {
-    struct blk_req *done = NULL;
-    unsigned long flags = spin_lock_irqsave(&d->lock);
+    struct blk_req *done;
+    unsigned long flags;
+    unsigned int i;
 
-    if ( d->connected )
-        blkif_engine_stop(&d->engine, err, why, &done);
-    spin_unlock_irqrestore(&d->lock, flags);
-    blkif_engine_finish(done);
+    for ( i = 0; d->q && i < d->layout.nr_queues; i++ )
+    {
+        struct blk_queue *q = &d->q[i];
+
+        done = NULL;
+        flags = spin_lock_irqsave(&q->lock);
+        if ( __atomic_load_n(&d->connected, __ATOMIC_ACQUIRE) )
+        {
+            blkif_engine_stop(&q->engine, err, why, &done);
+            note_retired(q);
+        }
+        spin_unlock_irqrestore(&q->lock, flags);
+        blkif_engine_finish(done);
+    }
 }
 
 void
@@ -213,6 +374,7 @@ blkfront_remove(struct blk_disk *d, int err, const char *why)
     struct blk_disk **at;
     unsigned long flags;
     bool listed = false;
+    unsigned int i;
 
     blk_disk_stop(d, err, why);
     flags = spin_lock_irqsave(&disks_lock);
@@ -224,9 +386,12 @@ blkfront_remove(struct blk_disk *d, int err, const char *why)
             break;
         }
     spin_unlock_irqrestore(&disks_lock, flags);
-    if ( d->have_port )
-        evtchn_close(d->port); /* its handler has finished when it returns */
-    d->have_port = false;
+    for ( i = 0; d->q && i < d->layout.nr_queues; i++ )
+    {
+        if ( d->q[i].have_port )
+            evtchn_close(d->q[i].port); /* its handler is over on return */
+        d->q[i].have_port = false;
+    }
     if ( listed )
         blk_disk_put(d);
     blk_disk_put(d);
@@ -288,11 +453,35 @@ blk_disk_find(const char *name)
     return disk_lookup(match_name, name);
 }
 
+/* Add queue q's counts and features to *out. Its lock is held. */
+static void
+info_add(const struct blk_queue *q, struct blk_info *out)
+{
+    const struct blkif_engine_stats *s = &q->engine.stats;
+
+    out->flush = out->flush && q->params.flush;
+    out->barrier = out->barrier && q->params.barrier;
+    out->discard = out->discard && q->params.discard;
+    out->stopped = out->stopped || q->engine.stopped;
+    out->flushes += s->flushes;
+    out->barriers += s->barriers;
+    out->reads += s->reads;
+    out->writes += s->writes;
+    out->sectors_read += s->sectors_read;
+    out->sectors_written += s->sectors_written;
+    out->failed += s->failed;
+    out->indirect += s->indirect;
+    out->discards += s->discards;
+    out->pool_hits += q->pool.hits;
+    out->queue_reqs[q->idx] = s->submitted;
+}
+
 void
 blk_disk_info(struct blk_disk *d, struct blk_info *out)
 {
-    unsigned long flags = spin_lock_irqsave(&d->lock);
-    const struct blkif_engine_stats *s = &d->engine.stats;
+    bool connected = __atomic_load_n(&d->connected, __ATOMIC_ACQUIRE);
+    unsigned long flags;
+    unsigned int i;
 
     memset(out, 0, sizeof(*out));
     memcpy(out->name, d->name, sizeof(out->name));
@@ -304,27 +493,65 @@ blk_disk_info(struct blk_disk *d, struct blk_info *out)
     out->removable = d->params.removable;
     out->flush = d->params.flush;
     out->barrier = d->params.barrier;
-    out->stopped = !d->connected || d->engine.stopped;
-    out->flushes = s->flushes;
-    out->barriers = s->barriers;
-    out->reads = s->reads;
-    out->writes = s->writes;
-    out->sectors_read = s->sectors_read;
-    out->sectors_written = s->sectors_written;
-    out->failed = s->failed;
-    spin_unlock_irqrestore(&d->lock, flags);
+    out->discard = d->params.discard;
+    out->discard_granularity = d->params.discard_granularity;
+    out->discard_alignment = d->params.discard_alignment;
+    out->persistent = d->params.persistent;
+    out->queues = d->layout.nr_queues;
+    out->ring_pages = 1u << d->layout.ring_order;
+    out->max_segs = d->max_segs;
+    out->stopped = !connected;
+    for ( i = 0; connected && i < d->layout.nr_queues; i++ )
+    {
+        flags = spin_lock_irqsave(&d->q[i].lock);
+        info_add(&d->q[i], out);
+        spin_unlock_irqrestore(&d->q[i].lock, flags);
+    }
+}
+
+/*
+ * The queue for request r, its lock taken (interrupts off: *flags). A
+ * barrier goes to queue 0 and, while it is there, so does everything
+ * after it: its drain waits for the other queues to empty
+ * (others_busy), and what follows it cannot start before it on another
+ * queue. The route lock is held until the queue's lock is, so requests
+ * enter their queue in the order they were routed.
+ */
+static struct blk_queue *
+route(struct blk_disk *d, const struct blk_req *r, unsigned long *flags)
+{
+    struct blk_queue *q;
+
+    if ( d->layout.nr_queues == 1 )
+    {
+        q = &d->q[0];
+        *flags = spin_lock_irqsave(&q->lock);
+        __atomic_add_fetch(&q->routed, 1, __ATOMIC_SEQ_CST);
+        return q;
+    }
+    *flags = spin_lock_irqsave(&d->route_lock);
+    if ( r->op == BLK_OP_BARRIER )
+        __atomic_store_n(&d->serial, true, __ATOMIC_SEQ_CST);
+    else if ( d->serial && queue_busy(&d->q[0]) == 0 )
+        __atomic_store_n(&d->serial, false, __ATOMIC_SEQ_CST);
+    q = d->serial
+            ? &d->q[0]
+            : &d->q[blkif_queue_of(smp_processor_id(), d->layout.nr_queues)];
+    spin_lock(&q->lock);
+    /* Counted before the route lock goes: serial ends only after it. */
+    __atomic_add_fetch(&q->routed, 1, __ATOMIC_SEQ_CST);
+    spin_unlock(&d->route_lock);
+    return q;
 }
 
 void
 blk_submit(struct blk_disk *d, struct blk_req *r)
 {
     struct blk_req *done = NULL;
-    unsigned long flags = spin_lock_irqsave(&d->lock);
-    bool connected = d->connected;
+    bool connected = __atomic_load_n(&d->connected, __ATOMIC_ACQUIRE);
+    struct blk_queue *q;
+    unsigned long flags;
 
-    if ( connected )
-        blkif_engine_submit(&d->engine, r, &done);
-    spin_unlock_irqrestore(&d->lock, flags);
     if ( !connected )
     {
         r->status = -XEN_ENODEV; /* never connected */
@@ -333,7 +560,12 @@ blk_submit(struct blk_disk *d, struct blk_req *r)
             r->done(r);
         return;
     }
+    q = route(d, r, &flags);
+    blkif_engine_submit(&q->engine, r, &done);
+    note_retired(q);
+    spin_unlock_irqrestore(&q->lock, flags);
     blkif_engine_finish(done);
+    after_retire(q);
 }
 
 /* A synchronous request's completion. */
@@ -401,4 +633,10 @@ int
 blk_flush(struct blk_disk *d, unsigned int *flags)
 {
     return blk_io(d, BLK_OP_FLUSH, 0, 0, NULL, flags);
+}
+
+int
+blk_discard(struct blk_disk *d, uint64_t sector, uint32_t count)
+{
+    return blk_io(d, BLK_OP_DISCARD, sector, count, NULL, NULL);
 }

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * blkfront.h - one disk of the block frontend as the xenbus glue sees
- * it: make it (blkfront_new), give the backend a ring and an event
- * channel (blkfront_setup: the values to publish), start I/O once the
- * backend has connected and its keys are checked (blkfront_connect), and
- * take it away (blkfront_remove). drivers/blk/blkfront.c; the public API
- * is include/blk.h.
+ * it: make it (blkfront_new), choose its rings from what the backend
+ * offers (blkfront_layout), give the backend the rings and an event
+ * channel each (blkfront_setup: the values to publish), start I/O once
+ * the backend has connected and its keys are checked (blkfront_connect),
+ * and take it away (blkfront_remove). drivers/blk/blkfront.c; the public
+ * API is include/blk.h.
+ *
+ * A disk has 1..BLKIF_QUEUES_MAX queues, each a ring of 2^order pages
+ * with its own event channel (bound to the vCPU the queue serves), lock,
+ * I/O engine and pool of persistent grants. A submitter uses its own
+ * CPU's queue (blkif_queue_of), except around a barrier (blk_submit).
  */
 #ifndef XENLING_BLKFRONT_H
 #define XENLING_BLKFRONT_H
@@ -15,19 +21,46 @@
 #include <spinlock.h>
 #include <wait.h>
 #include "drivers/blk/blkif_engine.h"
+#include "drivers/blk/blkif_feat.h"
+#include "drivers/blk/blkif_pool.h"
+
+#define BLK_RING_PAGES_MAX (1u << BLKIF_RING_ORDER_MAX)
+
+struct blk_disk;
+
+struct blk_queue {
+    struct blk_disk *d;         /* set at setup, then read-only */
+    unsigned int idx, cpu;      /* ditto: the vCPU its event goes to */
+    char name[24];              /* ditto: "xvda", then "xvda/q1", ... */
+    spinlock_t lock;            /* protects the fields below it */
+    struct blkif_engine engine; /* lock */
+    struct blkif_params params; /* lock: its own copy (features turn off) */
+    struct blkif_pool pool;     /* lock; used when params.persistent */
+    uint64_t stamp;             /* lock: clock at the last event */
+    void *ring;                 /* the shared ring: setup to release */
+    grant_ref_t ring_ref[BLK_RING_PAGES_MAX]; /* ditto */
+    unsigned int ring_refs;                   /* ditto: how many are granted */
+    evtchn_port_t port;                       /* ditto */
+    bool have_port;                           /* ditto */
+    struct blkif_ind_set *ind;   /* indirect page sets: connect to free */
+    struct blkif_seg *ind_segs;  /* their segment arrays: ditto */
+    struct blkif_pgnt *pool_mem; /* the pool's entries: ditto */
+    unsigned int routed;         /* atomic: requests sent to this queue */
+    unsigned int retired;        /* atomic: of those, completed */
+};
 
 struct blk_disk {
     char name[16];              /* set at creation, then read-only */
     uint32_t vdev;              /* ditto */
     domid_t backend_id;         /* ditto */
-    spinlock_t lock;            /* protects the fields below it */
-    struct blkif_engine engine; /* lock */
-    struct blkif_params params; /* lock (features may turn off) */
-    bool connected;             /* lock: engine running */
-    void *ring_page;            /* the shared ring: setup to release */
-    grant_ref_t ring_ref;       /* its grant: ditto */
-    evtchn_port_t port;         /* the event channel: ditto */
-    bool have_port, have_ring;  /* ditto */
+    struct blkif_opts opts;     /* ditto (blk= on the command line) */
+    struct blkif_layout layout; /* set before setup, then read-only */
+    struct blk_queue *q;        /* layout.nr_queues of them: setup */
+    struct blkif_params params; /* as negotiated: set at connect */
+    uint32_t max_segs;          /* ditto */
+    spinlock_t route_lock;      /* protects serial */
+    bool serial;                /* a barrier is on queue 0: all go there */
+    bool connected;             /* atomic: set once at connect */
     struct waitq wq;            /* blk_io waits here */
     unsigned int refs;          /* disks_lock */
     struct blk_disk *next;      /* the disk list: disks_lock */
@@ -35,31 +68,62 @@ struct blk_disk {
 
 /*
  * A new disk for virtual device `vdev` served by domain `backend_id`,
- * not yet listed, holding one reference (the caller's). NULL without
+ * not yet listed, holding one reference (the caller's), with one queue
+ * of one page until blkfront_layout says otherwise. NULL without
  * memory.
  */
 struct blk_disk *blkfront_new(uint32_t vdev, domid_t backend_id);
 
 /*
- * Share a ring page with the backend and open an event channel for it:
- * afterwards d->ring_ref and d->port are what to write to ring-ref and
- * event-channel. Returns 0, or a negative errno (printed; what was made
- * is undone by blkfront_remove).
+ * Choose the rings from the backend's max-ring-page-order and
+ * multi-queue-max-queues (blkif_layout_choose, within blk=). Before
+ * blkfront_setup.
+ */
+void blkfront_layout(struct blk_disk *d, uint32_t max_order,
+                     uint32_t max_queues);
+
+/*
+ * Share each queue's ring pages with the backend and open an event
+ * channel for it: afterwards d->q[i].ring_ref[] and .port are what to
+ * publish. Returns 0, or a negative errno (printed; what was made is
+ * undone by blkfront_remove).
  */
 int blkfront_setup(struct blk_disk *d);
 
 /*
- * The backend is connected and its keys *p are checked: start I/O, list
- * the disk, print its console line. Returns 0, or -XEN_EINVAL.
+ * The backend is connected and its keys *p are checked: start I/O with
+ * the features chosen (a console line says which), list the disk.
+ * Returns 0, or -XEN_EINVAL / -XEN_ENOMEM.
  */
 int blkfront_connect(struct blk_disk *d, const struct blkif_params *p);
 
 /*
+ * The engine's seg_map and seg_unmap for queue ctx (blk_grants.c): a
+ * persistent grant from the queue's pool when the backend keeps them,
+ * else a page granted for this segment only. Queue lock held.
+ */
+int blk_seg_map(void *ctx, const void *src, size_t len, struct blkif_seg *seg);
+void blk_seg_unmap(void *ctx, struct blkif_seg *seg, void *dst, size_t len);
+
+/*
+ * End and free queue q's persistent grants unused for idle_ns before
+ * `now` (idle_ns 0: all that are free). Takes q's lock; thread context.
+ */
+void blk_pool_shrink(struct blk_queue *q, uint64_t now, uint64_t idle_ns);
+
+/* Start the thread that shrinks idle pools. Once, thread context. */
+void blk_pool_thread_start(void);
+
+/* Read blk= from the command line (once, at blk_init); a copy of it. */
+void blk_opts_init(void);
+void blk_opts_get(struct blkif_opts *o);
+
+/*
  * Take the disk away: stop it (every request queued or in flight fails
  * with `err`, "blk: NAME: stopped: why" printed if it was running),
- * unlist it, close its event channel, end the ring's grant (the page is
- * kept while the backend still maps it), and drop the caller's
- * reference. Thread context.
+ * unlist it, close its event channels, end the rings' grants and the
+ * persistent ones (pages kept while the backend still maps them), and
+ * drop the caller's reference. Thread context.
  */
 void blkfront_remove(struct blk_disk *d, int err, const char *why);
 

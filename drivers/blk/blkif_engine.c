@@ -87,6 +87,13 @@ step_has_data(const struct blkif_order *o)
            (o->step == BLKIF_STEP_BARRIER && o->data);
 }
 
+/* Segments a ring request of this step may carry: indirect for data. */
+static uint32_t
+step_max_segs(const struct blkif_engine *e, const struct blkif_order *o)
+{
+    return o->step == BLKIF_STEP_BARRIER ? BLKIF_SEGS_MAX : e->max_segs;
+}
+
 static uint8_t
 ring_op(enum blkif_step s)
 {
@@ -98,6 +105,8 @@ ring_op(enum blkif_step s)
         return BLKIF_OP_WRITE;
     case BLKIF_STEP_BARRIER:
         return BLKIF_OP_WRITE_BARRIER;
+    case BLKIF_STEP_DISCARD:
+        return BLKIF_OP_DISCARD;
     default:
         return BLKIF_OP_FLUSH_DISKCACHE;
     }
@@ -109,9 +118,12 @@ validate(const struct blkif_engine *e, const struct blk_req *r)
 {
     struct blkif_split s;
 
-    if ( r->op > BLK_OP_BARRIER ||
-         ((r->op == BLK_OP_READ || r->op == BLK_OP_WRITE) && !r->count) ||
-         (r->op == BLK_OP_FLUSH && r->count) || (r->count && !r->buf) )
+    if ( r->op > BLK_OP_DISCARD ||
+         ((r->op == BLK_OP_READ || r->op == BLK_OP_WRITE ||
+           r->op == BLK_OP_DISCARD) &&
+          !r->count) ||
+         (r->op == BLK_OP_FLUSH && r->count) ||
+         (r->count && !r->buf && r->op != BLK_OP_DISCARD) )
         return -XEN_EINVAL;
     if ( !r->count )
         return 0;
@@ -133,7 +145,35 @@ blkif_engine_init(struct blkif_engine *e, const char *name, blkif_vdev_t handle,
     e->p = p;
     e->ops = ops;
     e->ctx = ctx;
-    return blkif_shadow_init(&e->shadow, ring.size, name);
+    e->max_segs = BLKIF_SEGS_MAX;
+    return blkif_shadow_init(&e->shadow, MIN(ring.size, BLKIF_SHADOW_MAX),
+                             name);
+}
+
+int
+blkif_engine_set_indirect(struct blkif_engine *e, uint32_t max_segs,
+                          struct blkif_ind_set *sets, uint32_t nr)
+{
+    uint32_t i;
+
+    if ( max_segs <= BLKIF_SEGS_MAX || max_segs > BLKIF_IND_SEGS_MAX ||
+         nr == 0 || !sets )
+        return -XEN_EINVAL;
+    e->max_segs = max_segs;
+    e->ind_free = NULL;
+    for ( i = 0; i < nr; i++ )
+    {
+        sets[i].next = e->ind_free;
+        e->ind_free = &sets[i];
+    }
+    return 0;
+}
+
+/* The slot's data pages: its own array, or its indirect set's. */
+static struct blkif_seg *
+slot_segs(struct blkif_shadow_slot *s)
+{
+    return s->ind ? s->ind->seg : s->seg;
 }
 
 /* Hand a slot's pages back, copying a successful read out first. */
@@ -141,6 +181,7 @@ static void
 unmap_slot(struct blkif_engine *e, struct blkif_shadow_slot *s,
            struct blk_req *r, bool copy)
 {
+    struct blkif_seg *seg = slot_segs(s);
     uint32_t i, left = s->nr_sectors, n;
     char *dst =
         copy ? (char *)r->buf + (s->sector - r->sector) * BLK_SECTOR : NULL;
@@ -148,11 +189,20 @@ unmap_slot(struct blkif_engine *e, struct blkif_shadow_slot *s,
     for ( i = 0; i < s->nr_segs; i++, left -= n )
     {
         n = MIN(left, BLKIF_PAGE_SECTS);
-        e->ops->seg_unmap(e->ctx, s->gref[i], s->page[i], dst, n * BLK_SECTOR);
+        e->ops->seg_unmap(e->ctx, &seg[i], dst, n * BLK_SECTOR);
         if ( dst )
             dst += n * BLK_SECTOR;
     }
     s->nr_segs = 0;
+    if ( s->ind )
+    {
+        if ( s->ind->desc.page )
+            e->ops->seg_unmap(e->ctx, &s->ind->desc, NULL, 0);
+        s->ind->desc.page = NULL;
+        s->ind->next = e->ind_free;
+        e->ind_free = s->ind;
+        s->ind = NULL;
+    }
 }
 
 /* Give the backend the pages of piece p (copied in for a write). */
@@ -162,6 +212,7 @@ map_piece(struct blkif_engine *e, struct blk_req *r,
 {
     const char *src =
         (const char *)r->buf + (p->sector - r->sector) * BLK_SECTOR;
+    struct blkif_seg *seg = slot_segs(s);
     uint32_t i, len;
     int rc;
 
@@ -170,8 +221,7 @@ map_piece(struct blkif_engine *e, struct blk_req *r,
     for ( i = 0; i < p->nr_segs; i++ )
     {
         len = (p->seg[i].last - p->seg[i].first + 1u) * BLK_SECTOR;
-        rc = e->ops->seg_map(e->ctx, write ? src : NULL, len, &s->gref[i],
-                             &s->page[i]);
+        rc = e->ops->seg_map(e->ctx, write ? src : NULL, len, &seg[i]);
         if ( rc )
         {
             s->nr_segs = (uint16_t)i;
@@ -185,48 +235,115 @@ map_piece(struct blkif_engine *e, struct blk_req *r,
 }
 
 /*
+ * The pages of piece p for slot s: an indirect set and its descriptor
+ * page when it has more segments than a ring request holds. Returns 0,
+ * 1 when no indirect set is free (wait for a completion), or a negative
+ * errno from seg_map.
+ */
+static int
+map_slot(struct blkif_engine *e, struct blk_req *r, struct blkif_shadow_slot *s,
+         const struct blkif_piece *p, uint8_t op)
+{
+    uint32_t i;
+    int rc;
+
+    s->ind = NULL;
+    if ( p->nr_segs > BLKIF_SEGS_MAX )
+    {
+        if ( !e->ind_free )
+            return 1;
+        s->ind = e->ind_free;
+        e->ind_free = s->ind->next;
+        s->ind->desc.page = NULL;
+    }
+    /* A failure hands the data pages and the set back (unmap_slot). */
+    rc = map_piece(e, r, s, p, op != BLKIF_OP_READ);
+    if ( rc || !s->ind )
+        return rc;
+    /* The descriptors name the data pages' grants: build, then share. */
+    for ( i = 0; i < p->nr_segs; i++ )
+        e->grefs[i] = s->ind->seg[i].gref;
+    blkif_req_fill_desc(e->desc, p, e->grefs);
+    rc = e->ops->seg_map(e->ctx, e->desc, p->nr_segs * sizeof(e->desc[0]),
+                         &s->ind->desc);
+    if ( rc )
+        unmap_slot(e, s, r, false);
+    return rc;
+}
+
+/* The ring request for slot s, data piece p of operation op. */
+static void
+fill_data(struct blkif_engine *e, struct blkif_shadow_slot *s,
+          const struct blkif_piece *p, uint8_t op, blkif_request_t *q)
+{
+    grant_ref_t gref[BLKIF_SEGS_MAX];
+    uint32_t i;
+
+    if ( s->ind )
+    {
+        blkif_req_fill_indirect(q, op, e->handle, s->id, p, s->ind->desc.gref);
+        return;
+    }
+    for ( i = 0; i < p->nr_segs; i++ )
+        gref[i] = s->seg[i].gref;
+    blkif_req_fill(q, op, e->handle, s->id, p, gref);
+}
+
+/*
  * Put the next ring request of r's step on the ring. Returns 1 if one
- * went, 0 if the ring or the shadow table is full, or a negative errno
- * from seg_map.
+ * went, 0 if the ring, the shadow table or the indirect sets are full,
+ * or a negative errno from seg_map.
  */
 static int
 issue_one(struct blkif_engine *e, struct blk_req *r)
 {
     struct blkif_io *o = io(r);
     uint8_t op = ring_op(o->order.step);
+    struct blkif_piece *p = &e->piece;
     struct blkif_shadow_slot *s;
     struct blkif_split next;
-    struct blkif_piece p;
+    uint64_t first, n;
     blkif_request_t q;
     int rc;
 
+    next = o->split;
+    if ( step_has_data(&o->order) )
+        blkif_split_next(&next, p); /* there is more: not yet issued */
+    /* An indirect request's answer carries the op inside (shadow.h). */
     if ( blkif_ring_free(&e->ring) == 0 ||
          !(s = blkif_shadow_get(&e->shadow, op)) )
         return 0;
+    s->data_op = op;
     if ( step_has_data(&o->order) )
     {
-        next = o->split;
-        blkif_split_next(&next, &p); /* there is more: not yet issued */
-        rc = map_piece(e, r, s, &p, op != BLKIF_OP_READ);
+        rc = map_slot(e, r, s, p, op);
         if ( rc )
         {
             blkif_shadow_cancel(&e->shadow, s);
-            return rc;
+            return rc > 0 ? 0 : rc;
         }
         o->split = next;
         o->issued = next.left == 0;
-        blkif_req_fill(&q, op, e->handle, s->id, &p, s->gref);
+        fill_data(e, s, p, op, &q);
+        e->stats.indirect += s->ind != NULL;
         if ( op == BLKIF_OP_READ )
-            e->stats.sectors_read += p.nr_sectors;
+            e->stats.sectors_read += p->nr_sectors;
         else
-            e->stats.sectors_written += p.nr_sectors;
+            e->stats.sectors_written += p->nr_sectors;
     }
     else
     {
         s->nr_segs = 0;
+        s->ind = NULL;
         s->sector = s->nr_sectors = 0;
         o->issued = true;
-        blkif_req_fill_empty(&q, op, e->handle, s->id);
+        if ( op == BLKIF_OP_DISCARD )
+        {
+            blkif_discard_range(e->p, r->sector, r->count, &first, &n);
+            blkif_req_fill_discard(&q, e->handle, s->id, first, n, false);
+        }
+        else
+            blkif_req_fill_empty(&q, op, e->handle, s->id);
     }
     s->owner = r;
     blkif_ring_put(&e->ring, &q); /* a slot is free: checked above */
@@ -235,6 +352,7 @@ issue_one(struct blkif_engine *e, struct blk_req *r)
     e->stats.writes += op == BLKIF_OP_WRITE;
     e->stats.barriers += op == BLKIF_OP_WRITE_BARRIER;
     e->stats.flushes += op == BLKIF_OP_FLUSH_DISKCACHE;
+    e->stats.discards += op == BLKIF_OP_DISCARD;
     return 1;
 }
 
@@ -261,7 +379,7 @@ begin_step(struct blkif_engine *e, struct blk_req *r, struct blk_req **done)
     if ( step_has_data(&o->order) )
         blkif_split_start(&o->split, r->sector, r->count, 0, e->p->sector_size,
                           e->p->sectors_512,
-                          BLKIF_SEGS_MAX); /* validated at submit */
+                          step_max_segs(e, &o->order)); /* validated */
     if ( o->order.exclusive )
         e->excl = r;
     return true;
@@ -277,7 +395,20 @@ step_refused_already(const struct blkif_engine *e, struct blk_req *r)
     enum blkif_step s = io(r)->order.step;
 
     return (s == BLKIF_STEP_FLUSH && !e->p->flush) ||
-           (s == BLKIF_STEP_BARRIER && !e->p->barrier);
+           (s == BLKIF_STEP_BARRIER && !e->p->barrier) ||
+           (s == BLKIF_STEP_DISCARD && !e->p->discard);
+}
+
+/* A discard step that covers no whole extent: nothing to send. */
+static bool
+step_empty(const struct blkif_engine *e, struct blk_req *r)
+{
+    uint64_t first, n;
+
+    if ( io(r)->order.step != BLKIF_STEP_DISCARD )
+        return false;
+    blkif_discard_range(e->p, r->sector, r->count, &first, &n);
+    return n == 0;
 }
 
 /* The step is over (every ring request answered): go on or finish. */
@@ -336,9 +467,16 @@ kick(struct blkif_engine *e, struct blk_req **done)
             e->cur = NULL;
             continue;
         }
+        if ( step_empty(e, r) )
+        {
+            step_over(e, r, BLKIF_RSP_OKAY, done);
+            e->cur = NULL;
+            continue;
+        }
         if ( io(r)->order.step == BLKIF_STEP_DRAIN )
         {
-            if ( e->shadow.in_flight )
+            if ( e->shadow.in_flight ||
+                 (e->ops->others_busy && e->ops->others_busy(e->ctx)) )
                 break; /* the others finish first; r stays cur */
             step_over(e, r, BLKIF_RSP_OKAY, done);
             e->cur = NULL;
@@ -389,7 +527,8 @@ answered(struct blkif_engine *e, struct blkif_shadow_slot *s, int status,
     struct blk_req *r = s->owner;
     struct blkif_io *o = io(r);
 
-    unmap_slot(e, s, r, s->op == BLKIF_OP_READ && status == BLKIF_RSP_OKAY);
+    unmap_slot(e, s, r,
+               s->data_op == BLKIF_OP_READ && status == BLKIF_RSP_OKAY);
     blkif_shadow_put(&e->shadow, s);
     o->out--;
     o->rsp = blkif_rsp_merge(o->rsp, status);
@@ -482,4 +621,10 @@ unsigned int
 blkif_engine_pending(const struct blkif_engine *e)
 {
     return (unsigned int)(e->stats.submitted - e->stats.done);
+}
+
+void
+blkif_engine_kick(struct blkif_engine *e, struct blk_req **done)
+{
+    kick(e, done);
 }

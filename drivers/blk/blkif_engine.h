@@ -25,6 +25,7 @@
 
 #include <lib.h>
 #include <blk.h>
+#include "drivers/blk/blkif_feat.h"
 #include "drivers/blk/blkif_negot.h"
 #include "drivers/blk/blkif_order.h"
 #include "drivers/blk/blkif_req.h"
@@ -39,21 +40,30 @@ struct blkif_engine_ops {
      * NULL). Returns 0 with *gref and *page, or a negative errno (no
      * page, no grant: the engine retries after a completion).
      */
-    int (*seg_map)(void *ctx, const void *src, size_t len, grant_ref_t *gref,
-                   void **page);
+    int (*seg_map)(void *ctx, const void *src, size_t len,
+                   struct blkif_seg *seg);
     /*
      * Take the page back: copy `len` bytes to dst first (a read that
      * succeeded; NULL otherwise), then end the grant and free the page
-     * (the driver keeps a page the backend still maps until it lets go).
+     * (the driver keeps a page the backend still maps until it lets go),
+     * or put it back in its pool of persistent grants.
      */
-    void (*seg_unmap)(void *ctx, grant_ref_t gref, void *page, void *dst,
-                      size_t len);
+    void (*seg_unmap)(void *ctx, struct blkif_seg *seg, void *dst, size_t len);
     /* Send the backend its event: requests are waiting. */
     void (*notify)(void *ctx);
+    /*
+     * Optional (NULL: none): whether another queue of the same disk still
+     * has requests of its own queued or in flight. A barrier's drain
+     * waits for them too (blkfront.c routes every request to this queue
+     * meanwhile, and kicks it when they are done).
+     */
+    bool (*others_busy)(void *ctx);
 };
 
 struct blkif_engine_stats {
     uint64_t reads, writes, flushes, barriers; /* ring requests sent */
+    uint64_t indirect; /* of the reads and writes, sent as INDIRECT */
+    uint64_t discards; /* BLKIF_OP_DISCARD sent */
     uint64_t sectors_read, sectors_written;
     uint64_t submitted;    /* callers' requests */
     uint64_t done, failed; /* of those, completed; of those, failed */
@@ -75,6 +85,11 @@ struct blkif_engine {
     bool stopped;
     int stop_err; /* what queued requests fail with */
     struct blkif_engine_stats stats;
+    uint32_t max_segs;              /* a read or write request's (>= 11) */
+    struct blkif_ind_set *ind_free; /* indirect page sets not in use */
+    struct blkif_piece piece;       /* scratch: the piece being issued */
+    struct blkif_request_segment desc[BLKIF_IND_SEGS_MAX]; /* scratch */
+    grant_ref_t grefs[BLKIF_IND_SEGS_MAX];                 /* scratch */
 };
 
 /*
@@ -84,6 +99,16 @@ struct blkif_engine {
 int blkif_engine_init(struct blkif_engine *e, const char *name,
                       blkif_vdev_t handle, struct blkif_params *p,
                       const struct blkif_engine_ops *ops, void *ctx);
+
+/*
+ * Let reads and writes carry up to `max_segs` segments (12 ..
+ * BLKIF_IND_SEGS_MAX) as BLKIF_OP_INDIRECT requests, with `nr` page sets
+ * of the driver's (each set's seg array holding max_segs entries): at
+ * most nr indirect requests are in flight at once. Before any request.
+ * Returns 0, or -XEN_EINVAL (nothing changes).
+ */
+int blkif_engine_set_indirect(struct blkif_engine *e, uint32_t max_segs,
+                              struct blkif_ind_set *sets, uint32_t nr);
 
 /*
  * Queue request r and issue what the ring takes. A request that cannot
@@ -116,5 +141,11 @@ void blkif_engine_finish(struct blk_req *done);
 
 /* Requests queued or in progress (not yet on the done list). */
 unsigned int blkif_engine_pending(const struct blkif_engine *e);
+
+/*
+ * Issue what may go now (another queue went idle: a barrier's drain may
+ * be over). Completed requests are linked onto *done.
+ */
+void blkif_engine_kick(struct blkif_engine *e, struct blk_req **done);
 
 #endif

@@ -65,6 +65,13 @@ blkif_order_start(struct blkif_order *o, unsigned int op, bool data,
             return done(o, -XEN_EROFS, 0);
         o->exclusive = true;
         return go(o, BLKIF_STEP_DRAIN);
+    case BLK_OP_DISCARD:
+        if ( !data )
+            return done(o, -XEN_EINVAL, 0);
+        if ( p->readonly )
+            return done(o, -XEN_EROFS, 0);
+        return p->discard ? go(o, BLKIF_STEP_DISCARD)
+                          : done(o, -XEN_EOPNOTSUPP, 0);
     default:
         return done(o, -XEN_EINVAL, 0);
     }
@@ -124,6 +131,15 @@ blkif_order_next(struct blkif_order *o, int rsp, struct blkif_params *p,
         return flush_refused(o, p, name);
     if ( rsp == BLKIF_RSP_EOPNOTSUPP && o->step == BLKIF_STEP_BARRIER )
         return barrier_refused(o, p, name);
+    if ( rsp == BLKIF_RSP_EOPNOTSUPP && o->step == BLKIF_STEP_DISCARD )
+    {
+        if ( p->discard )
+            printk(
+                "blk: %s: backend refused a discard (EOPNOTSUPP): discards are off for this disk\n",
+                name);
+        p->discard = false;
+        return done(o, -XEN_EOPNOTSUPP, 0);
+    }
     if ( rsp != BLKIF_RSP_OKAY )
         return done(o, -XEN_EIO, 0);
     switch ( o->step )
@@ -135,7 +151,7 @@ blkif_order_next(struct blkif_order *o, int rsp, struct blkif_params *p,
         if ( o->op == BLK_OP_BARRIER && o->data )
             return barrier_written(o, p);
         return done(o, 0, 0);
-    default: /* READ, and FLUSH after a barrier's data or on its own */
+    default: /* READ, DISCARD, and FLUSH after a barrier's data or alone */
         return done(o, 0, 0);
     }
 }

@@ -17,6 +17,8 @@
  *   BARRIER+data   neither          DRAIN, WRITE(data)           0, not durable
  *   BARRIER empty  barrier          DRAIN, BARRIER(empty)        0
  *   BARRIER empty  otherwise        DRAIN                        0
+ *   DISCARD        discard          DISCARD                      0
+ *   DISCARD        no discard       (nothing sent)               -EOPNOTSUPP
  *
  * A flush promises durability of what completed before it, so it runs
  * beside other requests (and needs no drain, even as a barrier: what it
@@ -41,6 +43,7 @@ enum blkif_step {
     BLKIF_STEP_WRITE,   /* the data as BLKIF_OP_WRITE requests */
     BLKIF_STEP_BARRIER, /* the data (or none) as BLKIF_OP_WRITE_BARRIER */
     BLKIF_STEP_FLUSH,   /* one BLKIF_OP_FLUSH_DISKCACHE */
+    BLKIF_STEP_DISCARD, /* one BLKIF_OP_DISCARD (whole extents only) */
 };
 
 /* One caller request's progress. */

@@ -9,6 +9,12 @@
 
 BUILD_BUG_ON(sizeof(blkif_request_t) != 112);
 BUILD_BUG_ON(BLKIF_PAGE_SECTS - 1 > UINT8_MAX);
+BUILD_BUG_ON(sizeof(struct blkif_request_segment) != 8);
+BUILD_BUG_ON(sizeof(blkif_request_indirect_t) > sizeof(blkif_request_t));
+BUILD_BUG_ON(sizeof(blkif_request_discard_t) > sizeof(blkif_request_t));
+BUILD_BUG_ON(offsetof(blkif_request_indirect_t, indirect_grefs) != 28);
+/* One indirect page describes all of our largest request. */
+BUILD_BUG_ON(BLKIF_IND_SEGS_MAX > BLKIF_IND_PER_PAGE);
 
 int
 blkif_split_start(struct blkif_split *s, uint64_t sector, uint64_t count,
@@ -23,7 +29,7 @@ blkif_split_start(struct blkif_split *s, uint64_t sector, uint64_t count,
     align = sector_size / BLKIF_SECTOR;
     if ( count == 0 || offset >= BLKIF_PAGE || offset % sector_size ||
          sector % align || count % align || max_segs == 0 ||
-         max_segs > BLKIF_SEGS_MAX )
+         max_segs > BLKIF_IND_SEGS_MAX )
         return -XEN_EINVAL;
     if ( count > disk_sectors || sector > disk_sectors - count )
         return -XEN_ERANGE;
@@ -98,6 +104,53 @@ blkif_req_fill(blkif_request_t *req, uint8_t op, blkif_vdev_t handle,
         req->seg[i].first_sect = p->seg[i].first;
         req->seg[i].last_sect = p->seg[i].last;
     }
+}
+
+void
+blkif_req_fill_desc(struct blkif_request_segment *desc,
+                    const struct blkif_piece *p, const grant_ref_t *gref)
+{
+    uint32_t i;
+
+    memset(desc, 0, p->nr_segs * sizeof(*desc)); /* no stale padding */
+    for ( i = 0; i < p->nr_segs; i++ )
+    {
+        desc[i].gref = gref[i];
+        desc[i].first_sect = p->seg[i].first;
+        desc[i].last_sect = p->seg[i].last;
+    }
+}
+
+void
+blkif_req_fill_indirect(blkif_request_t *req, uint8_t op, blkif_vdev_t handle,
+                        uint64_t id, const struct blkif_piece *p,
+                        grant_ref_t desc_gref)
+{
+    blkif_request_indirect_t *ind = (blkif_request_indirect_t *)req;
+
+    memset(req, 0, sizeof(*req));
+    ind->operation = BLKIF_OP_INDIRECT;
+    ind->indirect_op = op;
+    ind->nr_segments = (uint16_t)p->nr_segs;
+    ind->id = id;
+    ind->sector_number = p->sector;
+    ind->handle = handle;
+    ind->indirect_grefs[0] = desc_gref;
+}
+
+void
+blkif_req_fill_discard(blkif_request_t *req, blkif_vdev_t handle, uint64_t id,
+                       uint64_t sector, uint64_t nr, bool secure)
+{
+    blkif_request_discard_t *d = (blkif_request_discard_t *)req;
+
+    memset(req, 0, sizeof(*req));
+    d->operation = BLKIF_OP_DISCARD;
+    d->flag = secure ? BLKIF_DISCARD_SECURE : 0;
+    d->handle = handle;
+    d->id = id;
+    d->sector_number = sector;
+    d->nr_sectors = nr;
 }
 
 void

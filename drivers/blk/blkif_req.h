@@ -30,6 +30,13 @@
 #define BLKIF_SEGS_MAX      BLKIF_MAX_SEGMENTS_PER_REQUEST
 /* The largest ring request of page-aligned data, in sectors (88). */
 #define BLKIF_REQ_SECTS_MAX (BLKIF_SEGS_MAX * BLKIF_PAGE_SECTS)
+/*
+ * The most segments we put in one indirect request: 256 pages, 1 MiB,
+ * described in one indirect page (512 descriptors fit; Linux's blkback
+ * takes up to 256).
+ */
+#define BLKIF_IND_SEGS_MAX  256u
+#define BLKIF_IND_PER_PAGE  (BLKIF_PAGE / sizeof(struct blkif_request_segment))
 
 /* Where a caller's request stands while it is cut into ring requests. */
 struct blkif_split {
@@ -49,7 +56,7 @@ struct blkif_piece {
         uint32_t page; /* the buffer page (0 = the buffer's first) */
         uint8_t first; /* first sector in that page, 0..7 */
         uint8_t last;  /* last sector in that page, first..7 */
-    } seg[BLKIF_SEGS_MAX];
+    } seg[BLKIF_IND_SEGS_MAX];
 };
 
 /*
@@ -59,7 +66,7 @@ struct blkif_piece {
  * 512..4096; disk_sectors counts 512-byte units). Returns 0, or
  * -XEN_EINVAL when count is 0, the offset is not a multiple of the
  * sector size or not inside a page, the sector or count is not a
- * multiple of the disk's sector, or max_segs is not 1..BLKIF_SEGS_MAX;
+ * multiple of the disk's sector, or max_segs is not 1..BLKIF_IND_SEGS_MAX;
  * -XEN_ERANGE when the run does not end on the disk (overflow
  * included). Nothing is printed: the caller knows its context.
  */
@@ -90,6 +97,32 @@ uint64_t blkif_split_count(uint64_t count, uint32_t offset, uint32_t max_segs);
 void blkif_req_fill(blkif_request_t *req, uint8_t op, blkif_vdev_t handle,
                     uint64_t id, const struct blkif_piece *p,
                     const grant_ref_t *gref);
+
+/*
+ * Write the segment descriptors of piece `p` into `desc` (an indirect
+ * page's contents: p->nr_segs entries, gref[i] for segment i).
+ */
+void blkif_req_fill_desc(struct blkif_request_segment *desc,
+                         const struct blkif_piece *p, const grant_ref_t *gref);
+
+/*
+ * Write the indirect ring request for piece `p` (more than 11 segments,
+ * described in the page granted as `desc_gref`) into *req, with `op`
+ * (BLKIF_OP_READ or _WRITE) as its indirect_op. The whole request is
+ * written.
+ */
+void blkif_req_fill_indirect(blkif_request_t *req, uint8_t op,
+                             blkif_vdev_t handle, uint64_t id,
+                             const struct blkif_piece *p,
+                             grant_ref_t desc_gref);
+
+/*
+ * Write a BLKIF_OP_DISCARD of `nr` sectors from `sector`, with
+ * BLKIF_DISCARD_SECURE when `secure`. The whole request is written.
+ */
+void blkif_req_fill_discard(blkif_request_t *req, blkif_vdev_t handle,
+                            uint64_t id, uint64_t sector, uint64_t nr,
+                            bool secure);
 
 /*
  * Write a request without data: BLKIF_OP_FLUSH_DISKCACHE, or an empty

@@ -102,7 +102,13 @@ blkif_shadow_complete(struct blkif_shadow *t, const blkif_response_t *rsp,
                t->name, (unsigned long long)id);
         return -XEN_EBADMSG;
     }
-    if ( rsp->operation != s->op )
+    /*
+     * An indirect request's response names its operation inside (as
+     * Linux's blkback does) or BLKIF_OP_INDIRECT itself (as blkif's
+     * "copied from request" reads): either names this request.
+     */
+    if ( rsp->operation != s->op &&
+         !(s->ind && rsp->operation == BLKIF_OP_INDIRECT) )
     {
         printk(
             "blk: %s: bad response: id %#llx has operation %u (%s), its request was %u (%s)\n",

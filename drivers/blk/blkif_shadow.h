@@ -25,8 +25,26 @@
 #include <xen/xen.h>
 #include <xen/io/blkif.h>
 
-#define BLKIF_SHADOW_MAX   32 /* one page's ring (blkif_ring_slots(4096)) */
+/* The largest ring we make: 2^BLKIF_RING_ORDER_MAX pages (blkif_feat.h). */
+#define BLKIF_SHADOW_MAX   256
 #define BLKIF_ID_SLOT_BITS 16
+
+/* One page the backend was given for a request: data or descriptors. */
+struct blkif_seg {
+    grant_ref_t gref;
+    uint32_t flags; /* the driver's (where the page came from) */
+    void *page;
+};
+
+/*
+ * The pages of one indirect request: its descriptor page and up to
+ * max_segs data pages (the driver allocates the sets, blkif_engine.h).
+ */
+struct blkif_ind_set {
+    struct blkif_seg desc;
+    struct blkif_seg *seg;      /* max_segs entries */
+    struct blkif_ind_set *next; /* the engine's free list */
+};
 
 enum blkif_slot_state {
     BLKIF_SLOT_FREE,
@@ -43,13 +61,14 @@ struct blkif_shadow_slot {
     uint64_t last_id; /* the id last answered in this slot (0: none) */
     uint8_t state;    /* enum blkif_slot_state */
     uint8_t op;       /* the operation the response must carry */
+    uint8_t data_op;  /* READ or WRITE, also inside an INDIRECT (driver) */
     uint16_t nr_segs; /* segments granted (driver) */
     uint64_t sector;  /* first sector, for messages (driver) */
     uint32_t nr_sectors;
-    grant_ref_t gref[BLKIF_MAX_SEGMENTS_PER_REQUEST]; /* (driver) */
-    void *page[BLKIF_MAX_SEGMENTS_PER_REQUEST];       /* (driver) */
-    void *owner;   /* the caller's request (driver) */
-    uint16_t next; /* free list */
+    struct blkif_seg seg[BLKIF_MAX_SEGMENTS_PER_REQUEST]; /* (driver) */
+    struct blkif_ind_set *ind; /* an indirect request's pages, or NULL */
+    void *owner;               /* the caller's request (driver) */
+    uint16_t next;             /* free list */
 };
 
 /* The table of one ring. Locked by the driver, with its ring. */
@@ -83,8 +102,9 @@ void blkif_shadow_cancel(struct blkif_shadow *t, struct blkif_shadow_slot *s);
 
 /*
  * Check a response copied off the ring: the id names a slot in flight,
- * the operation matches its request's, the status is BLKIF_RSP_OKAY or
- * _ERROR, or _EOPNOTSUPP for a flush, barrier or discard (blkif allows it
+ * the operation matches its request's (for an indirect request the
+ * slot's op is the read or write inside; BLKIF_OP_INDIRECT is taken
+ * too), the status is BLKIF_RSP_OKAY or _ERROR, or _EOPNOTSUPP for a flush, barrier or discard (blkif allows it
  * nowhere else). On success the slot becomes answered and *out points
  * at it; returns 0. Otherwise returns -XEN_EBADMSG, printed naming the
  * fault ("already completed" for a duplicate of the last answer in a

@@ -5,13 +5,18 @@
  * code under it) against a hostile backend: it answers requests it took
  * with any status, with ids and operations corrupted, writes any value
  * to rsp_prod and any bytes into the ring's slots, while callers submit
- * requests (valid or not), pages run out, and the disk may be stopped.
- * Input: the disk's size and features, then a script of those actions.
- * Checked: every request completes exactly once (all of them by the final
- * stop), every page given to the backend is handed back, every request
- * the frontend publishes uses only pages it still grants and at most 11
- * segments, never more requests are outstanding than the ring holds, and
- * a stopped disk publishes nothing more.
+ * requests (valid or not: reads, writes, flushes, barriers, discards),
+ * pages run out, and the disk may be stopped. Input: the disk's size and
+ * features (indirect requests of up to 64 segments with 2 page sets, or
+ * none; discard with a granularity and alignment), then a script of
+ * those actions. Checked: every request completes exactly once (all of
+ * them by the final stop), every page given to the backend is handed
+ * back, every request the frontend publishes uses only pages it still
+ * grants (an indirect one: its descriptor page too, and every segment
+ * it describes) and at most 11 segments (an indirect one: at most the
+ * engine's maximum), a discard stays on the disk, never more requests
+ * are outstanding than the ring holds, and a stopped disk publishes
+ * nothing more.
  */
 #include <stdlib.h>
 
@@ -20,7 +25,8 @@
 #include "fuzz.h"
 
 #define NREQ   16
-#define MAXCNT 100 /* sectors per request */
+#define MAXCNT 600 /* sectors per request */
+#define INDSEG 64  /* segments per indirect request, when on */
 #define NGREF  1024
 #define NTAKEN 64
 
@@ -34,8 +40,11 @@ static struct {
 } grants;
 
 static int
-fz_map(void *ctx, const void *src, size_t len, grant_ref_t *gref, void **page)
+fz_map(void *ctx, const void *src, size_t len, struct blkif_seg *seg)
 {
+    grant_ref_t *gref = &seg->gref;
+    void **page = &seg->page;
+
     grant_ref_t g;
 
     if ( grants.fail || grants.live == NGREF )
@@ -55,8 +64,11 @@ fz_map(void *ctx, const void *src, size_t len, grant_ref_t *gref, void **page)
 }
 
 static void
-fz_unmap(void *ctx, grant_ref_t gref, void *page, void *dst, size_t len)
+fz_unmap(void *ctx, struct blkif_seg *seg, void *dst, size_t len)
 {
+    grant_ref_t gref = seg->gref;
+    void *page = seg->page;
+
     FUZZ_CHECK(gref < NGREF && grants.page[gref] == page,
                "unmap of reference %u that is not granted", gref);
     if ( dst )
@@ -70,7 +82,8 @@ static void
 fz_notify(void *ctx)
 {}
 
-static const struct blkif_engine_ops fz_ops = { fz_map, fz_unmap, fz_notify };
+static const struct blkif_engine_ops fz_ops = { fz_map, fz_unmap, fz_notify,
+                                                NULL };
 
 static void
 fz_fence(void)
@@ -78,6 +91,9 @@ fz_fence(void)
 
 static const struct ring_barriers fz_fences = { fz_fence, fz_fence, fz_fence };
 
+static bool discard_offered; /* at the start (a refusal turns it off) */
+static struct blkif_ind_set sets[2];
+static struct blkif_seg set_segs[2][INDSEG];
 static struct blk_req reqs[NREQ];
 static unsigned int done_count[NREQ];
 static bool busy[NREQ];
@@ -114,10 +130,44 @@ be_slot(struct blkif_sring *s, RING_IDX i)
  * unless the disk stopped since: then its grants are ended, and a real
  * backend's map would be refused by Xen.
  */
+/* One segment a request names: granted, and inside its page. */
 static void
-be_take(struct blkfront_ring *ring, bool stopped)
+check_seg(const struct blkif_request_segment *g, unsigned int i)
+{
+    FUZZ_CHECK(g->gref < NGREF && grants.page[g->gref] &&
+                   g->first_sect <= g->last_sect && g->last_sect < 8,
+               "segment %u: reference %u not granted, or sectors %u..%u", i,
+               g->gref, g->first_sect, g->last_sect);
+}
+
+/* An indirect request: its descriptor page and what it describes. */
+static void
+check_indirect(const blkif_request_t *q, const struct blkif_engine *e)
+{
+    const blkif_request_indirect_t *ind = (const void *)q;
+    const struct blkif_request_segment *d;
+    grant_ref_t g = ind->indirect_grefs[0];
+    unsigned int i;
+
+    FUZZ_CHECK(ind->nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST &&
+                   ind->nr_segments <= e->max_segs,
+               "indirect request with %u segments", ind->nr_segments);
+    FUZZ_CHECK(ind->indirect_op == BLKIF_OP_READ ||
+                   ind->indirect_op == BLKIF_OP_WRITE,
+               "indirect request with operation %u", ind->indirect_op);
+    FUZZ_CHECK(g < NGREF && grants.page[g],
+               "indirect descriptors in reference %u, not granted", g);
+    d = grants.page[g];
+    for ( i = 0; i < ind->nr_segments; i++ )
+        check_seg(&d[i], i);
+}
+
+static void
+be_take(struct blkfront_ring *ring, const struct blkif_engine *e)
 {
     struct blkif_sring *s = ring->sring;
+    const blkif_request_discard_t *dq;
+    bool stopped = e->stopped;
     blkif_request_t q;
     unsigned int i;
 
@@ -127,15 +177,29 @@ be_take(struct blkfront_ring *ring, bool stopped)
     while ( be.cons != s->req_prod )
     {
         q = be_slot(s, be.cons++)->req;
-        FUZZ_CHECK(q.nr_segments <= BLKIF_MAX_SEGMENTS_PER_REQUEST,
-                   "request with %u segments", q.nr_segments);
-        for ( i = 0; !stopped && i < q.nr_segments; i++ )
-            FUZZ_CHECK(
-                q.seg[i].gref < NGREF && grants.page[q.seg[i].gref] &&
-                    q.seg[i].first_sect <= q.seg[i].last_sect &&
-                    q.seg[i].last_sect < 8,
-                "segment %u: reference %u not granted, or sectors %u..%u", i,
-                q.seg[i].gref, q.seg[i].first_sect, q.seg[i].last_sect);
+        if ( q.operation == BLKIF_OP_INDIRECT )
+        {
+            if ( !stopped )
+                check_indirect(&q, e);
+        }
+        else if ( q.operation == BLKIF_OP_DISCARD )
+        {
+            dq = (const void *)&q;
+            FUZZ_CHECK(discard_offered, "a discard not offered");
+            FUZZ_CHECK(dq->nr_sectors && dq->nr_sectors <= e->p->sectors_512 &&
+                           dq->sector_number <=
+                               e->p->sectors_512 - dq->nr_sectors,
+                       "discard of %llu sectors from %llu",
+                       (unsigned long long)dq->nr_sectors,
+                       (unsigned long long)dq->sector_number);
+        }
+        else
+        {
+            FUZZ_CHECK(q.nr_segments <= BLKIF_MAX_SEGMENTS_PER_REQUEST,
+                       "request with %u segments", q.nr_segments);
+            for ( i = 0; !stopped && i < q.nr_segments; i++ )
+                check_seg(&q.seg[i], i);
+        }
         if ( be.ntaken < NTAKEN )
             be.taken[be.ntaken++] = q;
     }
@@ -175,7 +239,7 @@ submit(struct blkif_engine *e, struct fuzz_in *in)
         return;
     done_count[i] = 0; /* its last submission completed once (fz_done) */
     memset(&reqs[i], 0, sizeof(reqs[i]));
-    reqs[i].op = op % 5 == 4 ? 7 : op % 5;
+    reqs[i].op = op % 6 == 5 ? 7 : op % 6;
     reqs[i].sector = fuzz_take(in, 4) % (e->p->sectors_512 + 16);
     reqs[i].count = (uint32_t)(fuzz_take(in, 1) % (MAXCNT + 1));
     reqs[i].buf = buffers[i];
@@ -212,8 +276,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.flush = feats & 4;
     p.barrier = feats & 8;
     p.readonly = feats & 16;
+    p.discard = feats & 32;
+    discard_offered = p.discard;
+    p.discard_granularity = p.sector_size << (fuzz_take(&in, 1) % 4);
+    p.discard_alignment = p.sector_size * (uint32_t)(fuzz_take(&in, 1) % 8);
     blkif_ring_init(&e.ring, s, 4096, "xvdf", &fz_fences);
     blkif_engine_init(&e, "xvdf", 0, &p, &fz_ops, NULL);
+    if ( feats & 64 )
+    {
+        memset(sets, 0, sizeof(sets));
+        sets[0].seg = set_segs[0];
+        sets[1].seg = set_segs[1];
+        blkif_engine_set_indirect(&e, INDSEG, sets, 2);
+    }
     while ( fuzz_more(&in) )
     {
         switch ( fuzz_take(&in, 1) % 8 )
@@ -222,7 +297,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             submit(&e, &in);
             break;
         case 1:
-            be_take(&e.ring, e.stopped);
+            be_take(&e.ring, &e);
             break;
         case 2:
             be_answer(s, &in);

@@ -153,7 +153,8 @@ TEST(blkif_req, bad_requests_are_refused)
     EXPECT_EQ(blkif_split_start(&s, 0, 1, 100, 512, DISK, 11), -XEN_EINVAL);
     EXPECT_EQ(blkif_split_start(&s, 0, 1, 4096, 512, DISK, 11), -XEN_EINVAL);
     EXPECT_EQ(blkif_split_start(&s, 0, 1, 0, 512, DISK, 0), -XEN_EINVAL);
-    EXPECT_EQ(blkif_split_start(&s, 0, 1, 0, 512, DISK, 12), -XEN_EINVAL);
+    EXPECT_EQ(blkif_split_start(&s, 0, 1, 0, 512, DISK, BLKIF_IND_SEGS_MAX + 1),
+              -XEN_EINVAL);
     EXPECT_EQ(blkif_split_start(&s, 0, 1, 0, 1000, DISK, 11), -XEN_EINVAL);
     EXPECT_EQ(blkif_split_start(&s, 0, 1, 0, 256, DISK, 11), -XEN_EINVAL);
     EXPECT_EQ(blkif_split_start(&s, 0, 1, 0, 8192, DISK, 11), -XEN_EINVAL);

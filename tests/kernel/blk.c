@@ -19,6 +19,7 @@
 #include <wait.h>
 #include <xen_errno.h>
 #include "drivers/blk/blk_pattern.h"
+#include "tests/kernel/blk_test.h"
 
 extern struct boot_info boot_info;
 
@@ -36,9 +37,8 @@ extern struct boot_info boot_info;
  */
 static uint64_t barriers_sent;
 
-/* The scratch disk (a reference), or NULL with *why set. */
-static struct blk_disk *
-scratch(const char **why, uint64_t *seed)
+struct blk_disk *
+blk_test_scratch(const char **why, uint64_t *seed)
 {
     static char name[16], seed_s[24];
     struct blk_disk *d;
@@ -331,7 +331,7 @@ TEST(blk, scratch_epochs_sealed_by_flushes)
     struct batch b = { .wq = WAITQ_INIT("blk-test") };
     struct blk_tag tag = { 0 };
     const char *why;
-    struct blk_disk *d = scratch(&why, &tag.seed);
+    struct blk_disk *d = blk_test_scratch(&why, &tag.seed);
     struct blk_info in;
     unsigned char *buf;
     unsigned int e, i, flags, quarter = EPOCH_SECTORS / 4;
@@ -385,7 +385,7 @@ TEST(blk, scratch_barriers_order_writes)
     struct batch b = { .wq = WAITQ_INIT("blk-test") };
     struct blk_tag tag = { 0 };
     const char *why;
-    struct blk_disk *d = scratch(&why, &tag.seed);
+    struct blk_disk *d = blk_test_scratch(&why, &tag.seed);
     unsigned char *buf;
     unsigned int j, i, n = 0;
     uint64_t at = EPOCH_BASE + EPOCHS * EPOCH_SECTORS, base;
@@ -434,7 +434,7 @@ TEST(blk, scratch_whole_disk_pattern)
     struct batch b = { .wq = WAITQ_INIT("blk-test") };
     const char *why;
     uint64_t seed, s, bad;
-    struct blk_disk *d = scratch(&why, &seed);
+    struct blk_disk *d = blk_test_scratch(&why, &seed);
     struct blk_info in;
     unsigned char *buf;
     unsigned int k, n = 0, pages = IN_FLIGHT * CHUNK * 512 / PAGE_SIZE;

@@ -37,7 +37,7 @@ struct loop {
 static union blkif_sring_entry *
 loop_slot(struct loop *l, RING_IDX i)
 {
-    struct blkif_sring *s = l->d->ring_page;
+    struct blkif_sring *s = l->d->q[0].ring;
     union blkif_sring_entry *first = s->ring;
 
     return first + (i % 32);
@@ -48,7 +48,8 @@ static int16_t
 loop_do(struct loop *l, const blkif_request_t *q)
 {
     struct blkif_shadow_slot *s =
-        &l->d->engine.shadow.slot[q->id % BLKIF_SHADOW_MAX];
+        &l->d->q[0]
+             .engine.shadow.slot[q->id & ((1u << BLKIF_ID_SLOT_BITS) - 1)];
     uint64_t at = q->sector_number;
     unsigned int i, n;
 
@@ -58,11 +59,12 @@ loop_do(struct loop *l, const blkif_request_t *q)
         if ( at + n > LOOP_SECTORS )
             return BLKIF_RSP_ERROR;
         if ( q->operation == BLKIF_OP_READ )
-            memcpy((char *)s->page[i] + q->seg[i].first_sect * 512,
+            memcpy((char *)s->seg[i].page + q->seg[i].first_sect * 512,
                    l->disk + at * 512, n * 512);
         else
             memcpy(l->disk + at * 512,
-                   (char *)s->page[i] + q->seg[i].first_sect * 512, n * 512);
+                   (char *)s->seg[i].page + q->seg[i].first_sect * 512,
+                   n * 512);
         at += n;
     }
     return BLKIF_RSP_OKAY;
@@ -73,13 +75,13 @@ static void
 loop_event(evtchn_port_t port, void *arg)
 {
     struct loop *l = arg;
-    struct blkif_sring *s = l->d->ring_page;
+    struct blkif_sring *s = l->d->q[0].ring;
     blkif_response_t *r;
     blkif_request_t q;
     RING_IDX prod;
 
     /* Under the disk's lock: we read the frontend's records. */
-    spin_lock(&l->d->lock);
+    spin_lock(&l->d->q[0].lock);
     do
     {
         prod = *(volatile RING_IDX *)&s->req_prod;
@@ -105,7 +107,7 @@ loop_event(evtchn_port_t port, void *arg)
     } while ( *(volatile RING_IDX *)&s->req_prod != l->req_cons );
     smp_wmb(); /* the responses before rsp_prod */
     *(volatile RING_IDX *)&s->rsp_prod = l->rsp_prod;
-    spin_unlock(&l->d->lock);
+    spin_unlock(&l->d->q[0].lock);
     evtchn_send(l->bport);
 }
 
@@ -125,7 +127,7 @@ loop_start(struct loop *l, enum loop_mode mode, const char **why)
     l->disk = page_alloc_n(LOOP_SECTORS * 512 / PAGE_SIZE);
     l->d = blkfront_new((202 << 8) | (15 << 4), DOMID_SELF);
     if ( !l->disk || !l->d || blkfront_setup(l->d) ||
-         evtchn_bind_interdomain(DOMID_SELF, l->d->port, loop_event, l,
+         evtchn_bind_interdomain(DOMID_SELF, l->d->q[0].port, loop_event, l,
                                  &l->bport) )
     {
         *why = "could not set the loop disk up";

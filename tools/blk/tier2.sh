@@ -17,23 +17,34 @@
 #     xl destroy; every epoch it reported flushed must be on the file
 #     whole (patcheck --epochs).
 #
-# Usage: tools/blk/tier2.sh [--vcpus N] [--skip-crash|--crash-only] [KERNEL_ELF]
+# With --blk OPTS, the guest gets blk=OPTS (blkfront's feature switches,
+# docs/blkfront.md), and the block tests run with those features off.
+#
+# Usage: tools/blk/tier2.sh [--vcpus N] [--blk OPTS] [--skip-crash|--crash-only] [KERNEL_ELF]
 # Exit status: 0 all passed, 1 a check failed, 2 no verdict (a run had an
-# infrastructure problem). Files in build/blk/tier2/.
+# infrastructure problem). Files in build/blk/tier2/ (with --blk OPTS,
+# build/blk/tier2-OPTS/).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-vcpus=2 crash=1 io=1 kernel=build/xenling
+vcpus=2 crash=1 io=1 kernel=build/xenling blk=
 while [ $# -gt 0 ]; do
     case "$1" in
         --vcpus) vcpus=$2; shift 2 ;;
+        --blk) blk="blk=$2"; shift 2 ;;
         --skip-crash) crash=0; shift ;;
         --crash-only) io=0; shift ;;
-        -*) sed -n '3,23p' "$0"; exit 2 ;;
+        -*) sed -n '3,26p' "$0"; exit 2 ;;
         *) kernel=$1; shift ;;
     esac
 done
-out=build/blk/tier2
+# One directory per set of switches, so runs with different ones can go
+# side by side; the kernel is copied there (a rebuild does not change a
+# queued run).
+tag=$(printf '%s' "${blk#blk=}" | tr ',=' '-_')
+out=build/blk/tier2${tag:+-$tag}
 mkdir -p "$out"
+cp "$kernel" "$out/xenling" || exit 2
+kernel=$out/xenling
 seed=0x5eed0fb1
 roseed=0x0dd5eed
 P="python3 tools/blk/patcheck.py"
@@ -63,13 +74,13 @@ with open(sys.argv[1], "wb") as f:
         f.write(blkfmt.pattern(n, seed))
 PY
 
-tests="blk.disks*,blk.read*,blk.bad*,blk.many*,blk.scratch*,blk_loop.*"
+tests="blk.disks*,blk.read*,blk.bad*,blk.many*,blk.scratch*,blk_loop.*,blk_perf.*"
 tests="$tests,blk.hotplug_with_io_queued,blk.backend_counted_what_we_sent"
 tools/run-tier2.sh --vcpus "$vcpus" --timeout 600 \
     --transcript "$out/io.txt" \
     --disk "$out/scratch.img,log=$out/scratch.log" \
     --disk "$out/ro.img,ro" \
-    --cmdline "tests=$tests blktest=xvda blkseed=$seed" "$kernel"
+    --cmdline "tests=$tests blktest=xvda blkseed=$seed $blk" "$kernel"
 result $? "guest block tests (transcript $out/io.txt)"
 $P "$out/scratch.img" --seed "$seed"
 result $? "the scratch file holds the whole-disk pattern"
@@ -95,7 +106,7 @@ if [ $crash = 1 ]; then
     truncate -s $((16 * 1048576)) "$out/crash.img"
     tools/run-tier2.sh --vcpus "$vcpus" --timeout 300 \
         --transcript "$out/crash.txt" --disk "$out/crash.img" \
-        --cmdline "tests=blk.crash_epochs_until_destroyed blktest=xvda" \
+        --cmdline "tests=blk.crash_epochs_until_destroyed blktest=xvda $blk" \
         --action destroy --action-when "blk: crash: epoch 20 flushed" \
         "$kernel"
     st=$?
