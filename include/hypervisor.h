@@ -134,7 +134,16 @@ long hvm_set_param(unsigned int index, uint64_t value);
  */
 int xen_memory_map(void *e820, unsigned int max, unsigned int *n);
 
-/* SCHEDOP_shutdown with the given SHUTDOWN_* reason. */
+/* SCHEDOP_shutdown with the given SHUTDOWN_* reason. For SHUTDOWN_suspend
+ * it returns when the domain runs again: 0 in a new domain (restored or
+ * migrated), 1 when the toolstack cancelled (the same domain goes on). */
 long xen_shutdown(unsigned int reason);
+
+/*
+ * After a resume in a new domain: have Xen fill the hypercall page again
+ * (the new host may want another instruction). Boot CPU, first step of
+ * kernel_resume, interrupts off.
+ */
+void xen_resume(void);
 
 #endif

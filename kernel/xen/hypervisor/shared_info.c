@@ -155,6 +155,30 @@ shared_info_init(void)
 }
 
 int
+shared_info_resume(void)
+{
+    struct xen_add_to_physmap xatp = {
+        .domid = DOMID_SELF,
+        .space = XENMAPSPACE_shared_info,
+        .idx = 0,
+        .gpfn = virt_to_phys(shared_info) >> PAGE_SHIFT,
+    };
+    long rc;
+
+    /* The frame came back as plain RAM holding the old page's bytes;
+     * Xen puts the new domain's shared_info over it. */
+    rc = hypercall_memory_op(XENMEM_add_to_physmap, &xatp);
+    if ( rc )
+        panic("shared_info: XENMEM_add_to_physmap at gpfn 0x%llx refused "
+              "after resume (%ld): no events, no clock",
+              (unsigned long long)xatp.gpfn, rc);
+    /* Until each vCPU registers its own again, Xen writes the slots in
+     * shared_info (vCPUs past 31 have none: they are never suspended
+     * with events of their own in flight, as they are parked). */
+    return 0;
+}
+
+int
 vcpu_info_register(unsigned int cpu)
 {
     struct vcpu_register_vcpu_info r = { 0 };

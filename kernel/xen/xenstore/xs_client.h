@@ -61,6 +61,7 @@ struct xs_client {
     bool ready;
     bool broken;  /* the rings are unusable: every request fails */
     bool writing; /* a thread is writing a request into the ring */
+    bool suspended; /* xenstore_suspend: no new request may start */
     struct xs_inflight inflight;
     struct xs_slot slot[XS_INFLIGHT_MAX];
     struct xs_rx rx; /* the response stream, read by the event handler */
@@ -99,6 +100,11 @@ void xs_queue_event_locked(const struct xs_msg *m);
 
 /* Add the monitor's `xs` command (xs_ops.c). Boot CPU. */
 void xs_monitor_init(void);
+
+/* Send XS_WATCH again for every watch (after a resume in a new domain,
+ * whose xenstored knows none). 0 or the first error (printed). Thread
+ * context (xs_watch.c). */
+int xs_watch_resume(void);
 
 /* The xenstore thread: runs watch callbacks (xs_watch.c). */
 void xs_watch_thread(void *arg);
