@@ -81,10 +81,10 @@ void clock_suspend(void);
 void clock_resume(void);
 /* The last resume's figures, for the resume tests. */
 struct clock_resume_info {
-    uint64_t before;   /* monotonic ns just before the suspend */
-    uint64_t after;    /* monotonic ns just after the resume */
-    uint64_t downtime; /* as the wall clock saw it */
-    int64_t raw_jump;  /* Xen system time after minus monotonic before */
+    uint64_t before;    /* monotonic ns just before the suspend */
+    uint64_t after;     /* monotonic ns just after the resume */
+    uint64_t downtime;  /* as the wall clock saw it */
+    int64_t raw_jump;   /* Xen system time after minus monotonic before */
     unsigned int count; /* resumes in a new domain so far */
 };
 void clock_get_resume_info(struct clock_resume_info *out);

@@ -43,19 +43,19 @@ static void
 kernel_resume(void)
 {
     /* clang-format off: one step per line, as in kernel_main */
-    xen_resume();                /* the hypercall page, for this host */
-    shared_info_resume();        /* shared_info at the same frame */
-    vcpu_info_register(0);       /* this vCPU's vcpu_info again */
-    evtchn_resume();             /* no ports; the ABI (FIFO blocks), vector */
-    evtchn_init_cpu(0);          /* this vCPU's upcall vector */
-    clock_resume();              /* monotonic offset: no jump back or leap */
-    timer_resume_cpu();          /* VIRQ_TIMER, deadlines re-armed */
-    ipi_resume();                /* IPI ports of every vCPU, new numbers */
-    smp_resume(true);            /* each other vCPU: vcpu_info, vector, timer */
-    irq_enable();                /* events flow again */
-    xen_pvcons_resume();         /* the console's new event channel */
-    gnttab_resume(false);        /* table frames mapped, entries back */
-    xenstore_resume(false);      /* new port, stale replies, watches */
+    xen_resume();           /* the hypercall page, for this host */
+    shared_info_resume();   /* shared_info at the same frame */
+    vcpu_info_register(0);  /* this vCPU's vcpu_info again */
+    evtchn_resume();        /* no ports; the ABI (FIFO blocks), vector */
+    evtchn_init_cpu(0);     /* this vCPU's upcall vector */
+    clock_resume();         /* monotonic offset: no jump back or leap */
+    timer_resume_cpu();     /* VIRQ_TIMER, deadlines re-armed */
+    ipi_resume();           /* IPI ports of every vCPU, new numbers */
+    smp_resume(true);       /* each other vCPU: vcpu_info, vector, timer */
+    irq_enable();           /* events flow again */
+    xen_pvcons_resume();    /* the console's new event channel */
+    gnttab_resume(false);   /* table frames mapped, entries back */
+    xenstore_resume(false); /* new port, stale replies, watches */
     /* clang-format on */
 }
 
@@ -113,9 +113,9 @@ suspend_here(void)
     stats.last_cancelled = rc != 0;
     printk("suspend: %s after %llu us by our clock (%u resumed, %u "
            "cancelled so far)\n",
-           rc == 0    ? "resumed in a new domain"
-           : rc == 1  ? "cancelled by the toolstack: resumed in place"
-                      : "refused by Xen: resumed in place",
+           rc == 0   ? "resumed in a new domain"
+           : rc == 1 ? "cancelled by the toolstack: resumed in place"
+                     : "refused by Xen: resumed in place",
            (unsigned long long)((t1 - t0) / NSEC_PER_USEC), stats.resumed,
            stats.cancelled);
     if ( rc < 0 )

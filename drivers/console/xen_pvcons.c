@@ -31,8 +31,8 @@
 
 static struct xencons_interface *ring;     /* NULL until init succeeds */
 static struct byte_ring out_ring, in_ring; /* its two directions */
-static evtchn_port_t port; /* changes only at a resume, all vCPUs parked */
-static bool input_bound;    /* xen_pvcons_input_init bound the port */
+static evtchn_port_t port;     /* changes only at a resume, all vCPUs parked */
+static bool input_bound;       /* xen_pvcons_input_init bound the port */
 static bool broken;            /* backend misbehaved: stop using */
 static unsigned long dropped;  /* bytes lost to a stuck backend */
 static unsigned long reported; /* of those, already told in the ring */

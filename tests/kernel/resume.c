@@ -33,10 +33,10 @@
 
 extern struct boot_info boot_info;
 
-static const uint64_t periods_ns[RT_PERIODS] = {
-    1 * NSEC_PER_MSEC, 7 * NSEC_PER_MSEC, 50 * NSEC_PER_MSEC,
-    300 * NSEC_PER_MSEC
-};
+static const uint64_t periods_ns[RT_PERIODS] = { 1 * NSEC_PER_MSEC,
+                                                 7 * NSEC_PER_MSEC,
+                                                 50 * NSEC_PER_MSEC,
+                                                 300 * NSEC_PER_MSEC };
 
 struct rt_timer {
     struct timer t;
@@ -283,9 +283,8 @@ TEST_MANUAL(resume, workload_lives_through_suspend_cycles)
     printk("    # resume: %u new domains, %u cancelled suspends in this test\n",
            after.resumed - before.resumed, after.cancelled - before.cancelled);
     EXPECT_EQ(started, cpus_online());
-    EXPECT_EQ(after.resumed + after.cancelled - before.resumed -
-                  before.cancelled,
-              n);
+    EXPECT_EQ(
+        after.resumed + after.cancelled - before.resumed - before.cancelled, n);
     if ( strcmp(kind, "checkpoint") == 0 )
         EXPECT_EQ(after.cancelled - before.cancelled, n);
     if ( strcmp(kind, "new") == 0 )

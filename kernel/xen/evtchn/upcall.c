@@ -156,8 +156,8 @@ evtchn_parse_cmdline(const char *cmdline, char want_abi[8],
 int
 upcall_resume(void)
 {
-    uint64_t via = ((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) |
-                   EVTCHN_UPCALL_VECTOR;
+    uint64_t via =
+        ((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) | EVTCHN_UPCALL_VECTOR;
     long rc;
 
     /* HVM params are not part of the saved state: set the global vector

@@ -244,7 +244,8 @@ gnttab_resume(bool cancelled)
     gt.saved = NULL;
     if ( !cancelled )
         printk("gnttab: %u table frames mapped again, %u entries kept\n",
-               gt.nr_frames, gt.nr_frames * (unsigned int)GNT_ENTRIES_PER_FRAME);
+               gt.nr_frames,
+               gt.nr_frames * (unsigned int)GNT_ENTRIES_PER_FRAME);
     return (int)rc;
 }
 

@@ -231,7 +231,8 @@ clock_resume(void)
     last_resume.before = resume_in.mono_before;
     last_resume.after = clock_now_ns();
     last_resume.downtime = downtime;
-    last_resume.raw_jump = (int64_t)(resume_in.raw_after - resume_in.mono_before);
+    last_resume.raw_jump =
+        (int64_t)(resume_in.raw_after - resume_in.mono_before);
     last_resume.count++;
     printk("clock: resumed: Xen system time %llu ns, monotonic %llu -> %llu "
            "ns (downtime by the wall clock %llu us; offset %lld ns)\n",

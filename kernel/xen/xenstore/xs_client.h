@@ -59,8 +59,8 @@ struct xs_client {
     unsigned int domid;
     struct thread *thread;
     bool ready;
-    bool broken;  /* the rings are unusable: every request fails */
-    bool writing; /* a thread is writing a request into the ring */
+    bool broken;    /* the rings are unusable: every request fails */
+    bool writing;   /* a thread is writing a request into the ring */
     bool suspended; /* xenstore_suspend: no new request may start */
     struct xs_inflight inflight;
     struct xs_slot slot[XS_INFLIGHT_MAX];
