@@ -13,6 +13,7 @@
  * docs/resume.md explains the order.
  */
 #include <kernel.h>
+#include <blk.h>
 #include <clock.h>
 #include <console.h>
 #include <evtchn.h>
@@ -56,6 +57,7 @@ kernel_resume(void)
     xen_pvcons_resume();    /* the console's new event channel */
     gnttab_resume(false);   /* table frames mapped, entries back */
     xenstore_resume(false); /* new port, stale replies, watches */
+    blk_resume();           /* disks: not reconnected yet, I/O fails */
     /* clang-format on */
 }
 
