@@ -52,7 +52,9 @@ struct xs_event {
  */
 struct xs_client {
     spinlock_t lock; /* everything below that is not marked otherwise */
-    /* Set once by xenstore_init before `ready`, then read-only. */
+    /* Set once by xenstore_init before `ready`, then read-only, except
+     * port and domid: xenstore_resume sets them again in a new domain,
+     * while no request is in flight. */
     struct xenstore_domain_interface *intf;
     struct byte_ring req, rsp;
     evtchn_port_t port;
