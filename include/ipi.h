@@ -38,6 +38,12 @@ int ipi_init(void);
  * parked; after evtchn_resume(). Returns 0; panics if Xen refuses.
  */
 int ipi_resume(void);
+/*
+ * Whether Xen still holds vCPU 0's IPI ports (EVTCHNOP_status): true in
+ * the domain that suspended (a cancelled suspend), false in a new one or
+ * without IPI ports. Any context.
+ */
+bool ipi_ports_held(void);
 /* True once `cpu` is online and has its IPI ports. Any context. */
 bool ipi_ready(unsigned int cpu);
 

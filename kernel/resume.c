@@ -101,6 +101,19 @@ suspend_here(void)
     clock_suspend();
     printk("suspend: SCHEDOP_shutdown(SHUTDOWN_suspend)\n");
     rc = xen_shutdown(SHUTDOWN_suspend);
+    /*
+     * 1 means cancelled, but only when the toolstack set it: libxc writes
+     * it into vCPU 0's registers only if HVM_PARAM_CALLBACK_IRQ is set,
+     * and with per-vCPU upcall vectors it is not (seen with xl save -c on
+     * tier 2: 0 returned, the same domain). So a 0 is checked against
+     * what only the old domain has: our IPI ports.
+     */
+    if ( rc == 0 && ipi_ports_held() )
+    {
+        printk("suspend: SCHEDOP_shutdown returned 0, but Xen still holds "
+               "our IPI ports: the same domain, resumed in place\n");
+        rc = 1;
+    }
     if ( rc == 0 )
         kernel_resume();
     else

@@ -393,6 +393,20 @@ ipi_init(void)
     return first;
 }
 
+bool
+ipi_ports_held(void)
+{
+    struct evtchn_status st;
+
+    /* Only we bind IPI ports, and a new domain has none: if vCPU 0's
+     * call-function port is still an IPI port of vCPU 0, this is the
+     * domain we suspended. */
+    if ( !ipi_ready(0) ||
+         evtchn_status(ipi_cpus[0].port[IPI_CALL_FUNCTION], &st) != 0 )
+        return false;
+    return st.status == EVTCHNSTAT_ipi && st.vcpu == 0;
+}
+
 int
 ipi_resume(void)
 {
