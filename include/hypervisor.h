@@ -140,9 +140,10 @@ int xen_memory_map(void *e820, unsigned int max, unsigned int *n);
 long xen_shutdown(unsigned int reason);
 
 /*
- * After a resume in a new domain: have Xen fill the hypercall page again
- * (the new host may want another instruction). Boot CPU, first step of
- * kernel_resume, interrupts off.
+ * After SCHEDOP_shutdown(SHUTDOWN_suspend) returns: have Xen fill the
+ * hypercall page again (a new host may want another instruction; in the
+ * same domain it rewrites the same bytes). Boot CPU, before any other
+ * hypercall, interrupts off.
  */
 void xen_resume(void);
 

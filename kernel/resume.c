@@ -35,8 +35,9 @@ static struct resume_stats stats;
 
 /*
  * The new domain's half with interrupts off, on the boot vCPU, every
- * other vCPU parked: first what every later step needs (hypercalls,
- * shared_info, this vCPU's vcpu_info, the ABI, the clock), then the
+ * other vCPU parked (the hypercall page is rewritten before this, in
+ * suspend_here, as telling a cancel apart takes a hypercall): first what
+ * every later step needs (shared_info, this vCPU's vcpu_info, the ABI, the clock), then the
  * per-vCPU ports, then the other vCPUs each rebuild their own. The
  * devices come after interrupts are on, as they sleep on xenstore.
  */
@@ -44,7 +45,6 @@ static void
 kernel_resume(void)
 {
     /* clang-format off: one step per line, as in kernel_main */
-    xen_resume();           /* the hypercall page, for this host */
     shared_info_resume();   /* shared_info at the same frame */
     vcpu_info_register(0);  /* this vCPU's vcpu_info again */
     evtchn_resume();        /* no ports; the ABI (FIFO blocks), vector */
@@ -101,6 +101,7 @@ suspend_here(void)
     clock_suspend();
     printk("suspend: SCHEDOP_shutdown(SHUTDOWN_suspend)\n");
     rc = xen_shutdown(SHUTDOWN_suspend);
+    xen_resume(); /* first: every later step makes hypercalls */
     /*
      * 1 means cancelled, but only when the toolstack set it: libxc writes
      * it into vCPU 0's registers only if HVM_PARAM_CALLBACK_IRQ is set,
