@@ -8,7 +8,6 @@
  * the interface between them in kernel/xen/evtchn/evtchn_abi.h.
  */
 #include <kernel.h>
-#include <cmdline.h>
 #include <evtchn.h>
 #include "kernel/xen/evtchn/evtchn_abi.h"
 #include <fault.h>
