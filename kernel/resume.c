@@ -16,6 +16,7 @@
 #include <blk.h>
 #include <clock.h>
 #include <console.h>
+#include <control.h>
 #include <evtchn.h>
 #include <grant.h>
 #include <hypervisor.h>
@@ -57,6 +58,7 @@ kernel_resume(void)
     xen_pvcons_resume();    /* the console's new event channel */
     gnttab_resume(false);   /* table frames mapped, entries back */
     xenstore_resume(false); /* new port, stale replies, watches */
+    control_resume();       /* the feature keys in the new control/ */
     blk_resume();           /* disks: not reconnected yet, I/O fails */
     /* clang-format on */
 }

@@ -105,13 +105,26 @@ out:
     kfree(key);
 }
 
-int
-control_init(void)
+/* Tell the toolstack what we handle (the domain's control/ is new after
+ * a restore or migration, so again then). */
+static void
+advertise(void)
 {
     static const char *const features[] = { "control/feature-poweroff",
                                             "control/feature-reboot",
                                             "control/feature-suspend" };
     unsigned int i;
+    int rc;
+
+    for ( i = 0; i < ARRAY_SIZE(features); i++ )
+        if ( (rc = xs_write(XS_TX_NONE, features[i], "1")) != 0 )
+            printk("control: cannot write %s (%s)\n", features[i],
+                   xen_errno_name(rc));
+}
+
+int
+control_init(void)
+{
     int rc;
 
     if ( !xenstore_available() )
@@ -127,11 +140,16 @@ control_init(void)
         return rc;
     }
     /* Only now that we listen: tell the toolstack what we handle. */
-    for ( i = 0; i < ARRAY_SIZE(features); i++ )
-        if ( (rc = xs_write(XS_TX_NONE, features[i], "1")) != 0 )
-            printk("control: cannot write %s (%s)\n", features[i],
-                   xen_errno_name(rc));
+    advertise();
     printk("control: xl shutdown, reboot, sysrq, save and migrate are "
            "handled\n");
     return 0;
+}
+
+void
+control_resume(void)
+{
+    /* The watches were registered again by xenstore_resume. */
+    if ( xenstore_available() )
+        advertise();
 }
