@@ -541,6 +541,9 @@ xenstore_resume(bool cancelled)
         flags = spin_lock_irqsave(&xs.lock);
         if ( rc == 0 )
         {
+            /* Skip whatever is there unread: no bytes of it are read, so
+             * no barrier orders a read before this store; xenstored sees
+             * it with our next request's index update. */
             *xs.rsp.cons = *xs.rsp.prod;
             xs_rx_init(&xs.rx);
             xs.port = (evtchn_port_t)port;
