@@ -156,4 +156,11 @@ void blk_monitor_init(void);
  */
 int blk_init(void);
 
+/*
+ * After a resume in a new domain (kernel/resume.c): every disk is stopped
+ * with -XEN_EIO (reconnecting to the new backend is not done yet). Thread
+ * context.
+ */
+void blk_resume(void);
+
 #endif

@@ -63,6 +63,31 @@ uint64_t clock_raw_ns(void);
  */
 int clock_wall(struct wall_time *out);
 
+/*
+ * The Xen system time for a deadline in clock_now_ns() units (they differ
+ * after a resume in a new domain by the offset clock_resume() keeps); at
+ * least 1. For the single-shot timer hypercall. Any context.
+ */
+uint64_t clock_xen_deadline(uint64_t mono_ns);
+/*
+ * Suspend and resume (kernel/resume.c), boot CPU, interrupts off, every
+ * other vCPU parked. clock_suspend() notes the monotonic and wall clocks
+ * just before SCHEDOP_shutdown; clock_resume(), in a new domain once this
+ * vCPU's vcpu_info is registered again, sets the offset so the monotonic
+ * clock goes on from where it was plus the downtime the wall clock saw
+ * (pvclock_resume_offset), and prints the figures.
+ */
+void clock_suspend(void);
+void clock_resume(void);
+/* The last resume's figures, for the resume tests. */
+struct clock_resume_info {
+    uint64_t before;    /* monotonic ns just before the suspend */
+    uint64_t after;     /* monotonic ns just after the resume */
+    uint64_t downtime;  /* as the wall clock saw it */
+    int64_t raw_jump;   /* Xen system time after minus monotonic before */
+    unsigned int count; /* resumes in a new domain so far */
+};
+void clock_get_resume_info(struct clock_resume_info *out);
 /* TSC frequency in Hz as Xen's scale factors describe it; 0 without. */
 uint64_t clock_tsc_hz(void);
 

@@ -68,6 +68,13 @@ int console_read_line(char *line, size_t size, uint64_t timeout_ns, bool echo);
  */
 int xen_pvcons_input_init(void);
 
+/*
+ * After a resume in a new domain: the console's new event channel
+ * (HVM_PARAM_CONSOLE_EVTCHN, checked), and input bound to it again if it
+ * was. 0 or a negative errno (printed; a bad port turns the console off).
+ */
+int xen_pvcons_resume(void);
+
 /* Pick the consoles for where we run (drivers/console/select.c): early,
  * before anything else, and final, once dom0-ness is known. */
 void console_early_init(void);

@@ -55,6 +55,15 @@ int evtchn_init(const char *cmdline);
  * shared_info, call vcpu_info_set() first.
  */
 int evtchn_init_cpu(unsigned int cpu);
+/*
+ * After a resume in a new domain (kernel/resume.c): forget every port
+ * (the new domain has none; each user binds its own again in its
+ * _resume(), and gets new numbers), set the ABI up again (FIFO: control
+ * blocks of every vCPU) and the global upcall vector. Each vCPU then runs
+ * evtchn_init_cpu() on itself for its per-vCPU vector. Boot CPU, every
+ * vCPU with interrupts off. Returns 0; panics if Xen refuses the ABI.
+ */
+int evtchn_resume(void);
 enum evtchn_abi evtchn_abi(void);
 bool evtchn_available(void);
 

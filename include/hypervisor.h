@@ -134,7 +134,9 @@ long hvm_set_param(unsigned int index, uint64_t value);
  */
 int xen_memory_map(void *e820, unsigned int max, unsigned int *n);
 
-/* SCHEDOP_shutdown with the given SHUTDOWN_* reason. */
+/* SCHEDOP_shutdown with the given SHUTDOWN_* reason. For SHUTDOWN_suspend
+ * it returns when the domain runs again: 0 in a new domain (restored or
+ * migrated), 1 when the toolstack cancelled (the same domain goes on). */
 long xen_shutdown(unsigned int reason);
 
 /*
@@ -149,5 +151,13 @@ long xen_watchdog(unsigned int id, unsigned int seconds);
 /* Take every running vCPU but `self` down (VCPUOP_down); for the last
  * resort of ending the domain. Any context. */
 void xen_vcpus_down_but(unsigned int self);
+
+/*
+ * After SCHEDOP_shutdown(SHUTDOWN_suspend) returns: have Xen fill the
+ * hypercall page again (a new host may want another instruction; in the
+ * same domain it rewrites the same bytes). Boot CPU, before any other
+ * hypercall, interrupts off.
+ */
+void xen_resume(void);
 
 #endif

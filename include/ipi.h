@@ -31,6 +31,19 @@ enum ipi_kind {
  */
 int ipi_init(void);
 
+/*
+ * After a resume in a new domain: bind every ready vCPU's IPI ports again
+ * (new numbers) and ring the call-function doorbell of any vCPU whose
+ * queue still holds calls. Boot CPU, interrupts off, the other vCPUs
+ * parked; after evtchn_resume(). Returns 0; panics if Xen refuses.
+ */
+int ipi_resume(void);
+/*
+ * Whether Xen still holds vCPU 0's IPI ports (EVTCHNOP_status): true in
+ * the domain that suspended (a cancelled suspend), false in a new one or
+ * without IPI ports. Any context.
+ */
+bool ipi_ports_held(void);
 /* True once `cpu` is online and has its IPI ports. Any context. */
 bool ipi_ready(unsigned int cpu);
 

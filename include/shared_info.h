@@ -19,6 +19,14 @@ extern struct shared_info *shared_info;
 int shared_info_init(void);
 
 /*
+ * After a resume in a new domain: put the new domain's shared_info at the
+ * same frame. Each vCPU then registers its vcpu_info again with
+ * vcpu_info_register() on itself (Xen lets a running vCPU do that only
+ * for itself). Boot CPU, interrupts off; panics if Xen refuses.
+ */
+int shared_info_resume(void);
+
+/*
  * The vcpu_info Xen updates for vCPU `cpu` (valid after init): the slot in
  * shared_info for cpu < XEN_LEGACY_MAX_VCPUS, unless vcpu_info_set() moved
  * it; NULL if the vCPU has none.
@@ -38,7 +46,8 @@ void vcpu_info_set(unsigned int cpu, struct vcpu_info *vi);
  * boot CPU, smp bring-up for the others (vCPUs past XEN_LEGACY_MAX_VCPUS
  * have no slot in shared_info at all). Xen allows it only for the calling
  * vCPU or one that is down: smp bring-up does it before VCPUOP_initialise.
- * Once per vCPU. 0 or a negative errno (printed); on failure a vCPU below
+ * Once per vCPU, and again on each vCPU itself after a resume in a new
+ * domain (kernel/resume.c). 0 or a negative errno (printed); on failure a vCPU below
  * 32 keeps its shared_info slot.
  */
 int vcpu_info_register(unsigned int cpu);

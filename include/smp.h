@@ -34,4 +34,17 @@ int smp_start_cpu(unsigned int id);
 bool cpu_online(unsigned int cpu);
 unsigned int cpus_online(void);
 
+/*
+ * Suspend (kernel/resume.c). smp_park_others(): a thread on every other
+ * online CPU disables interrupts and spins; returns once all do (0), or
+ * -XEN_ENOMEM with none left parked. Thread context on the boot CPU,
+ * interrupts on. smp_resume(rebuild): release them, each first rebuilding
+ * its per-vCPU state in a new domain (rebuild: its vcpu_info, upcall
+ * vector, VIRQ_TIMER and deadline) and waits until all have; the boot CPU
+ * has rebuilt the rest by then (ipi_resume and before). Interrupts off.
+ * smp_join_parked(): join the park threads, interrupts on.
+ */
+int smp_park_others(void);
+void smp_resume(bool rebuild);
+void smp_join_parked(void);
 #endif

@@ -55,6 +55,14 @@ int timer_init(void);
  */
 int timer_init_cpu(void);
 
+/*
+ * After a resume in a new domain, on each CPU itself, interrupts off,
+ * after clock_resume() and evtchn_init_cpu(): bind this CPU's VIRQ_TIMER
+ * again (a new port) and give Xen the earliest queued deadline. Returns
+ * 0 (nothing for a CPU without timers); panics if Xen refuses the VIRQ.
+ */
+int timer_resume_cpu(void);
+
 /* Whether this CPU's timers work (its timer_init[_cpu] succeeded). */
 bool timer_available(void);
 

@@ -21,6 +21,7 @@ struct timer_stats {
     uint64_t fired;    /* callbacks run */
     uint64_t early;    /* VIRQs that found nothing expired yet */
     uint64_t programs; /* VCPUOP_set_singleshot_timer calls */
+    uint64_t resumes;  /* timer_core_resume calls */
 };
 
 /*
@@ -89,5 +90,13 @@ bool timer_core_cancel(struct timer_core *c, struct timerq_node *n, bool home,
  * held, interrupts off.
  */
 void timer_core_expire(struct timer_core *c);
+
+/*
+ * After a resume in a new domain, whose Xen holds no deadline for us:
+ * program the earliest queued deadline again (none if the queue is
+ * empty). Timers that came due meanwhile fire at the next VIRQ, late but
+ * never lost. Caller holds the lock, on the home CPU.
+ */
+void timer_core_resume(struct timer_core *c);
 
 #endif

@@ -43,6 +43,17 @@ struct xs_perm {
 int xenstore_init(void);
 bool xenstore_available(void);
 
+/*
+ * Suspend (kernel/resume.c): xenstore_suspend() stops new requests and
+ * waits (at most 10 s) until none is in flight: 0, or -XEN_EBUSY (printed;
+ * requests allowed again). xenstore_resume(cancelled) allows them again;
+ * in a new domain (!cancelled) it first takes the new event channel,
+ * drops stale replies, and then reads our new domid and registers every
+ * watch again. 0 or a negative Xen errno (printed). Thread context.
+ */
+int xenstore_suspend(void);
+int xenstore_resume(bool cancelled);
+
 /* Our domain id, read from xenstore's "domid" at init (0 until then). */
 unsigned int xs_domid(void);
 

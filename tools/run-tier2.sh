@@ -45,6 +45,14 @@
 #                       dom0 runs `xl destroy` once a guest console line
 #                       matches the extended regex (the crash-consistency
 #                       test); passes if that happened
+#   --action save-restore|migrate|checkpoint|mixed [--cycles N]
+#                       N suspend cycles (default 3), each once the guest
+#                       writes the cycle's number into data/resume-ready:
+#                       `xl save` + `xl restore`, `xl migrate` to the same
+#                       dom0, or `xl save -c` (a cancelled suspend); mixed
+#                       takes checkpoint, save-restore, migrate in turn.
+#                       Judged by the guest's verdict (tests=resume.* with
+#                       resume_cycles=N), all N cycles done, and no crash
 #   --action-limit S    with --action: the domain must be gone within S s
 #                       of the request (default 10; xl is killed after 30)
 #   --bench DIR         the block benchmark (tools/blk/bench.sh builds DIR):
@@ -96,6 +104,7 @@ stock=0
 action=none
 action_limit=10
 action_when=
+cycles=3
 selftest=0
 bench=
 
@@ -117,6 +126,7 @@ while [ $# -gt 0 ]; do
         --action)     [ $# -ge 2 ] || usage 2; action=$2; shift 2 ;;
         --action-limit) [ $# -ge 2 ] || usage 2; action_limit=$2; shift 2 ;;
         --action-when) [ $# -ge 2 ] || usage 2; action_when=$2; shift 2 ;;
+        --cycles)     [ $# -ge 2 ] || usage 2; cycles=$2; shift 2 ;;
         --agent-selftest) selftest=1; shift ;;
         --bench)      [ $# -ge 2 ] || usage 2; bench=$2; shift 2 ;;
         -h|--help)    usage 0 ;;
@@ -139,7 +149,8 @@ fi
 case "$action" in
     none|shutdown|reboot) [ -z "$action_when" ] || { echo "tier2: --action-when goes with --action destroy" >&2; usage 2; } ;;
     destroy) [ -n "$action_when" ] || { echo "tier2: --action destroy needs --action-when REGEX" >&2; usage 2; } ;;
-    *) echo "tier2: --action must be shutdown, reboot or destroy, not '$action'" >&2; usage 2 ;;
+    save-restore|migrate|checkpoint|mixed) ;;
+    *) echo "tier2: --action must be shutdown, reboot, destroy, save-restore, migrate, checkpoint or mixed, not '$action'" >&2; usage 2 ;;
 esac
 case "$action_when" in *$'\n'*) infra "--action-when must be one line" ;; esac
 # The self-check makes ~45 requests, each a few process starts in a TCG
@@ -157,6 +168,7 @@ isnum "$mem" && [ "$mem" -ge 4 ] && [ "$mem" -le 900 ] || \
 isnum "$gtimeout" || infra "--timeout must be a positive number of seconds, not '$gtimeout'"
 case "$cmdline" in *$'\n'*) infra "--cmdline must be one line" ;; esac
 [ ${#disks[@]} -le 8 ] || infra "at most 8 --disk files"
+isnum "$cycles" || infra "--cycles must be a positive number, not '$cycles'"
 isnum "$action_limit" || infra "--action-limit must be a positive number of seconds, not '$action_limit'"
 if [ $selftest = 0 ]; then
     [ -f "$kernel" ] && [ -r "$kernel" ] || infra "kernel '$kernel' not found or unreadable"
@@ -267,6 +279,7 @@ JOB_INPUT=$input
 JOB_AGENT=$agent
 JOB_ACTION=$action
 JOB_ACTION_WAIT=30
+JOB_CYCLES=$cycles
 JOB_STOCK=$stock
 JOB_MODE=$([ $selftest = 1 ] && echo selftest || { [ -n "$bench" ] && echo bench; } || echo guest)
 EOF
@@ -612,10 +625,34 @@ judge_action() {
     echo "tier2: PASS: xl $action -w returned 0 after $secs s and the domain ended with reason $want"
     return 0
 }
+# Save, restore, migrate, checkpoint: the guest's own verdict, and every
+# cycle done.
+judge_resume() {
+    local done times st
+    done=$(field cycles_done) times=$(field cycle_times) st=$(field action_status)
+    echo "tier2: resume: $done of $cycles cycles done (kind:seconds:status) $times; last domain reason=$reason"
+    if [ "$rc_e9" = 1 ] || [ "$rc_pv" = 1 ] || [ "$reason" = crash ]; then
+        echo "tier2: FAIL: the guest reported failure or crashed (reason=$reason) in the $action run"
+        return 1
+    fi
+    if [ "$done" != "$cycles" ]; then
+        echo "tier2: FAIL: only $done of $cycles $action cycles were done (last xl status $st)"
+        return 1
+    fi
+    if [ "$rc_e9" = 0 ] || [ "$rc_pv" = 0 ]; then
+        echo "tier2: PASS: $cycles $action cycles, and the guest's verdict is a pass"
+        return 0
+    fi
+    echo "tier2: NO VERDICT: $cycles cycles done, but no verdict from the guest (reason=$reason)" >&2
+    return 2
+}
 if [ "$action" = destroy ]; then
     judge_destroy && exit 0
     exit $?
 fi
+case "$action" in
+    save-restore|migrate|checkpoint|mixed) judge_resume && exit 0; exit $? ;;
+esac
 if [ "$action" != none ]; then
     judge_action && exit 0
     exit $?

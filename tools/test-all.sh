@@ -88,6 +88,12 @@ if [ -x tools/run-tier2.sh ]; then
         "$kernel"
     step "tier 2, xl reboot" tools/run-tier2.sh --vcpus 2 --action reboot \
         "$kernel"
+    # Suspend cycles (docs/resume.md): an xl save -c (a cancelled suspend),
+    # then xl save + xl restore (a new domain), with the resume.* workload
+    # on both vCPUs; about 90 s.
+    step "tier 2, xl save -c, xl save + restore" tools/run-tier2.sh \
+        --vcpus 2 --timeout 400 --action mixed --cycles 2 \
+        --cmdline "tests=resume.* resume_cycles=2" "$kernel"
 fi
 # Broken on purpose (tests/kernel/faults.c): each run must still end with
 # the right verdict, never hang.

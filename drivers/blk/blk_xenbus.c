@@ -246,3 +246,21 @@ blk_init(void)
         wait_for_boot_disks();
     return rc;
 }
+
+void
+blk_resume(void)
+{
+    struct blk_disk *d;
+    unsigned int i;
+
+    /* Not reconnected yet (docs/resume.md): in a new domain the ring's
+     * port and the backend are gone, so each disk's queued and future
+     * I/O fails at once instead of waiting forever. Its old port number
+     * may be someone else's now: never close it. */
+    for ( i = 0; (d = blk_disk_get(i)) != NULL; i++ )
+    {
+        d->have_port = false;
+        blk_disk_stop(d, -XEN_EIO, "not reconnected after a resume");
+        blk_disk_put(d);
+    }
+}

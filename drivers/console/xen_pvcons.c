@@ -31,7 +31,8 @@
 
 static struct xencons_interface *ring;     /* NULL until init succeeds */
 static struct byte_ring out_ring, in_ring; /* its two directions */
-static evtchn_port_t port;
+static evtchn_port_t port;     /* changes only at a resume, all vCPUs parked */
+static bool input_bound;       /* xen_pvcons_input_init bound the port */
 static bool broken;            /* backend misbehaved: stop using */
 static unsigned long dropped;  /* bytes lost to a stuck backend */
 static unsigned long reported; /* of those, already told in the ring */
@@ -205,9 +206,44 @@ xen_pvcons_input_init(void)
         printk("xen-pvcons: no input: cannot bind event channel %u\n", port);
         return rc;
     }
+    input_bound = true;
     console_input_source();
     /* Input typed before now is in the ring already: take it. */
     pvcons_event(port, NULL);
     printk("xen-pvcons: input by interrupt on event channel %u\n", port);
     return 0;
+}
+
+int
+xen_pvcons_resume(void)
+{
+    uint64_t evtchn = 0;
+    int rc;
+
+    if ( !ring || broken )
+        return 0;
+    /* The same ring page (the toolstack restores it with our memory), a
+     * new event channel. Until here kicks went to the old number: Xen
+     * refused them, and xenconsoled polls the ring anyway. */
+    if ( hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &evtchn) != 0 || evtchn == 0 ||
+         evtchn >= (1u << 17) )
+    {
+        broken = true;
+        printk("xen-pvcons: rejected console event channel %llu after "
+               "resume; console off\n",
+               (unsigned long long)evtchn);
+        return -XEN_EINVAL;
+    }
+    port = evtchn;
+    kick();
+    if ( !input_bound )
+        return 0;
+    rc = evtchn_bind_existing(port, 0, pvcons_event, NULL);
+    if ( rc )
+        printk("xen-pvcons: no input after resume: cannot bind event channel "
+               "%u\n",
+               port);
+    else
+        pvcons_event(port, NULL);
+    return rc;
 }

@@ -339,3 +339,70 @@ TEST(pvclock, civil_matches_gmtime)
     }
     EXPECT_EQ(bad, 0u);
 }
+
+TEST(pvclock, resume_offset_continues_by_the_downtime)
+{
+    /* Saved at monotonic 100 s; the new host has been up 5000 s; the wall
+     * clock says 3 s passed: the clock goes on at 103 s, not 5000. */
+    struct pvclock_resume r = {
+        .mono_before = 100 * NSEC_PER_SEC,
+        .wall_before_ns = 1700000000ull * NSEC_PER_SEC,
+        .raw_after = 5000 * NSEC_PER_SEC,
+        .wall_after_ns = 1700000003ull * NSEC_PER_SEC,
+    };
+    uint64_t down;
+    int64_t off = pvclock_resume_offset(&r, &down);
+
+    EXPECT_EQ(down, 3 * NSEC_PER_SEC);
+    EXPECT_EQ(r.raw_after + (uint64_t)off, 103 * NSEC_PER_SEC);
+    EXPECT_TRUE(off < 0);
+}
+
+TEST(pvclock, resume_offset_new_host_younger)
+{
+    /* The new host booted 2 s ago: the offset is positive. */
+    struct pvclock_resume r = {
+        .mono_before = 7200 * NSEC_PER_SEC,
+        .wall_before_ns = 50 * NSEC_PER_SEC,
+        .raw_after = 2 * NSEC_PER_SEC,
+        .wall_after_ns = 51 * NSEC_PER_SEC,
+    };
+    uint64_t down;
+    int64_t off = pvclock_resume_offset(&r, &down);
+
+    EXPECT_EQ(down, NSEC_PER_SEC);
+    EXPECT_EQ(r.raw_after + (uint64_t)off, 7201 * NSEC_PER_SEC);
+    EXPECT_TRUE(off > 0);
+}
+
+TEST(pvclock, resume_offset_wall_clock_backwards_counts_no_time)
+{
+    struct pvclock_resume r = {
+        .mono_before = 10 * NSEC_PER_SEC,
+        .wall_before_ns = 90 * NSEC_PER_SEC,
+        .raw_after = 3 * NSEC_PER_SEC,
+        .wall_after_ns = 80 * NSEC_PER_SEC,
+    };
+    uint64_t down = 1;
+    int64_t off = pvclock_resume_offset(&r, &down);
+
+    EXPECT_EQ(down, 0u);
+    EXPECT_EQ(r.raw_after + (uint64_t)off, 10 * NSEC_PER_SEC);
+}
+
+TEST(pvclock, resume_offset_same_host_is_small)
+{
+    /* Same host: Xen's time went on as the wall clock did; the offset
+     * is only the gap between the two clocks' readings. */
+    struct pvclock_resume r = {
+        .mono_before = 30 * NSEC_PER_SEC,
+        .wall_before_ns = 1000 * NSEC_PER_SEC,
+        .raw_after = 34 * NSEC_PER_SEC + 5000,
+        .wall_after_ns = 1004 * NSEC_PER_SEC,
+    };
+    uint64_t down;
+    int64_t off = pvclock_resume_offset(&r, &down);
+
+    EXPECT_EQ(off, -5000);
+    EXPECT_EQ(down, 4 * NSEC_PER_SEC);
+}

@@ -354,3 +354,38 @@ TEST(timer_core, random_early_xen_lagging_clock)
     random_run(t, 3, 50000, 20000);
     random_run(t, 4, 1000, 5000);
 }
+
+TEST(timer_core, resume_rearms_the_earliest_deadline)
+{
+    struct xen_model x;
+
+    model_init(&x, 0, 0);
+    arm(&x, 0, 5000);
+    arm(&x, 1, 2000);
+    EXPECT_TRUE(x.armed);
+    /* A new domain: its Xen holds nothing, whatever the core believed. */
+    x.armed = false;
+    x.dropped = 0;
+    timer_core_resume(&x.core);
+    EXPECT_TRUE(x.armed);
+    EXPECT_EQ(x.deadline, 2000u);
+    EXPECT_EQ(x.core.stats.resumes, 1u);
+    EXPECT_TRUE(nothing_stranded(&x));
+    /* Both came due during the downtime: one VIRQ runs both, late. */
+    xen_advance(&x, 9000);
+    EXPECT_TRUE(deliver(&x));
+    EXPECT_EQ(x.items[0].fired, 1u);
+    EXPECT_EQ(x.items[1].fired, 1u);
+    EXPECT_EQ(x.early_runs, 0u);
+    EXPECT_FALSE(x.armed);
+}
+
+TEST(timer_core, resume_with_nothing_queued_programs_nothing)
+{
+    struct xen_model x;
+
+    model_init(&x, 0, 0);
+    timer_core_resume(&x.core);
+    EXPECT_FALSE(x.armed);
+    EXPECT_EQ(x.core.stats.programs, 0u);
+}

@@ -48,7 +48,8 @@ done
 LDCONFIG=$(command -v ldconfig || echo /sbin/ldconfig)
 
 XENBIN=/usr/lib/xen-4.17/bin
-XEN_TOOLS=(xl xenstored xenconsoled xenconsole xen-init-dom0)
+# libxl-save-helper: xl save, restore and migrate run it.
+XEN_TOOLS=(xl xenstored xenconsoled xenconsole xen-init-dom0 libxl-save-helper)
 XENSTORE_LINKS=(xenstore-chmod xenstore-exists xenstore-list xenstore-ls
                 xenstore-read xenstore-rm xenstore-watch xenstore-write)
 # Loaded in this order (dependencies from modules.dep are put first).
@@ -174,7 +175,7 @@ fi
 # ----------------------------------------------------------- file list --
 # Collect (source, destination-in-initramfs) pairs; the hash of this list
 # plus the contents of every file decides whether the initramfs is stale.
-for f in init block agent agent-selftest; do
+for f in init block agent agent-selftest xenling-ssh; do
     [ -r "$here/$f" ] || die "$here/$f missing"
 done
 command -v busybox >/dev/null || [ -x /bin/busybox ] || die "busybox not found: install busybox-static"
@@ -192,6 +193,7 @@ add "$here/block" /etc/xen/scripts/block
 XENLING_LIB=/usr/lib/xenling
 add "$here/agent" $XENLING_LIB/agent
 add "$here/agent-selftest" $XENLING_LIB/agent-selftest
+add "$here/xenling-ssh" $XENLING_LIB/xenling-ssh
 add "$out/gntpeer" $XENLING_LIB/gntpeer
 for t in "${XEN_TOOLS[@]}"; do
     [ -x "$XENBIN/$t" ] || die "$XENBIN/$t missing: install xen-utils-4.17"
@@ -308,7 +310,7 @@ for t in "${XEN_TOOLS[@]}"; do
 done
 chmod 0755 "$root/init" "$root/etc/xen/scripts/block" \
     "$root$XENLING_LIB/agent" "$root$XENLING_LIB/agent-selftest" \
-    "$root$XENLING_LIB/gntpeer"
+    "$root$XENLING_LIB/xenling-ssh" "$root$XENLING_LIB/gntpeer"
 
 # Directories the toolstack expects; /init creates the /run ones.
 mkdir -p "$root"/{proc,sys,dev,run,tmp,root,mnt,job} \

@@ -5,12 +5,15 @@
  * page tables (CR3), long mode (EFER), a stack, and RIP at ap_entry().
  * It arrives with null selectors and an empty GDTR, so the first thing
  * ap_entry does is load this CPU's own GDT and reload its segments
- * (percpu_init), before anything can take an interrupt.
+ * (percpu_init), before anything can take an interrupt. For a suspend,
+ * every other vCPU parks here in a thread of its own with interrupts
+ * off, and on release rebuilds its own per-vCPU state (ap_resume).
  */
 #include <kernel.h>
 #include <evtchn.h>
 #include <fault.h>
 #include <hypervisor.h>
+#include <ipi.h>
 #include <mm.h>
 #include <percpu.h>
 #include <sched.h>
@@ -165,4 +168,97 @@ smp_init(void)
     }
     printk("smp: %u of %u vCPUs online\n", cpus_online(), nr_cpus);
     return cpus_online();
+}
+
+/*
+ * Parking for a suspend. Bit per CPU: set by the CPU once it spins with
+ * interrupts off, cleared by it once it has resumed. park_release is
+ * 0 while they must stay, then 1 (resume in place) or 2 (rebuild: a new
+ * domain). Written by the boot CPU, read by the parked ones (atomics).
+ */
+static uint64_t parked_mask;
+static unsigned int park_release;
+static struct thread *park_threads[MAX_CPUS];
+
+/* On an AP released into a new domain: its own vcpu_info, upcall vector
+ * and timer again, in the order ap_entry set them up (Xen lets only the
+ * vCPU itself register its vcpu_info while it runs). */
+static void
+ap_resume(unsigned int id)
+{
+    vcpu_info_register(id);
+    if ( evtchn_init_cpu(id) == 0 )
+        timer_resume_cpu();
+}
+
+static void
+park_thread(void *arg)
+{
+    unsigned int id = smp_processor_id();
+    unsigned long flags = irq_save();
+    unsigned int how;
+
+    /* Release: pairs with the boot CPU's acquire in smp_park_others. */
+    __atomic_fetch_or(&parked_mask, 1ull << id, __ATOMIC_RELEASE);
+    /* Spin, not halt: Xen takes a vCPU halted with interrupts off as
+     * down, and it would stay down in the new domain. The domain is
+     * paused while it is saved, so this costs only the moments before
+     * and after. */
+    while ( (how = __atomic_load_n(&park_release, __ATOMIC_ACQUIRE)) == 0 )
+        cpu_relax();
+    if ( how == 2 )
+        ap_resume(id);
+    __atomic_fetch_and(&parked_mask, ~(1ull << id), __ATOMIC_RELEASE);
+    irq_restore(flags);
+}
+
+int
+smp_park_others(void)
+{
+    uint64_t want = 0;
+    unsigned int id;
+
+    __atomic_store_n(&park_release, 0, __ATOMIC_RELAXED);
+    for ( id = 0; id < nr_cpus; id++ )
+    {
+        if ( id == smp_processor_id() || !cpu_online(id) )
+            continue;
+        park_threads[id] = thread_create("park", park_thread, NULL, id);
+        if ( !park_threads[id] )
+        {
+            smp_resume(false);
+            smp_join_parked();
+            return -XEN_ENOMEM;
+        }
+        want |= 1ull << id;
+    }
+    /* Interrupts stay on here meanwhile: a CPU on its way to its park
+     * thread may wait for a call to this one. Acquire: pairs with the
+     * parked CPU's release. */
+    while ( (__atomic_load_n(&parked_mask, __ATOMIC_ACQUIRE) & want) != want )
+        thread_yield();
+    return 0;
+}
+
+void
+smp_resume(bool rebuild)
+{
+    /* Release: whatever the boot CPU rebuilt is visible to each AP once
+     * it sees park_release. */
+    __atomic_store_n(&park_release, rebuild ? 2 : 1, __ATOMIC_RELEASE);
+    while ( __atomic_load_n(&parked_mask, __ATOMIC_ACQUIRE) )
+        cpu_relax();
+}
+
+void
+smp_join_parked(void)
+{
+    unsigned int id;
+
+    for ( id = 0; id < MAX_CPUS; id++ )
+        if ( park_threads[id] )
+        {
+            thread_join(park_threads[id]);
+            park_threads[id] = NULL;
+        }
 }

@@ -4,13 +4,15 @@
  * xl sysrq). libxl writes a word into our control/shutdown node and waits
  * for us to act; a guest acknowledges by clearing the node, and says which
  * requests it handles by writing 1 into control/feature-<request>. The
- * watch callbacks run in the xenstore thread.
+ * watch callbacks run in the xenstore thread; "suspend" (xl save, xl
+ * migrate, xl save -c) is kernel/resume.c's.
  */
 #include <kernel.h>
 #include <hypervisor.h>
 #include <mm.h>
 #include <monitor.h>
 #include <control.h>
+#include <resume.h>
 #include <xenstore.h>
 #include <fault.h>
 #include <xen_errno.h>
@@ -46,14 +48,26 @@ shutdown_changed(struct xs_watch *w, const char *path)
                xen_errno_name(rc));
         goto out;
     }
+    if ( strcmp(word, "suspend") == 0 )
+    {
+        /* Acknowledge first: libxl waits for the cleared node, then for
+         * the domain to suspend. */
+        printk("control: the toolstack asks us to suspend\n");
+        rc = xs_write(XS_TX_NONE, "control/shutdown", "");
+        if ( rc == 0 )
+            rc = kernel_suspend();
+        if ( rc )
+            printk("control: suspend failed (%s): running on\n",
+                   xen_errno_name(rc));
+        goto out;
+    }
     for ( i = 0; i < ARRAY_SIZE(requests); i++ )
         if ( strcmp(word, requests[i].word) == 0 )
             break;
     if ( i == ARRAY_SIZE(requests) )
     {
-        /* suspend comes with the save/restore work; anything else is not
-         * a request we know. Clearing the node tells the toolstack we saw
-         * it; we advertise no feature-suspend, so it does not wait. */
+        /* Not a request we know. Clearing the node tells the toolstack
+         * we saw it. */
         printk("control: request '%s' refused: not supported\n", word);
         xs_write(XS_TX_NONE, "control/shutdown", "");
         goto out;
@@ -95,12 +109,26 @@ out:
     kfree(key);
 }
 
+/* Tell the toolstack what we handle (the domain's control/ is new after
+ * a restore or migration, so again then). */
+static void
+advertise(void)
+{
+    static const char *const features[] = { "control/feature-poweroff",
+                                            "control/feature-reboot",
+                                            "control/feature-suspend" };
+    unsigned int i;
+    int rc;
+
+    for ( i = 0; i < ARRAY_SIZE(features); i++ )
+        if ( (rc = xs_write(XS_TX_NONE, features[i], "1")) != 0 )
+            printk("control: cannot write %s (%s)\n", features[i],
+                   xen_errno_name(rc));
+}
+
 int
 control_init(void)
 {
-    static const char *const features[] = { "control/feature-poweroff",
-                                            "control/feature-reboot" };
-    unsigned int i;
     int rc;
 
     if ( !xenstore_available() )
@@ -116,10 +144,16 @@ control_init(void)
         return rc;
     }
     /* Only now that we listen: tell the toolstack what we handle. */
-    for ( i = 0; i < ARRAY_SIZE(features); i++ )
-        if ( (rc = xs_write(XS_TX_NONE, features[i], "1")) != 0 )
-            printk("control: cannot write %s (%s)\n", features[i],
-                   xen_errno_name(rc));
-    printk("control: xl shutdown, reboot and sysrq are handled\n");
+    advertise();
+    printk("control: xl shutdown, reboot, sysrq, save and migrate are "
+           "handled\n");
     return 0;
+}
+
+void
+control_resume(void)
+{
+    /* The watches were registered again by xenstore_resume. */
+    if ( xenstore_available() )
+        advertise();
 }

@@ -8,7 +8,6 @@
  * the interface between them in kernel/xen/evtchn/evtchn_abi.h.
  */
 #include <kernel.h>
-#include <cmdline.h>
 #include <evtchn.h>
 #include "kernel/xen/evtchn/evtchn_abi.h"
 #include <fault.h>
@@ -618,8 +617,8 @@ choose_abi(const char *want)
 int
 evtchn_init(const char *cmdline)
 {
-    char want_abi[8], want_upcall[8];
-    enum upcall_mode mode = UPCALL_AUTO;
+    char want_abi[8];
+    enum upcall_mode mode;
     size_t table;
     int rc;
 
@@ -628,32 +627,9 @@ evtchn_init(const char *cmdline)
         printk("evtchn: not on Xen: event channels unavailable\n");
         return -XEN_ENODEV;
     }
-    /* A value too long for the buffer reads as "", but was given. */
-    if ( !cmdline_get(cmdline, "evtchn", want_abi, sizeof(want_abi)) &&
-         cmdline_has(cmdline, "evtchn") )
-        memcpy(want_abi, "?", 2);
-    if ( !cmdline_get(cmdline, "upcall", want_upcall, sizeof(want_upcall)) &&
-         cmdline_has(cmdline, "upcall") )
-        memcpy(want_upcall, "?", 2);
-    if ( want_abi[0] && strcmp(want_abi, "2l") && strcmp(want_abi, "fifo") )
-    {
-        printk("evtchn: unknown evtchn=%s (2l or fifo): event channels "
-               "unavailable\n",
-               want_abi);
-        return -XEN_EINVAL;
-    }
-    if ( strcmp(want_upcall, "global") == 0 )
-        mode = UPCALL_GLOBAL;
-    else if ( strcmp(want_upcall, "percpu") == 0 )
-        mode = UPCALL_PERCPU;
-    else if ( want_upcall[0] )
-    {
-        printk("evtchn: unknown upcall=%s (global or percpu): event "
-               "channels unavailable\n",
-               want_upcall);
-        return -XEN_EINVAL;
-    }
-
+    rc = evtchn_parse_cmdline(cmdline, want_abi, &mode);
+    if ( rc )
+        return rc;
     rc = shared_info_init();
     if ( rc )
         return rc;
@@ -696,4 +672,33 @@ evtchn_init_cpu(unsigned int cpu)
         return -XEN_EINVAL;
     }
     return upcall_init_cpu(cpu);
+}
+
+int
+evtchn_resume(void)
+{
+    unsigned long flags;
+    int rc;
+
+    if ( !available )
+        return -XEN_ENODEV;
+    /*
+     * The new domain has none of our ports, and its numbers will differ:
+     * forget every binding (each user binds again in its own _resume())
+     * and start the ABI afresh. Nothing runs a handler meanwhile: every
+     * vCPU has interrupts off until kernel_resume releases it.
+     */
+    flags = spin_lock_irqsave(&evtchn_lock);
+    memset(ports, 0, max_ports * sizeof(struct port));
+    nr_bound = 0;
+    memset(evtchn_cpus, 0, sizeof(evtchn_cpus));
+    rc = abi->resume();
+    spin_unlock_irqrestore(&evtchn_lock, flags);
+    if ( rc == 0 )
+        rc = upcall_resume();
+    if ( rc )
+        panic("evtchn: the %s ABI could not be set up again after resume "
+              "(%d): no events",
+              abi->name, rc);
+    return 0;
 }

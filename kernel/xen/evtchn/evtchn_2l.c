@@ -40,6 +40,15 @@ l2_init(void)
     return 0;
 }
 
+static int
+l2_resume(void)
+{
+    /* A new domain's shared_info has every port unmasked: mask them. */
+    memset(mine, 0, sizeof(mine));
+    memset(scans, 0, sizeof(scans));
+    return l2_init();
+}
+
 static unsigned int
 l2_max_ports(void)
 {
@@ -136,6 +145,7 @@ const struct evtchn_abi_ops evtchn_2l_ops = {
     .name = "2-level",
     .abi = EVTCHN_ABI_2L,
     .init = l2_init,
+    .resume = l2_resume,
     .max_ports = l2_max_ports,
     .setup_port = l2_setup_port,
     .mask = l2_mask,

@@ -35,6 +35,11 @@ struct evtchn_abi_ops {
     /* The port's events go to `cpu` from now on (bound true) or no longer
      * (false). Caller holds evtchn_lock, with the port masked. */
     void (*bind_cpu)(evtchn_port_t port, unsigned int cpu, bool bound);
+    /* After a resume in a new domain: every port masked, nothing bound,
+     * per-vCPU state reset (FIFO: control blocks registered again, the
+     * event array handed out again as ports grow). Caller holds
+     * evtchn_lock, every vCPU has interrupts off. 0 or -errno. */
+    int (*resume)(void);
     /* Deliver every pending event of vCPU `cpu` through evtchn_dispatch().
      * Only from that vCPU's upcall, interrupts disabled. */
     void (*handle_events)(unsigned int cpu);
@@ -77,6 +82,16 @@ int upcall_init(enum upcall_mode want);
 /* Per-vCPU mode: enable this CPU's local APIC and register the vector
  * for vCPU `cpu`; nothing in global mode. On that CPU, interrupts off. */
 int upcall_init_cpu(unsigned int cpu);
+/* After a resume in a new domain: the global vector's HVM param again
+ * (nothing in per-vCPU mode). Boot CPU, interrupts off. 0 or -errno. */
+int upcall_resume(void);
+/*
+ * Read evtchn= (into want_abi: "", "2l", "fifo") and upcall= (into *mode)
+ * from the command line. Returns 0, or -XEN_EINVAL (printed) for an
+ * unknown value. Boot CPU, from evtchn_init.
+ */
+int evtchn_parse_cmdline(const char *cmdline, char want_abi[8],
+                         enum upcall_mode *mode);
 /* The mode in use: "per-vCPU vector", "global vector" or "none". */
 const char *upcall_mode_name(void);
 

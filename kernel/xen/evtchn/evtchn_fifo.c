@@ -125,6 +125,46 @@ fifo_init(void)
     return 0;
 }
 
+/*
+ * A new domain starts on the 2-level ABI with no FIFO state: mask every
+ * word, take the array back (Xen forgot it; pages are handed out again
+ * as ports are bound), clear each control block and our view of its
+ * queues, and register the blocks again; the first switches the domain
+ * to FIFO.
+ */
+static int
+fifo_resume(void)
+{
+    unsigned int i, j, cpu;
+    long rc;
+
+    for ( i = 0; i < ARRAY_PAGES; i++ )
+        for ( j = 0; j < WORDS_PER_PAGE; j++ )
+            array[i][j] = EVTCHN_FIFO_MASKED_BIT;
+    /* Release: pairs with fifo_word's acquire (no upcall runs now). */
+    __atomic_store_n(&given, 0, __ATOMIC_RELEASE);
+    for ( cpu = 0; cpu < nr_vcpus; cpu++ )
+    {
+        struct evtchn_init_control op = { .vcpu = cpu, .offset = 0 };
+        struct evtchn_fifo_control_block *cb = queues[cpu].cb;
+
+        memset(cb, 0, PAGE_SIZE);
+        memset(&queues[cpu], 0, sizeof(queues[cpu]));
+        queues[cpu].cb = cb;
+        queues[cpu].word = fifo_word;
+        op.control_gfn = virt_to_phys(cb) >> PAGE_SHIFT;
+        rc = hypercall_event_channel_op(EVTCHNOP_init_control, &op);
+        if ( rc )
+        {
+            printk("evtchn: FIFO: control block for vCPU %u refused after "
+                   "resume: %ld\n",
+                   cpu, rc);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 static unsigned int
 fifo_max_ports(void)
 {
@@ -248,6 +288,7 @@ const struct evtchn_abi_ops evtchn_fifo_ops = {
     .name = "FIFO",
     .abi = EVTCHN_ABI_FIFO,
     .init = fifo_init,
+    .resume = fifo_resume,
     .max_ports = fifo_max_ports,
     .setup_port = fifo_setup_port,
     .mask = fifo_mask,

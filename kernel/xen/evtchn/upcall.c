@@ -7,8 +7,11 @@
  * involved, no EOI) or raises a vector in that vCPU's local APIC (the
  * per-vCPU upcall vector, HVMOP_set_evtchn_upcall_vector: needs an EOI).
  * Both land in upcall_irq(), which runs evtchn_do_upcall() in evtchn.c.
+ * The command-line switches that choose the ABI and the mode are read
+ * here too (evtchn_parse_cmdline).
  */
 #include <kernel.h>
+#include <cmdline.h>
 #include "kernel/xen/evtchn/evtchn_abi.h"
 #include <hypervisor.h>
 #include <percpu.h>
@@ -113,4 +116,57 @@ upcall_mode_name(void)
     return mode == UPCALL_PERCPU   ? "per-vCPU vector"
            : mode == UPCALL_GLOBAL ? "global vector (HVM_PARAM_CALLBACK_IRQ)"
                                    : "none";
+}
+
+int
+evtchn_parse_cmdline(const char *cmdline, char want_abi[8],
+                     enum upcall_mode *mode)
+{
+    char want_upcall[8];
+
+    *mode = UPCALL_AUTO;
+    /* A value too long for the buffer reads as "", but was given. */
+    if ( !cmdline_get(cmdline, "evtchn", want_abi, 8) &&
+         cmdline_has(cmdline, "evtchn") )
+        memcpy(want_abi, "?", 2);
+    if ( !cmdline_get(cmdline, "upcall", want_upcall, sizeof(want_upcall)) &&
+         cmdline_has(cmdline, "upcall") )
+        memcpy(want_upcall, "?", 2);
+    if ( want_abi[0] && strcmp(want_abi, "2l") && strcmp(want_abi, "fifo") )
+    {
+        printk("evtchn: unknown evtchn=%s (2l or fifo): event channels "
+               "unavailable\n",
+               want_abi);
+        return -XEN_EINVAL;
+    }
+    if ( strcmp(want_upcall, "global") == 0 )
+        *mode = UPCALL_GLOBAL;
+    else if ( strcmp(want_upcall, "percpu") == 0 )
+        *mode = UPCALL_PERCPU;
+    else if ( want_upcall[0] )
+    {
+        printk("evtchn: unknown upcall=%s (global or percpu): event "
+               "channels unavailable\n",
+               want_upcall);
+        return -XEN_EINVAL;
+    }
+    return 0;
+}
+
+int
+upcall_resume(void)
+{
+    uint64_t via =
+        ((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) | EVTCHN_UPCALL_VECTOR;
+    long rc;
+
+    /* HVM params are not part of the saved state: set the global vector
+     * again. The per-vCPU vector is each vCPU's (upcall_init_cpu). */
+    if ( mode != UPCALL_GLOBAL )
+        return 0;
+    rc = hvm_set_param(HVM_PARAM_CALLBACK_IRQ, via);
+    if ( rc )
+        printk("evtchn: HVM_PARAM_CALLBACK_IRQ refused after resume: %ld\n",
+               rc);
+    return rc;
 }

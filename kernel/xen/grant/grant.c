@@ -34,6 +34,8 @@ static struct {
     struct gnt_refs refs;     /* an ending reference is a deferred end */
     unsigned int nr_deferred; /* ending references */
     bool ready;               /* set last by gnttab_init */
+    /* gnttab_suspend's copy of the frames, until gnttab_resume. */
+    grant_entry_v1_t *saved;
 } gt = { .lock = SPINLOCK_INIT("gnttab") };
 
 static struct waitq reaper_wq = WAITQ_INIT("gnttab-reaper");
@@ -159,6 +161,84 @@ gnttab_init(void)
            "%u references\n",
            gt.nr_frames, gt.max_frames, q.max_nr_frames, gt.refs.nr);
     return 0;
+}
+
+int
+gnttab_suspend(void)
+{
+    unsigned long flags;
+    unsigned int i;
+
+    if ( !gt.ready )
+        return 0;
+    /* Copy the entries now: whether the toolstack saves the table's
+     * frames with our memory is its business, and they are Xen's pages
+     * until we map new ones there. Grants do not change from here on:
+     * every other vCPU is about to park and no grant is made meanwhile. */
+    gt.saved = page_alloc_n(gt.nr_frames);
+    if ( !gt.saved )
+    {
+        printk("gnttab: no memory to keep %u table frames across suspend\n",
+               gt.nr_frames);
+        return -XEN_ENOMEM;
+    }
+    flags = spin_lock_irqsave(&gt.lock);
+    for ( i = 0; i < gt.nr_frames; i++ )
+        memcpy((char *)gt.saved + i * PAGE_SIZE, gt.frame[i], PAGE_SIZE);
+    spin_unlock_irqrestore(&gt.lock, flags);
+    return 0;
+}
+
+int
+gnttab_resume(bool cancelled)
+{
+    unsigned long flags;
+    unsigned int i, j;
+    long rc = 0;
+
+    if ( !gt.ready || !gt.saved )
+        return 0;
+    flags = spin_lock_irqsave(&gt.lock);
+    for ( i = 0; i < gt.nr_frames && !cancelled; i++ )
+    {
+        struct xen_add_to_physmap xatp = {
+            .domid = DOMID_SELF,
+            .space = XENMAPSPACE_grant_table,
+            .idx = i,
+            .gpfn = virt_to_phys(gt.frame[i]) >> PAGE_SHIFT,
+        };
+        grant_entry_v1_t *old = gt.saved + i * GNT_ENTRIES_PER_FRAME;
+
+        rc = xen_check(hypercall_memory_op(XENMEM_add_to_physmap, &xatp),
+                       "gnttab: XENMEM_add_to_physmap of table frame %u "
+                       "after resume",
+                       i);
+        if ( rc )
+            panic("gnttab: table frame %u cannot be mapped again after "
+                  "resume: every grant in it would be invalid",
+                  i);
+        /*
+         * Our grants again, with the same references, so a driver may
+         * keep them; Xen's own marks of the old peer's mappings (reading,
+         * writing) go: no domain maps anything of this new domain yet,
+         * so nobody reads an entry while it is written.
+         */
+        for ( j = 0; j < GNT_ENTRIES_PER_FRAME; j++ )
+        {
+            grant_entry_v1_t e = old[j];
+
+            e.flags &= ~(GTF_reading | GTF_writing);
+            gt.frame[i][j] = e;
+        }
+    }
+    spin_unlock_irqrestore(&gt.lock, flags);
+    page_free_n(gt.saved, gt.nr_frames);
+    gt.saved = NULL;
+    if ( !cancelled )
+        printk("gnttab: %u table frames mapped again, %u entries kept\n",
+               gt.nr_frames,
+               gt.nr_frames * (unsigned int)GNT_ENTRIES_PER_FRAME);
+    return (int)rc;
 }
 
 bool

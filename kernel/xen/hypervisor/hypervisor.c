@@ -13,6 +13,10 @@
 
 struct xen_info xen;
 
+/* The MSR that fills the hypercall page (CPUID leaf base+2); set once by
+ * xen_detect(), read by xen_resume(). */
+static uint32_t hypercall_msr;
+
 void
 xen_detect(void)
 {
@@ -49,6 +53,7 @@ xen_detect(void)
         printk("xen: CPUID offers no hypercall page; Xen features off\n");
         return;
     }
+    hypercall_msr = ebx;
     wrmsr(ebx, (uint64_t)(uintptr_t)hypercall_page);
     xen.hypercalls = true;
 
@@ -194,6 +199,16 @@ hvm_set_param(unsigned int index, uint64_t value)
                                .value = value };
 
     return hypercall_hvm_op(HVMOP_set_param, &p);
+}
+
+void
+xen_resume(void)
+{
+    /* The page came back with the old host's instructions (vmcall or
+     * vmmcall): have this Xen write its own. Hypercalls before this line
+     * still work on a host of the same CPU vendor, and only there. */
+    if ( xen.hypercalls )
+        wrmsr(hypercall_msr, (uint64_t)(uintptr_t)hypercall_page);
 }
 
 long

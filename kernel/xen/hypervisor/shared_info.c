@@ -110,14 +110,25 @@ vcpu_info_check_guards(unsigned int cpu)
           (unsigned long long)guard_value(cpu, i));
 }
 
-int
-shared_info_init(void)
+/* Ask Xen to put its shared_info page at `page` (XENMEM_add_to_physmap,
+ * or a test's stand-in): 0 or Xen's error. */
+static long
+map_shared_info_at(void *page)
 {
     struct xen_add_to_physmap xatp = {
         .domid = DOMID_SELF,
         .space = XENMAPSPACE_shared_info,
         .idx = 0,
+        .gpfn = virt_to_phys(page) >> PAGE_SHIFT,
     };
+
+    return fault_memory_op ? fault_memory_op(XENMEM_add_to_physmap, &xatp)
+                           : hypercall_memory_op(XENMEM_add_to_physmap, &xatp);
+}
+
+int
+shared_info_init(void)
+{
     void *page = page_alloc();
     unsigned int cpu;
     long rc;
@@ -131,14 +142,13 @@ shared_info_init(void)
      * freed, it is shared_info from now on. Not even if Xen refuses: it
      * may have removed the RAM at the frame before failing, and we cannot
      * tell, so the page is lost rather than handed out as a hole. */
-    xatp.gpfn = virt_to_phys(page) >> PAGE_SHIFT;
-    rc = fault_memory_op ? fault_memory_op(XENMEM_add_to_physmap, &xatp)
-                         : hypercall_memory_op(XENMEM_add_to_physmap, &xatp);
+    rc = map_shared_info_at(page);
     if ( rc )
     {
         printk("shared_info: XENMEM_add_to_physmap refused: %ld (%s); frame "
                "0x%llx withheld, it may have no RAM now\n",
-               rc, xen_errno_name(rc), (unsigned long long)xatp.gpfn);
+               rc, xen_errno_name(rc),
+               (unsigned long long)(virt_to_phys(page) >> PAGE_SHIFT));
         return rc;
     }
     shared_info = page;
@@ -147,10 +157,29 @@ shared_info_init(void)
     guards_init();
     printk("shared_info: mapped at 0x%llx (gpfn 0x%llx)\n",
            (unsigned long long)virt_to_phys(page),
-           (unsigned long long)xatp.gpfn);
+           (unsigned long long)(virt_to_phys(page) >> PAGE_SHIFT));
     /* The boot CPU moves its own vcpu_info now, before any event; the
      * others do it as they start (kernel/arch/x86/smpboot.c). */
     vcpu_info_register(smp_processor_id());
+    return 0;
+}
+
+int
+shared_info_resume(void)
+{
+    long rc;
+
+    /* The frame came back as plain RAM holding the old page's bytes;
+     * Xen puts the new domain's shared_info over it. */
+    rc = map_shared_info_at(shared_info);
+    if ( rc )
+        panic("shared_info: XENMEM_add_to_physmap at gpfn 0x%llx refused "
+              "after resume (%ld): no events, no clock",
+              (unsigned long long)(virt_to_phys(shared_info) >> PAGE_SHIFT),
+              rc);
+    /* Until each vCPU registers its own again, Xen writes the slots in
+     * shared_info (vCPUs past 31 have none: they are never suspended
+     * with events of their own in flight, as they are parked). */
     return 0;
 }
 

@@ -340,13 +340,15 @@ ipi_get_stats(unsigned int cpu, struct ipi_stats *out)
     out->reschedules = __atomic_load_n(&s->reschedules, __ATOMIC_RELAXED);
 }
 
+/* Each kind's handler; ipi_init and ipi_resume bind these. */
+static const evtchn_handler_t ipi_handlers[NR_IPI_KINDS] = {
+    [IPI_CALL_FUNCTION] = call_function_event,
+    [IPI_RESCHEDULE] = reschedule_event,
+};
+
 int
 ipi_init(void)
 {
-    static const evtchn_handler_t handlers[NR_IPI_KINDS] = {
-        [IPI_CALL_FUNCTION] = call_function_event,
-        [IPI_RESCHEDULE] = reschedule_event,
-    };
     unsigned int cpu, kind, ready = 0;
     int rc, first = 0;
 
@@ -369,7 +371,7 @@ ipi_init(void)
         if ( !cpu_online(cpu) )
             continue;
         for ( kind = 0, rc = 0; kind < NR_IPI_KINDS && rc == 0; kind++ )
-            rc = evtchn_bind_ipi(cpu, handlers[kind], c, &c->port[kind]);
+            rc = evtchn_bind_ipi(cpu, ipi_handlers[kind], c, &c->port[kind]);
         if ( rc )
         {
             /* kind is one past the port that failed. */
@@ -389,4 +391,55 @@ ipi_init(void)
     }
     printk("ipi: event-channel IPIs on %u of %u vCPUs\n", ready, nr_cpus);
     return first;
+}
+
+bool
+ipi_ports_held(void)
+{
+    struct evtchn_status st;
+
+    /* Only we bind IPI ports, and a new domain has none: if vCPU 0's
+     * call-function port is still an IPI port of vCPU 0, this is the
+     * domain we suspended. */
+    if ( !ipi_ready(0) ||
+         evtchn_status(ipi_cpus[0].port[IPI_CALL_FUNCTION], &st) != 0 )
+        return false;
+    return st.status == EVTCHNSTAT_ipi && st.vcpu == 0;
+}
+
+int
+ipi_resume(void)
+{
+    unsigned int cpu, kind;
+    bool queued;
+    int rc;
+
+    for ( cpu = 0; cpu < nr_cpus; cpu++ )
+    {
+        struct ipi_cpu *c = &ipi_cpus[cpu];
+
+        if ( !ipi_ready(cpu) )
+            continue;
+        /* Every other CPU is parked with interrupts off, and this one has
+         * them off too: nobody sends while the numbers change. */
+        for ( kind = 0; kind < NR_IPI_KINDS; kind++ )
+        {
+            rc = evtchn_bind_ipi(cpu, ipi_handlers[kind], c, &c->port[kind]);
+            if ( rc )
+                panic("ipi: vCPU %u: cannot bind its IPI port %u again after "
+                      "resume (%d)",
+                      cpu, kind, rc);
+        }
+        /* A doorbell rung in the old domain was lost with it: ring again
+         * for calls still queued. */
+        spin_lock(&c->lock);
+        queued = c->queue.head != NULL;
+        spin_unlock(&c->lock);
+        if ( queued )
+            evtchn_send(c->port[IPI_CALL_FUNCTION]);
+        printk("ipi: vCPU %u: call-function port %u, reschedule port %u "
+               "(after resume)\n",
+               cpu, c->port[IPI_CALL_FUNCTION], c->port[IPI_RESCHEDULE]);
+    }
+    return 0;
 }

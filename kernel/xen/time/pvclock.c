@@ -34,6 +34,17 @@ static bool clock_ok;
 static uint64_t clock_last;
 
 /*
+ * Added to Xen system time to make our monotonic clock: 0 until the first
+ * resume in a new domain. Written only by clock_resume() while every
+ * other vCPU is parked with interrupts off; read by all (relaxed atomic).
+ */
+static int64_t clock_offset;
+
+/* What clock_suspend() saw, and the last resume's figures. Boot CPU. */
+static struct pvclock_resume resume_in;
+static struct clock_resume_info last_resume;
+
+/*
  * The TSC for the time record. The lfence keeps rdtsc from running ahead
  * of the record's loads; RDTSCP would order it too, but Xen under QEMU
  * TCG crashes the domain on it (see docs/time.md).
@@ -143,7 +154,8 @@ clock_now_ns(void)
     if ( !clock_ok )
         return 0;
     snapshot_this_cpu(&s);
-    now = pvclock_snapshot_ns(&s);
+    now = pvclock_snapshot_ns(&s) +
+          (uint64_t)__atomic_load_n(&clock_offset, __ATOMIC_RELAXED);
 
     /*
      * Xen sets the stable bit when its TSCs are synchronized, so each
@@ -169,8 +181,71 @@ clock_wall(struct wall_time *out)
     }
     /* The base is wall time at system time 0; add the system time. */
     pvclock_read_wallclock(shared_info, &base);
-    pvclock_wall_add(&base, clock_now_ns(), out);
+    pvclock_wall_add(&base, clock_raw_ns(), out);
     return 0;
+}
+
+uint64_t
+clock_xen_deadline(uint64_t mono_ns)
+{
+    int64_t off = __atomic_load_n(&clock_offset, __ATOMIC_RELAXED);
+    uint64_t xen_ns = mono_ns - (uint64_t)off;
+
+    /* A deadline from before the new host's time 0 is simply past: 1 ns
+     * (0 would read as "no deadline" to a reader of the call). */
+    if ( off > 0 && mono_ns < (uint64_t)off )
+        return 1;
+    return xen_ns ? xen_ns : 1;
+}
+
+/* The wall clock in ns since the epoch, from the raw system time. */
+static uint64_t
+wall_ns(void)
+{
+    struct wall_time w;
+
+    clock_wall(&w);
+    return w.sec * NSEC_PER_SEC + w.nsec;
+}
+
+void
+clock_suspend(void)
+{
+    resume_in.mono_before = clock_now_ns();
+    resume_in.wall_before_ns = wall_ns();
+}
+
+void
+clock_resume(void)
+{
+    uint64_t downtime;
+    int64_t off;
+
+    if ( !clock_ok )
+        return;
+    /* This vCPU's vcpu_info is registered again: its record is Xen's. */
+    resume_in.raw_after = clock_raw_ns();
+    resume_in.wall_after_ns = wall_ns();
+    off = pvclock_resume_offset(&resume_in, &downtime);
+    __atomic_store_n(&clock_offset, off, __ATOMIC_RELAXED);
+    last_resume.before = resume_in.mono_before;
+    last_resume.after = clock_now_ns();
+    last_resume.downtime = downtime;
+    last_resume.raw_jump =
+        (int64_t)(resume_in.raw_after - resume_in.mono_before);
+    last_resume.count++;
+    printk("clock: resumed: Xen system time %llu ns, monotonic %llu -> %llu "
+           "ns (downtime by the wall clock %llu us; offset %lld ns)\n",
+           (unsigned long long)resume_in.raw_after,
+           (unsigned long long)last_resume.before,
+           (unsigned long long)last_resume.after,
+           (unsigned long long)(downtime / NSEC_PER_USEC), (long long)off);
+}
+
+void
+clock_get_resume_info(struct clock_resume_info *out)
+{
+    *out = last_resume;
 }
 
 uint64_t

@@ -60,6 +60,27 @@ uint64_t pvclock_snapshot_ns(const struct pvclock_snapshot *s);
 uint64_t pvclock_clamp(uint64_t *last, uint64_t now);
 
 /*
+ * Across a suspend and resume in a new domain, Xen's system time restarts
+ * from the new host's boot: it may be far ahead of, or behind, what our
+ * monotonic clock last said. What the offset is computed from: */
+struct pvclock_resume {
+    uint64_t mono_before;    /* our monotonic clock just before suspending */
+    uint64_t wall_before_ns; /* the wall clock then (ns since the epoch) */
+    uint64_t raw_after;      /* Xen system time just after resuming */
+    uint64_t wall_after_ns;  /* the wall clock then */
+};
+
+/*
+ * The offset to add to Xen system time from now on, so that the monotonic
+ * clock goes on from mono_before plus the downtime the wall clock saw
+ * (counted as 0 if the wall clock went backwards), neither backwards nor
+ * leaping by the two hosts' uptime difference. *downtime gets that
+ * downtime. Pure arithmetic, modulo 2^64.
+ */
+int64_t pvclock_resume_offset(const struct pvclock_resume *r,
+                              uint64_t *downtime);
+
+/*
  * Whether Xen's scale factors are usable: mul non-zero and the shift in
  * the range Xen produces (-32..32).
  */

@@ -97,6 +97,21 @@ pvclock_clamp(uint64_t *last, uint64_t now)
     return now;
 }
 
+int64_t
+pvclock_resume_offset(const struct pvclock_resume *r, uint64_t *downtime)
+{
+    uint64_t gap = 0;
+
+    /* A wall clock that went backwards (a host set back, or a new host
+     * behind the old one) says nothing: count no time then. */
+    if ( r->wall_after_ns > r->wall_before_ns )
+        gap = r->wall_after_ns - r->wall_before_ns;
+    *downtime = gap;
+    /* Two's complement: the offset is negative when the new host has been
+     * up longer than our monotonic clock says. */
+    return (int64_t)(r->mono_before + gap - r->raw_after);
+}
+
 bool
 pvclock_scale_valid(uint32_t mul, int8_t shift)
 {

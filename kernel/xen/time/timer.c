@@ -42,7 +42,7 @@ hw_program(void *ctx, uint64_t deadline)
     struct timer_cpu *tc = ctx;
     unsigned int cpu = smp_processor_id();
     struct vcpu_set_singleshot_timer st = {
-        .timeout_abs_ns = deadline,
+        .timeout_abs_ns = clock_xen_deadline(deadline),
         .flags = 0,
     };
     long rc;
@@ -180,6 +180,30 @@ unsigned int
 timer_virq_port(void)
 {
     return timer_cpus[smp_processor_id()].port;
+}
+
+int
+timer_resume_cpu(void)
+{
+    unsigned int cpu = smp_processor_id();
+    struct timer_cpu *tc = &timer_cpus[cpu];
+    unsigned long flags;
+    long rc;
+
+    if ( !tc->ready )
+        return 0;
+    hypercall_vcpu_op(VCPUOP_stop_periodic_timer, cpu, NULL);
+    /* The old port is gone with the old domain: a new one, a new number. */
+    rc = evtchn_bind_virq(VIRQ_TIMER, cpu, timer_virq, tc, &tc->port);
+    if ( rc )
+        panic("timer: vCPU %u: cannot bind VIRQ_TIMER again after resume (%ld): its timers would never fire",
+              cpu, rc);
+    flags = spin_lock_irqsave(&tc->lock);
+    timer_core_resume(&tc->core);
+    spin_unlock_irqrestore(&tc->lock, flags);
+    printk("timer: CPU %u: VIRQ_TIMER on port %u again, %s\n", cpu, tc->port,
+           tc->core.hw_armed ? "next deadline re-armed" : "no timer queued");
+    return 0;
 }
 
 bool

@@ -109,3 +109,13 @@ timer_core_expire(struct timer_core *c)
         c->stats.early++;
     hw_update(c);
 }
+
+void
+timer_core_resume(struct timer_core *c)
+{
+    /* The new domain's Xen holds no deadline for us: program the earliest
+     * queued one, whatever we believed Xen held. */
+    c->hw_armed = false;
+    c->stats.resumes++;
+    hw_update(c);
+}

@@ -166,8 +166,17 @@ xs_event(evtchn_port_t port, void *arg)
 static bool
 slot_free(void *arg)
 {
-    return __atomic_load_n(&xs.inflight.busy, __ATOMIC_RELAXED) !=
-               (uint32_t)((1ull << XS_INFLIGHT_MAX) - 1) ||
+    return (__atomic_load_n(&xs.inflight.busy, __ATOMIC_RELAXED) !=
+                (uint32_t)((1ull << XS_INFLIGHT_MAX) - 1) &&
+            !__atomic_load_n(&xs.suspended, __ATOMIC_RELAXED)) ||
+           __atomic_load_n(&xs.broken, __ATOMIC_RELAXED);
+}
+
+static bool
+client_idle(void *arg)
+{
+    return (__atomic_load_n(&xs.inflight.busy, __ATOMIC_RELAXED) == 0 &&
+            !__atomic_load_n(&xs.writing, __ATOMIC_RELAXED)) ||
            __atomic_load_n(&xs.broken, __ATOMIC_RELAXED);
 }
 
@@ -210,8 +219,9 @@ claim_slot(uint32_t type, uint32_t *req_id, uint64_t deadline)
     for ( ;; )
     {
         unsigned long flags = spin_lock_irqsave(&xs.lock);
-        int slot =
-            xs.broken ? -XEN_EIO : xs_inflight_add(&xs.inflight, type, req_id);
+        int slot = xs.broken      ? -XEN_EIO
+                   : xs.suspended ? -XEN_EBUSY
+                                  : xs_inflight_add(&xs.inflight, type, req_id);
 
         if ( slot >= 0 )
         {
@@ -482,4 +492,80 @@ xenstore_init(void)
            (unsigned long long)pfn, xs.port, xs.domid, name ? name : "?");
     kfree(name);
     return 0;
+}
+
+int
+xenstore_suspend(void)
+{
+    unsigned long flags;
+
+    if ( !xenstore_available() )
+        return 0;
+    /* No new request starts; those under way get their replies from
+     * this xenstored, before the domain goes. */
+    flags = spin_lock_irqsave(&xs.lock);
+    xs.suspended = true;
+    spin_unlock_irqrestore(&xs.lock, flags);
+    if ( !wait_event_timeout(&xs.wq, client_idle, NULL, XS_TIMEOUT_NS) )
+    {
+        printk("xenstore: requests still in flight after %llu s: not "
+               "suspending\n",
+               XS_TIMEOUT_NS / NSEC_PER_SEC);
+        xenstore_resume(true);
+        return -XEN_EBUSY;
+    }
+    return 0;
+}
+
+int
+xenstore_resume(bool cancelled)
+{
+    uint64_t pfn, port, domid;
+    unsigned long flags;
+    int rc = 0;
+
+    if ( !xenstore_available() )
+        return 0;
+    if ( !cancelled )
+    {
+        /* Same ring page, a new port. Replies the old xenstored left in
+         * the ring answer nobody now: drop them (none should be there:
+         * nothing was in flight). */
+        rc = find_ring(&pfn, &port);
+        if ( rc == 0 && pfn << PAGE_SHIFT != virt_to_phys(xs.intf) )
+        {
+            printk("xenstore: ring frame moved to 0x%llx across resume\n",
+                   (unsigned long long)pfn);
+            rc = -XEN_EINVAL;
+        }
+        flags = spin_lock_irqsave(&xs.lock);
+        if ( rc == 0 )
+        {
+            /* Skip whatever is there unread: no bytes of it are read, so
+             * no barrier orders a read before this store; xenstored sees
+             * it with our next request's index update. */
+            *xs.rsp.cons = *xs.rsp.prod;
+            xs_rx_init(&xs.rx);
+            xs.port = (evtchn_port_t)port;
+        }
+        else
+            break_locked("no ring after resume");
+        spin_unlock_irqrestore(&xs.lock, flags);
+        if ( rc == 0 )
+            rc = evtchn_bind_existing(xs.port, 0, xs_event, NULL);
+    }
+    flags = spin_lock_irqsave(&xs.lock);
+    xs.suspended = false;
+    spin_unlock_irqrestore(&xs.lock, flags);
+    waitq_wake_all(&xs.wq);
+    if ( cancelled || rc )
+        return rc;
+    rc = xs_read_uint(XS_TX_NONE, "domid", DOMID_FIRST_RESERVED - 1, &domid);
+    if ( rc == 0 )
+        xs.domid = (unsigned int)domid;
+    rc = xs_watch_resume();
+    printk("xenstore: resumed: event channel %u, domain %u, watches "
+           "registered again\n",
+           xs.port, xs.domid);
+    return rc;
 }

@@ -52,15 +52,18 @@ struct xs_event {
  */
 struct xs_client {
     spinlock_t lock; /* everything below that is not marked otherwise */
-    /* Set once by xenstore_init before `ready`, then read-only. */
+    /* Set once by xenstore_init before `ready`, then read-only, except
+     * port and domid: xenstore_resume sets them again in a new domain,
+     * while no request is in flight. */
     struct xenstore_domain_interface *intf;
     struct byte_ring req, rsp;
     evtchn_port_t port;
     unsigned int domid;
     struct thread *thread;
     bool ready;
-    bool broken;  /* the rings are unusable: every request fails */
-    bool writing; /* a thread is writing a request into the ring */
+    bool broken;    /* the rings are unusable: every request fails */
+    bool writing;   /* a thread is writing a request into the ring */
+    bool suspended; /* xenstore_suspend: no new request may start */
     struct xs_inflight inflight;
     struct xs_slot slot[XS_INFLIGHT_MAX];
     struct xs_rx rx; /* the response stream, read by the event handler */
@@ -99,6 +102,11 @@ void xs_queue_event_locked(const struct xs_msg *m);
 
 /* Add the monitor's `xs` command (xs_ops.c). Boot CPU. */
 void xs_monitor_init(void);
+
+/* Send XS_WATCH again for every watch (after a resume in a new domain,
+ * whose xenstored knows none). 0 or the first error (printed). Thread
+ * context (xs_watch.c). */
+int xs_watch_resume(void);
 
 /* The xenstore thread: runs watch callbacks (xs_watch.c). */
 void xs_watch_thread(void *arg);

@@ -150,6 +150,45 @@ xs_watch(struct xs_watch *w, const char *path, xs_watch_fn fn, void *arg)
     return rc;
 }
 
+int
+xs_watch_resume(void)
+{
+    struct xs_watch *w, *copy;
+    unsigned long flags;
+    unsigned int n = 0, i;
+    int rc = 0;
+
+    /* Copies, taken under the lock: a watch removed meanwhile may be
+     * freed by its owner, and registering it once too often is harmless
+     * (its events are dropped as unknown). */
+    flags = spin_lock_irqsave(&xs.lock);
+    for ( w = xs.watches; w; w = w->next )
+        n++;
+    spin_unlock_irqrestore(&xs.lock, flags);
+    copy = kmalloc(MAX(n, 1u) * sizeof(*copy));
+    if ( !copy )
+        return -XEN_ENOMEM;
+    flags = spin_lock_irqsave(&xs.lock);
+    for ( w = xs.watches, i = 0; w && i < n; w = w->next, i++ )
+        copy[i] = *w;
+    n = i;
+    spin_unlock_irqrestore(&xs.lock, flags);
+    for ( i = 0; i < n; i++ )
+    {
+        int r = watch_request(XS_WATCH, &copy[i]);
+
+        if ( r )
+        {
+            printk("xenstore: watch on %s not registered again after "
+                   "resume: %s\n",
+                   copy[i].path, xen_errno_name(r));
+            rc = rc ? rc : r;
+        }
+    }
+    kfree(copy);
+    return rc;
+}
+
 static bool
 callback_not_running(void *arg)
 {
