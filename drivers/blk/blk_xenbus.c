@@ -251,7 +251,7 @@ void
 blk_resume(void)
 {
     struct blk_disk *d;
-    unsigned int i;
+    unsigned int i, q;
 
     /* Not reconnected yet (docs/resume.md): in a new domain the ring's
      * port and the backend are gone, so each disk's queued and future
@@ -259,7 +259,8 @@ blk_resume(void)
      * may be someone else's now: never close it. */
     for ( i = 0; (d = blk_disk_get(i)) != NULL; i++ )
     {
-        d->have_port = false;
+        for ( q = 0; d->q && q < d->layout.nr_queues; q++ )
+            d->q[q].have_port = false;
         blk_disk_stop(d, -XEN_EIO, "not reconnected after a resume");
         blk_disk_put(d);
     }

@@ -196,8 +196,9 @@ timer_resume_cpu(void)
     /* The old port is gone with the old domain: a new one, a new number. */
     rc = evtchn_bind_virq(VIRQ_TIMER, cpu, timer_virq, tc, &tc->port);
     if ( rc )
-        panic("timer: vCPU %u: cannot bind VIRQ_TIMER again after resume (%ld): its timers would never fire",
-              cpu, rc);
+        panic(
+            "timer: vCPU %u: cannot bind VIRQ_TIMER again after resume (%ld): its timers would never fire",
+            cpu, rc);
     flags = spin_lock_irqsave(&tc->lock);
     timer_core_resume(&tc->core);
     spin_unlock_irqrestore(&tc->lock, flags);
