@@ -47,8 +47,7 @@ struct xenbus_driver {
 
 /*
  * One device. The names and paths are set when it is found and then
- * read-only; the states change under the bus's spinlock and are read
- * with xenbus_get_states().
+ * read-only; read the states with xenbus_get_states().
  */
 struct xenbus_device {
     char class[XENBUS_NAME_MAX];    /* "vbd" */
@@ -56,18 +55,20 @@ struct xenbus_device {
     char nodename[XENBUS_PATH_MAX]; /* "device/vbd/51712" (relative) */
     char otherend[XENBUS_PATH_MAX]; /* the backend's directory */
     unsigned int otherend_id;       /* the backend's domain */
-    struct xenbus_driver *driver;   /* bound driver or NULL: bus lock */
+    struct xenbus_driver *driver;   /* or NULL: set under both locks */
     void *priv;                     /* the driver's */
-    /* The rest is the bus's own. */
-    XenbusState state;      /* ours, as last written */
-    XenbusState back_state; /* the backend's, as last read */
-    bool back_gone;         /* the backend's state node is gone */
-    bool removed;           /* vanished from xenstore: only refs left */
-    bool invalid;           /* its keys are wrong: ignored */
-    bool seen;              /* found again by the scan under way */
-    unsigned int refs;      /* the list's, plus xenbus_find's */
-    struct xs_watch back_watch;
-    struct xenbus_device *next;
+    /* The rest is the bus's own. Written under its spinlock (xb.lock in
+     * xenbus.c) with the bus lock held; invalid before the device is
+     * listed, seen only under the bus lock. */
+    XenbusState state;          /* ours, as last written */
+    XenbusState back_state;     /* the backend's, as last read */
+    bool back_gone;             /* the backend's state node is gone */
+    bool removed;               /* vanished from xenstore: only refs left */
+    bool invalid;               /* its keys are wrong: ignored */
+    bool seen;                  /* found again by the scan under way */
+    unsigned int refs;          /* the list's, plus xenbus_find's */
+    struct xs_watch back_watch; /* on <otherend>/state */
+    struct xenbus_device *next; /* the bus's list */
 };
 
 /*

@@ -58,7 +58,7 @@ kernel_run() {
     quiet_lcov --capture --directory build/cov/k --output-file "$runs/$name.info" || return 1
     infos+=(-a "$runs/$name.info")
     kinfos+=(-a "$runs/$name.info")
-    echo "coverage: $name: passed in $((end - start)) s"
+    echo "coverage: $name: passed ($((end - start)) s with the wait for a QEMU slot)"
 }
 
 failed=0

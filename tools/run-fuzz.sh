@@ -7,7 +7,9 @@
 # goes to build/fuzz/corpus/NAME/, crashes to build/fuzz/crash-NAME-*;
 # the checked-in seeds in tests/fuzz/corpus/NAME/ are only read.
 #
-# Usage: tools/run-fuzz.sh --runs N NAME...      fuzz N executions each
+# Usage: tools/run-fuzz.sh --runs N [--max-time S] NAME...
+#                                                fuzz N executions each
+#                                                (or S seconds, if sooner)
 #        tools/run-fuzz.sh --corpus-only NAME... run each checked-in input
 #                                                once (make test's pass)
 #        tools/run-fuzz.sh --merge NAME...       add the inputs of
@@ -18,12 +20,17 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-mode= runs=
+mode= runs= maxtime=0
 case "${1:-}" in
---runs) mode=runs; runs=${2:?--runs needs a count}; shift 2 ;;
+--runs)
+    mode=runs; runs=${2:?--runs needs a count}; shift 2
+    if [ "${1:-}" = --max-time ]; then
+        maxtime=${2:?--max-time needs seconds}; shift 2
+    fi
+    ;;
 --corpus-only) mode=corpus; shift ;;
 --merge) mode=merge; shift ;;
-*) sed -n '3,19p' "$0"; exit 2 ;;
+*) sed -n '3,21p' "$0"; exit 2 ;;
 esac
 [ $# -gt 0 ] || { echo "run-fuzz: no harness named"; exit 2; }
 
@@ -42,7 +49,8 @@ for name in "$@"; do
     case $mode in
     runs)
         echo "=== fuzz $name: $runs executions (log: $log)"
-        "$bin" "${common[@]}" -runs="$runs" -print_final_stats=1 \
+        "$bin" "${common[@]}" -runs="$runs" -max_total_time="$maxtime" \
+            -print_final_stats=1 \
             -artifact_prefix="build/fuzz/crash-$name-" "$found" "$seeds" \
             >"$log" 2>&1
         ;;
@@ -64,7 +72,8 @@ for name in "$@"; do
         echo "run-fuzz: $name FAILED (exit $rc); the end of $log:"
         grep -E 'ERROR|runtime error|invariant broken|SUMMARY|Test unit written' "$log" | head -20
     fi
-    done_runs=$(sed -n 's/^Done \([0-9]*\) runs in .*/\1/p' "$log" | tail -1)
+    # Final stats: printed after -runs, -max_total_time or an interrupt.
+    done_runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     case $mode in
     runs) n=${done_runs:-?} ;;
     corpus) n=$(grep -c '^Executed ' "$log") ;;

@@ -79,9 +79,6 @@ if [ -x tools/run-tier2.sh ]; then
     # reach the guest and are answered; poweroff ends the domain.
     step "tier 2, monitor (make run on a terminal)" tools/test-monitor.sh \
         "$kernel"
-    # The default suite on a new user's xl config: libxl's limits.
-    step "tier 2, stock xl config" tools/run-tier2.sh --stock-config \
-        --vcpus 2 "$kernel"
     # The toolstack's control requests on an idle guest (tests=none).
     step "tier 2, xl shutdown" tools/run-tier2.sh --vcpus 2 --action shutdown \
         "$kernel"

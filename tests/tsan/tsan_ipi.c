@@ -23,7 +23,7 @@
 #define PER_CPU  20000
 #define TIME_OUT 60 /* seconds before the test calls it a hang */
 
-struct tsan_cpu {
+struct sim_cpu {
     pthread_mutex_t lock; /* the spinlock of struct ipi_cpu */
     struct ipi_queue queue;
     struct ipi_pool pool;
@@ -38,8 +38,8 @@ struct tsan_cpu {
     uint64_t rng;
 };
 
-static struct tsan_cpu tcpus[NCPUS];
-static __thread struct tsan_cpu *me;
+static struct sim_cpu sim_cpus[NCPUS];
+static __thread struct sim_cpu *me;
 static unsigned long completed; /* calls run, all CPUs: atomics only */
 static bool stop;               /* atomics only */
 
@@ -87,7 +87,7 @@ waited_fn(void *arg)
 
 /* run_queue() of kernel/xen/ipi/ipi.c. */
 static void
-run_queue(struct tsan_cpu *c)
+run_queue(struct sim_cpu *c)
 {
     for ( ;; )
     {
@@ -114,7 +114,7 @@ service_doorbell(void)
 static void
 queue_call(unsigned int target, struct ipi_call *call)
 {
-    struct tsan_cpu *t = &tcpus[target];
+    struct sim_cpu *t = &sim_cpus[target];
     bool was_empty;
 
     pthread_mutex_lock(&t->lock);
@@ -188,17 +188,17 @@ TEST(tsan_ipi, calls_run_once_in_order_without_races)
     time_t start = time(NULL);
     unsigned int i, j;
 
-    memset(tcpus, 0, sizeof(tcpus));
+    memset(sim_cpus, 0, sizeof(sim_cpus));
     for ( i = 0; i < NCPUS; i++ )
     {
-        pthread_mutex_init(&tcpus[i].lock, NULL);
-        tcpus[i].id = i;
-        tcpus[i].rng = 1000 + i;
+        pthread_mutex_init(&sim_cpus[i].lock, NULL);
+        sim_cpus[i].id = i;
+        sim_cpus[i].rng = 1000 + i;
     }
     completed = 0;
     stop = false;
     for ( i = 0; i < NCPUS; i++ )
-        ASSERT_EQ(pthread_create(&th[i], NULL, cpu_main, &tcpus[i]), 0);
+        ASSERT_EQ(pthread_create(&th[i], NULL, cpu_main, &sim_cpus[i]), 0);
     /* Nested calls are counted too, so wait for the count to settle. */
     for ( ;; )
     {
@@ -222,17 +222,17 @@ TEST(tsan_ipi, calls_run_once_in_order_without_races)
 
     for ( i = 0; i < NCPUS; i++ )
     {
-        EXPECT_EQ(tcpus[i].order_errors, 0u);
-        EXPECT_EQ(tcpus[i].result_errors, 0u);
-        EXPECT_TRUE(tcpus[i].queue.head == NULL);
+        EXPECT_EQ(sim_cpus[i].order_errors, 0u);
+        EXPECT_EQ(sim_cpus[i].result_errors, 0u);
+        EXPECT_TRUE(sim_cpus[i].queue.head == NULL);
         for ( j = 0; j < NCPUS; j++ )
         {
-            EXPECT_EQ(tcpus[j].ran_from[i], tcpus[i].sent_to[j]);
-            sent += tcpus[i].sent_to[j];
-            ran += tcpus[j].ran_from[i];
+            EXPECT_EQ(sim_cpus[j].ran_from[i], sim_cpus[i].sent_to[j]);
+            sent += sim_cpus[i].sent_to[j];
+            ran += sim_cpus[j].ran_from[i];
         }
         for ( j = 0; j < IPI_POOL_SLOTS; j++ )
-            EXPECT_FALSE(tcpus[i].pool.slots[j].busy);
+            EXPECT_FALSE(sim_cpus[i].pool.slots[j].busy);
     }
     EXPECT_EQ(ran, sent);
     EXPECT_GE(sent, (unsigned long)NCPUS * PER_CPU);
@@ -264,16 +264,16 @@ TEST(tsan_ipi, pool_slots_reused_at_once)
     pthread_t th;
     unsigned int i;
 
-    memset(tcpus, 0, sizeof(tcpus));
+    memset(sim_cpus, 0, sizeof(sim_cpus));
     for ( i = 0; i < 2; i++ )
     {
-        pthread_mutex_init(&tcpus[i].lock, NULL);
-        tcpus[i].id = i;
+        pthread_mutex_init(&sim_cpus[i].lock, NULL);
+        sim_cpus[i].id = i;
     }
     completed = 0;
     stop = false;
-    ASSERT_EQ(pthread_create(&th, NULL, drain_main, &tcpus[1]), 0);
-    me = &tcpus[0];
+    ASSERT_EQ(pthread_create(&th, NULL, drain_main, &sim_cpus[1]), 0);
+    me = &sim_cpus[0];
     for ( i = 0; i < 4 * PER_CPU; i++ )
         call_on(1, false, false);
     while ( __atomic_load_n(&completed, __ATOMIC_RELAXED) < 4 * PER_CPU )
@@ -281,6 +281,6 @@ TEST(tsan_ipi, pool_slots_reused_at_once)
     __atomic_store_n(&stop, true, __ATOMIC_RELEASE);
     pthread_join(th, NULL);
     me = NULL;
-    EXPECT_EQ(tcpus[1].ran_from[0], 4u * PER_CPU);
-    EXPECT_EQ(tcpus[1].order_errors, 0u);
+    EXPECT_EQ(sim_cpus[1].ran_from[0], 4u * PER_CPU);
+    EXPECT_EQ(sim_cpus[1].order_errors, 0u);
 }

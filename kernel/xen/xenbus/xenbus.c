@@ -46,6 +46,7 @@ bus_free(void *arg)
 static void
 bus_lock(void)
 {
+    /* Acquire: what the last holder did is seen by the next. */
     while ( __atomic_exchange_n(&xb.busy, true, __ATOMIC_ACQUIRE) )
         wait_event_timeout(&xb_wq, bus_free, NULL, UINT64_MAX);
 }
@@ -53,6 +54,7 @@ bus_lock(void)
 static void
 bus_unlock(void)
 {
+    /* Release: our work is visible before the lock looks free. */
     __atomic_store_n(&xb.busy, false, __ATOMIC_RELEASE);
     waitq_wake_all(&xb_wq);
 }

@@ -36,6 +36,7 @@ struct xs_client xs = {
 bool
 xenstore_available(void)
 {
+    /* Acquire: pairs with xenstore_init's release of ready. */
     return __atomic_load_n(&xs.ready, __ATOMIC_ACQUIRE);
 }
 
@@ -62,6 +63,7 @@ break_locked(const char *why)
         if ( (xs.inflight.busy & (1u << i)) && !xs.slot[i].done )
         {
             xs.slot[i].r.err = -XEN_EIO;
+            /* Release: the error is set before the waiter sees done. */
             __atomic_store_n(&xs.slot[i].done, true, __ATOMIC_RELEASE);
         }
 }
@@ -189,6 +191,7 @@ ring_has_room(void *arg)
 static bool
 slot_done(void *arg)
 {
+    /* Acquire: pairs with complete_locked's release of done. */
     return __atomic_load_n(&((struct xs_slot *)arg)->done, __ATOMIC_ACQUIRE);
 }
 
@@ -463,6 +466,7 @@ xenstore_init(void)
     rc = evtchn_bind_existing(xs.port, 0, xs_event, NULL);
     if ( rc )
         return rc;
+    /* Release: the rings and port are set before anyone sees ready. */
     __atomic_store_n(&xs.ready, true, __ATOMIC_RELEASE);
     rc = xs_read_uint(XS_TX_NONE, "domid", DOMID_FIRST_RESERVED - 1, &domid);
     if ( rc )

@@ -235,6 +235,7 @@ xs_watch_thread(void *arg)
         if ( w )
         {
             w->fn(w, ev->path);
+            /* Release: the callback is over before an unwatcher sees 0. */
             __atomic_store_n(&xs.running_watch, 0, __ATOMIC_RELEASE);
             waitq_wake_all(&xs.wq);
         }
