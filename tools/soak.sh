@@ -22,7 +22,8 @@
 # during a soak does not change what is tested. Results go to DIR (default
 # build/soak/<date>): results.tsv (one row per boot: pass, fail, triple
 # (Xen logged a triple fault), timeout (the guest ran past the limit:
-# slow, not crashed), noverdict), the serial log of every boot that did
+# slow, not crashed), noverdict, or infra: no boot at all, e.g. no QEMU
+# slot; not counted as a boot), the serial log of every boot that did
 # not pass, and summary.txt, which is also printed (after every cycle, so
 # an interrupted soak still reports).
 # Exit: 0 if every boot passed, 1 otherwise.
@@ -101,6 +102,7 @@ run_one() {
     else
         args+=("$out/xenling")
     fi
+    rm -f "$tx" "${tx%.txt}.serial.log" # no stale verdict from the last boot
     t0=$(date +%s)
     "$here/run-tier2.sh" "${args[@]}" >"$out/run.out" 2>&1
     rc=$?
@@ -120,6 +122,8 @@ run_one() {
     fi
     [ "$result" != pass ] && [ "$reason" = timeout ] && result=timeout
     [ $triple = 1 ] && result=triple
+    # No domain ended: the boot never happened or never reached xl.
+    [ $triple = 0 ] && [ -z "$reason" ] && [ $rc = 2 ] && result=infra
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cycle" "$guest" "$v" "$result" \
         "$secs" "$triple" "${reason:-none}" >>"$results"
     if [ "$result" != pass ]; then
@@ -135,7 +139,7 @@ run_one() {
 summarize() {
     {
         echo "soak summary: $(date -u '+%Y-%m-%d %H:%M UTC'), kernel $(sha1sum "$out/xenling" | cut -c1-12)"
-        awk -F'\t' 'NR > 1 && $2 != "storm" {
+        awk -F'\t' 'NR > 1 && $4 != "infra" {
                 k = $2 " vcpus=" $3; n[k]++; r[k, $4]++
                 if (!(k in seen)) { seen[k] = 1; order[++m] = k }
             }
@@ -184,5 +188,5 @@ if [ $do_cycles = 1 ]; then
     done
 fi
 summarize
-awk -F'\t' 'NR > 1 && $4 != "pass" && $2 == "xenling" { bad = 1 } END { exit bad }' "$results" || failed=1
+awk -F'\t' 'NR > 1 && $4 != "pass" && $4 != "infra" && $2 == "xenling" { bad = 1 } END { exit bad }' "$results" || failed=1
 exit $failed
