@@ -46,6 +46,9 @@ PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/xen/time/pvclock_math.c kernel/xen/time/timerq.c \
 	kernel/xen/time/timer_core.c kernel/xen/ipi/ipi_queue.c \
 	kernel/xen/grant/gnt_entries.c \
+	drivers/blk/blkif_ring.c drivers/blk/blkif_req.c drivers/blk/blkif_shadow.c \
+	drivers/blk/blkif_negot.c drivers/blk/blkif_order.c drivers/blk/blk_pattern.c \
+	drivers/blk/blkif_engine.c \
 	kernel/xen/xenstore/xs_wire.c kernel/xen/xenbus/xenbus_state.c
 # The coverage runtime's portable half (kernel/gcov.c is the rest).
 PORTABLE += kernel/lib/crc32.c kernel/lib/gcov_gcda.c kernel/lib/tsc_time.c
@@ -102,7 +105,8 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -DXENLING_HOST -Iinclude -I. \
 	-Wall -Wextra -Werror -Wno-unused-parameter -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
 FUZZ_NAMES := bootinfo_pvh bootinfo_mb2 bootinfo_e820 byte_ring \
-	evtchn_2l_scan evtchn_fifo gnt_entries pvclock xs_wire xs_values
+	evtchn_2l_scan evtchn_fifo gnt_entries pvclock xs_wire xs_values \
+	blkif_engine
 FUZZ_COMMON := tests/fuzz/fuzz_common.c kernel/lib/format.c
 FUZZ_SRC_bootinfo_pvh := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
 FUZZ_SRC_bootinfo_mb2 := tests/fuzz/fuzz_loader.c kernel/lib/bootinfo.c
@@ -116,6 +120,8 @@ FUZZ_SRC_pvclock := kernel/xen/time/pvclock_math.c
 FUZZ_SRC_xs_wire := kernel/xen/xenstore/xs_wire.c kernel/lib/xen_errno.c
 FUZZ_SRC_xs_values := kernel/xen/xenstore/xs_wire.c \
 	kernel/xen/xenbus/xenbus_state.c kernel/lib/xen_errno.c
+FUZZ_SRC_blkif_engine := drivers/blk/blkif_engine.c drivers/blk/blkif_ring.c \
+	drivers/blk/blkif_req.c drivers/blk/blkif_shadow.c drivers/blk/blkif_order.c
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/bin/%,$(FUZZ_NAMES))
 FUZZ_RUNS ?= 10000000
 

@@ -7,6 +7,7 @@
  * boot's time line (include/timeline.h).
  */
 #include <kernel.h>
+#include <blk.h>
 #include <bootinfo.h>
 #include <console.h>
 #include <control.h>
@@ -62,6 +63,7 @@ kernel_main(unsigned int proto, unsigned long info)
     STEP(xenstore_init());                /* xenstore ring, its thread, domid */
     STEP(xenbus_init());                  /* devices under device/, states */
     STEP(control_init());                 /* xl shutdown, reboot, sysrq */
+    STEP(blk_init());                     /* blkfront: disks on xenbus */
     selftest_run();                       /* tests= from the command line */
     /* clang-format on */
 }

@@ -102,6 +102,7 @@ machine_shutdown(unsigned int reason)
     if ( !xen.hypercalls || xen.initial_domain )
         machine_exit(true); /* QEMU tiers: the debug-exit device */
     irq_disable();
+    gcov_dump(); /* coverage build: the counters before the domain ends */
     xen_shutdown(reason);
     /* SCHEDOP_shutdown does not return to a domain it shut down. */
     printk("shutdown: SCHEDOP_shutdown (reason %u) returned\n", reason);

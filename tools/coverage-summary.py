@@ -63,9 +63,10 @@ def main(argv):
                     acc[k] += info[name][k]
             else:
                 rows.setdefault(d, [[0, 0, 0, 0] for _ in infos])
-    head = "%-18s %15s %13s" % ("folder", "lines", "functions")
+    width = max([len(d) for d in rows] + [6])
+    head = "%-*s %15s %13s" % (width, "folder", "lines", "functions")
     if len(infos) == 3:
-        head += "   %-12s %-12s" % ("lines: kernel", "host")
+        head += "   %6s  %6s" % ("kernel", "host")
     print(head)
     total = [[0, 0, 0, 0] for _ in infos]
     for d in sorted(rows):
@@ -75,11 +76,14 @@ def main(argv):
                 total[i][k] += r[i][k]
     for d, r in sorted(rows.items()) + [("total", total)]:
         lf, lh, ff, fh = r[0]
-        s = "%-18s %s %5d/%-5d %s %3d/%-3d" % (d, pct(lh, lf), lh, lf, pct(fh, ff), fh, ff)
+        s = "%-*s %s %5d/%-5d %s %3d/%-3d" % (width, d, pct(lh, lf), lh, lf, pct(fh, ff), fh, ff)
         if len(infos) == 3:
             # Lines of these folders the kernel runs / host tests reached.
-            s += "   %s       %s" % (pct(r[1][1], lf), pct(r[2][1], lf))
+            s += "   %s  %s" % (pct(r[1][1], lf), pct(r[2][1], lf))
         print(s)
+    if len(infos) == 3:
+        print("(kernel, host: the lines that the in-kernel runs alone, and the host unit"
+              " tests alone, ran)")
     return 0
 
 

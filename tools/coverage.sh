@@ -31,7 +31,8 @@ echo "coverage: host unit tests"
 find build/host -name '*.gcda' -delete
 "$host_bin" >"$runs/host.log" 2>&1 || { echo "coverage: host unit tests failed: $runs/host.log"; exit 1; }
 quiet_lcov --capture --directory build/host --output-file "$runs/host-all.info"
-quiet_lcov --extract "$runs/host-all.info" "$top/kernel/*" --output-file "$runs/host.info"
+quiet_lcov --extract "$runs/host-all.info" "$top/kernel/*" "$top/drivers/*" \
+    --output-file "$runs/host.info"
 infos=(-a "$runs/host.info")
 kinfos=()
 

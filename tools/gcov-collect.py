@@ -55,7 +55,12 @@ def parse_dump(path):
                 parts = rest.split()
                 if len(parts) != 3 or num not in files:
                     raise ValueError("malformed line: %r" % line)
-                offset, data = int(parts[0]), decode_payload(parts[1])
+                offset = int(parts[0])
+                try:
+                    data = decode_payload(parts[1])
+                except ValueError:
+                    raise ValueError("file %d: line at offset %d: payload is neither hex"
+                                     " nor zero-run letters" % (num, offset)) from None
                 if "%08x" % zlib.crc32(data) != parts[2]:
                     raise ValueError("file %d: line at offset %d fails its CRC" % (num, offset))
                 buf = files[num][1]

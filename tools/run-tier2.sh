@@ -13,8 +13,12 @@
 #                       with --action)
 #   --ramdisk FILE      hand the guest an initial ramdisk (xl "ramdisk =";
 #                       e.g. to boot a Linux PVH guest as a reference peer)
-#   --disk FILE         attach a host file as a guest disk (xvda, xvdb, ...;
-#                       raw, read-write; repeatable, at most 8)
+#   --disk FILE[,OPT...] attach a host file as a guest disk (xvda, xvdb, ...;
+#                       raw, behind a volatile write cache, so flushes
+#                       matter; repeatable, at most 8). OPT: "ro" (the
+#                       guest gets it read-only), "log=LOGFILE" (dom0 puts
+#                       dm-log-writes between blkback and the disk, its log
+#                       on the host file LOGFILE, complete after the run)
 #   --transcript FILE   guest transcript (default build/tier2/last-transcript.txt);
 #                       the full serial log goes to FILE with .txt replaced
 #                       by .serial.log
@@ -37,6 +41,10 @@
 #                       `xl shutdown -w` (or `xl reboot -w`) on it; the run
 #                       is judged by the domain's shutdown reason, not by
 #                       test verdicts (see "Exit status" below)
+#   --action destroy --action-when REGEX
+#                       dom0 runs `xl destroy` once a guest console line
+#                       matches the extended regex (the crash-consistency
+#                       test); passes if that happened
 #   --action-limit S    with --action: the domain must be gone within S s
 #                       of the request (default 10; xl is killed after 30)
 #   --agent-selftest    boot no guest: dom0 checks its own agent (the
@@ -82,6 +90,7 @@ timeout_set=0
 stock=0
 action=none
 action_limit=10
+action_when=
 selftest=0
 
 infra() { echo "tier2: INFRASTRUCTURE ERROR: $*" >&2; exit 2; }
@@ -101,6 +110,7 @@ while [ $# -gt 0 ]; do
         --stock-config) stock=1; shift ;;
         --action)     [ $# -ge 2 ] || usage 2; action=$2; shift 2 ;;
         --action-limit) [ $# -ge 2 ] || usage 2; action_limit=$2; shift 2 ;;
+        --action-when) [ $# -ge 2 ] || usage 2; action_when=$2; shift 2 ;;
         --agent-selftest) selftest=1; shift ;;
         -h|--help)    usage 0 ;;
         --)           shift; break ;;
@@ -120,9 +130,11 @@ else
     [ -n "$kernel" ] || { echo "tier2: no KERNEL_ELF given" >&2; usage 2; }
 fi
 case "$action" in
-    none|shutdown|reboot) ;;
-    *) echo "tier2: --action must be shutdown or reboot, not '$action'" >&2; usage 2 ;;
+    none|shutdown|reboot) [ -z "$action_when" ] || { echo "tier2: --action-when goes with --action destroy" >&2; usage 2; } ;;
+    destroy) [ -n "$action_when" ] || { echo "tier2: --action destroy needs --action-when REGEX" >&2; usage 2; } ;;
+    *) echo "tier2: --action must be shutdown, reboot or destroy, not '$action'" >&2; usage 2 ;;
 esac
+case "$action_when" in *$'\n'*) infra "--action-when must be one line" ;; esac
 # The self-check makes ~45 requests, each a few process starts in a TCG
 # dom0: 2-3 minutes were seen on a heavily loaded host.
 [ $selftest = 0 ] || [ $timeout_set = 1 ] || gtimeout=300
@@ -150,8 +162,26 @@ fi
 if [ -n "$ramdisk" ]; then
     [ -f "$ramdisk" ] && [ -r "$ramdisk" ] || infra "--ramdisk '$ramdisk' not found or unreadable"
 fi
-for d in "${disks[@]}"; do
-    [ -f "$d" ] && [ -r "$d" ] && [ -w "$d" ] || infra "--disk '$d' must be an existing read-write file"
+# Each --disk: its file, its options for dom0 (/job/disks), its log file.
+disk_files=() disk_opts=() disk_logs=()
+for spec in "${disks[@]}"; do
+    f=${spec%%,*} o= l=
+    rest=${spec#"$f"}
+    IFS=, read -r -a words <<<"${rest#,}"
+    for w in "${words[@]}"; do
+        case "$w" in
+            ro)         o="$o $w" ;;
+            log=?*)     l=${w#log=}; o="$o log" ;;
+            '')         ;;
+            *) infra "--disk '$spec': unknown option '$w' (ro, log=LOGFILE)" ;;
+        esac
+    done
+    [ -f "$f" ] && [ -r "$f" ] && [ -w "$f" ] || infra "--disk '$f' must be an existing read-write file"
+    if [ -n "$l" ]; then
+        [ -f "$l" ] && [ -w "$l" ] || infra "--disk '$spec': the log file '$l' must exist and be writable"
+        [ "$(stat -c %s "$l")" -ge 1048576 ] || infra "--disk '$spec': the log file '$l' is under 1 MiB"
+    fi
+    disk_files+=("$f") disk_opts+=("${o# }") disk_logs+=("$l")
 done
 # How dom0 answers the guest's console input requests (tools/tier2/README.md):
 # "reply" (default), or, to prove the guest's test can fail, "none" or
@@ -211,6 +241,8 @@ mkdir -p "$tmp/jobroot/job"
 [ $selftest = 1 ] || cp "$kernel" "$tmp/jobroot/job/kernel"
 [ -z "$ramdisk" ] || cp "$ramdisk" "$tmp/jobroot/job/ramdisk"
 printf '%s\n' "$cmdline" >"$tmp/jobroot/job/cmdline"
+[ ${#disks[@]} = 0 ] || printf '%s\n' "${disk_opts[@]}" >"$tmp/jobroot/job/disks"
+[ -z "$action_when" ] || printf '%s\n' "$action_when" >"$tmp/jobroot/job/action_when"
 cat >"$tmp/jobroot/job/job.env" <<EOF
 JOB_VCPUS=$vcpus
 JOB_MEM=$mem
@@ -246,10 +278,13 @@ qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp 2 -m 1536
       -kernel "$tmp/xen.elf" -append "$xen_args"
       -initrd "$tmp/vmlinux $dom0_args,$tmp/initrd")
 i=0
-for d in "${disks[@]}"; do
+for d in "${disk_files[@]}"; do
     # QEMU option values escape a comma by doubling it.
     qemu+=(-drive "file=${d//,/,,},format=raw,if=none,id=xd$i,cache=writeback"
            -device "virtio-blk-pci,drive=xd$i,serial=xenling-disk$i")
+    l=${disk_logs[$i]}
+    [ -z "$l" ] || qemu+=(-drive "file=${l//,/,,},format=raw,if=none,id=xl$i,cache=writeback"
+                          -device "virtio-blk-pci,drive=xl$i,serial=xenling-log$i")
     i=$((i + 1))
 done
 qtimeout=${XENLING_TIER2_QEMU_TIMEOUT:-$((gtimeout + 120))}
@@ -492,6 +527,25 @@ if [ $selftest = 1 ]; then
     exit 2
 fi
 
+# --action destroy: dom0 must have seen the line and destroyed the domain.
+judge_destroy() {
+    local adv st secs
+    adv=$(field advertised) st=$(field action_status) secs=$(field action_secs)
+    if [ "$rc_e9" = 1 ] || [ "$rc_pv" = 1 ] || [ "$reason" = crash ]; then
+        echo "tier2: FAIL: the guest reported failure or crashed (reason=$reason) before dom0 destroyed it"
+        return 1
+    fi
+    if [ "$adv" != 1 ]; then
+        echo "tier2: FAIL: the guest never printed a line matching '$action_when' (the domain ended with reason=$reason)"
+        return 1
+    fi
+    if [ "$st" != 0 ]; then
+        echo "tier2: FAIL: xl destroy exited with status $st after $secs s"
+        return 1
+    fi
+    echo "tier2: PASS: the guest printed a line matching '$action_when' and dom0 destroyed it (xl destroy: $secs s)"
+}
+
 # --action: judged by what happened to the domain after dom0 asked.
 judge_action() {
     local want=poweroff feature=feature-poweroff adv st secs
@@ -535,6 +589,10 @@ judge_action() {
     echo "tier2: PASS: xl $action -w returned 0 after $secs s and the domain ended with reason $want"
     return 0
 }
+if [ "$action" = destroy ]; then
+    judge_destroy && exit 0
+    exit $?
+fi
 if [ "$action" != none ]; then
     judge_action && exit 0
     exit $?

@@ -26,6 +26,8 @@ PKGS=(
     libxen-dev
     xen-hypervisor-4.17-amd64 xen-utils-4.17 xenstore-utils
     linux-image-amd64 busybox-static cpio gzip
+    # dm-log-writes in the tier-2 dom0 (the block tests' observer)
+    dmsetup
     grub-pc-bin grub-common xorriso mtools
     flex bison m4 python3 dpkg-dev
     gdb perl gnuplot-nox

@@ -31,6 +31,9 @@ step "fuzz corpus (short pass)" make -s fuzz-corpus
 step "concurrency (ThreadSanitizer)" make -s test-tsan
 step "docs citations" python3 tools/check-docs.py
 step "style (clang-format)" tools/check-format.sh
+# The host's block checkers (tools/blk/) pass on good logs and images and
+# fail on ones broken on purpose.
+step "block checkers can pass and fail" tools/blk/selftest.sh
 step "plain QEMU" tools/run-qemu.sh "$kernel"
 # make qemu-gdb, in batch mode: attach, break, backtrace, step, continue.
 step "gdb: attach, break, step, verdict" tools/test-gdb.sh "$kernel"
@@ -79,6 +82,11 @@ if [ -x tools/run-tier2.sh ]; then
     # reach the guest and are answered; poweroff ends the domain.
     step "tier 2, monitor (make run on a terminal)" tools/test-monitor.sh \
         "$kernel"
+    # Block devices against Linux's blkback: disks backed by host files,
+    # dm-log-writes in dom0, hot plug, crash consistency, then the host's
+    # own checks of the files (tools/blk/tier2.sh).
+    step "tier 2, block: disks, log, host checks" tools/blk/tier2.sh \
+        --vcpus 2 "$kernel"
     # The toolstack's control requests on an idle guest (tests=none).
     step "tier 2, xl shutdown" tools/run-tier2.sh --vcpus 2 --action shutdown \
         "$kernel"

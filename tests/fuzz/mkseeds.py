@@ -148,6 +148,19 @@ def main():
         write("xs_values", "p%d" % sel, bytes([sel]) + struct.pack("<Q", num)
               + text)
 
+    # blkif_engine: features (512-byte sectors, flush, barrier), a 3-byte
+    # size, then actions: 0 submit (op, sector32, count), 1 backend takes,
+    # 2 backend answers (which, spoil: bits 2-3 pick the status), 5 poll.
+    def submit(op, sector, count):
+        return bytes([0, op]) + struct.pack("<I", sector) + bytes([count])
+
+    b = bytes([4 | 8]) + struct.pack("<I", 4096)[:3]
+    b += submit(1, 0, 100) + submit(3, 8, 8) + submit(0, 16, 24)
+    b += bytes([1]) + bytes([2, 0, 0]) * 8 + bytes([5])
+    b += bytes([1]) + bytes([2, 0, 0]) * 8 + bytes([5])
+    b += submit(2, 0, 0) + bytes([1, 2, 0, 8, 5])  # a refused flush
+    write("blkif_engine", "io", b)
+
 
 if __name__ == "__main__":
     main()

@@ -7,6 +7,7 @@
  */
 #include <ktest.h>
 #include <byte_ring.h>
+#include "tests/host/fence_log.h"
 #include <xen/xen.h>
 #include <xen/io/console.h>
 #include <xen/io/xs_wire.h>
@@ -165,49 +166,18 @@ TEST(byte_ring, read_takes_full_ring_rejects_more)
     EXPECT_EQ(ring_read(&r, buf, sizeof(buf), &b), -1);
 }
 
-/* Which barrier ran, in order: "r" rmb, "w" wmb, "m" mb. */
-static char fence_log[8];
-
-static void
-log_fence(char c)
-{
-    size_t n = strlen(fence_log);
-
-    if ( n + 1 < sizeof(fence_log) )
-        fence_log[n] = c;
-}
-
-static void
-log_rmb(void)
-{
-    log_fence('r');
-}
-
-static void
-log_wmb(void)
-{
-    log_fence('w');
-}
-
-static void
-log_mb(void)
-{
-    log_fence('m');
-}
-
 TEST(byte_ring, read_fences_index_then_release)
 {
-    static const struct ring_barriers lb = { log_rmb, log_wmb, log_mb };
     static struct xencons_interface r;
     char buf[4];
 
     memset(&r, 0, sizeof(r));
-    memset(fence_log, 0, sizeof(fence_log));
+    fence_log_reset();
     r.in[0] = 'k';
     r.in_prod = 1;
-    EXPECT_EQ(ring_read(&r, buf, sizeof(buf), &lb), 1);
+    EXPECT_EQ(ring_read(&r, buf, sizeof(buf), &fence_log_barriers), 1);
     /* rmb: in_prod before the bytes; mb: the bytes before in_cons. */
-    EXPECT_STREQ(fence_log, "rm");
+    EXPECT_STREQ(fence_log_text(), "rm");
 }
 
 TEST(byte_ring, xenstore_request_and_reply_rings)

@@ -53,7 +53,9 @@ XENSTORE_LINKS=(xenstore-chmod xenstore-exists xenstore-list xenstore-ls
                 xenstore-read xenstore-rm xenstore-watch xenstore-write)
 # Loaded in this order (dependencies from modules.dep are put first).
 MODULES=(xen-privcmd xenfs xen-evtchn xen-gntdev xen-gntalloc xen-blkback loop
-         virtio_pci virtio_blk)
+         virtio_pci virtio_blk dm-mod dm-log-writes)
+# Device-mapper's tool, for the dm-log-writes observer of block tests.
+DMSETUP=/usr/sbin/dmsetup
 
 # ---------------------------------------------------------------- kernel --
 if [ -n "${XENLING_DOM0_KVER:-}" ]; then
@@ -197,12 +199,14 @@ for t in "${XEN_TOOLS[@]}"; do
 done
 [ -x /usr/bin/xenstore ] || die "/usr/bin/xenstore missing: install xenstore-utils"
 add /usr/bin/xenstore /usr/bin/xenstore
+[ -x $DMSETUP ] || die "$DMSETUP missing: install dmsetup"
+add $DMSETUP $DMSETUP
 
 # Shared libraries: everything ldd reports for the dynamic binaries (the
 # dynamic loader included), plus libgcc_s (glibc dlopens it for
 # pthread_cancel). Copied to the path ldd names, symlinks resolved.
 declare -A LIBS=()
-for b in "${XEN_TOOLS[@]/#/$XENBIN/}" /usr/bin/xenstore "$out/gntpeer"; do
+for b in "${XEN_TOOLS[@]/#/$XENBIN/}" /usr/bin/xenstore "$out/gntpeer" $DMSETUP; do
     while read -r lib; do
         [ -n "$lib" ] && LIBS[$lib]=1
     done < <(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
