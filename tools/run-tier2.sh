@@ -61,6 +61,7 @@
 #                       archive --dump-disk FILE (a raw file, >= 256 MiB)
 #   --control KERNEL --control-ramdisk FILE [--control-cmdline "ARGS"]
 #                       the soak's control guest (128 MiB)
+#   --control-every K   boot the control in every K-th round only (default 1)
 #
 # Environment: XENLING_TIER2_AGENT=reply|none|wrong (how dom0 answers the
 # guest's XENLING-DOM0-REQUEST lines; "wrong" and "none" prove a test can
@@ -104,7 +105,7 @@ action_limit=10
 action_when=
 selftest=0
 soak=0 soak_rounds=0 soak_vcpus="1 2" soak_budget=1800
-control= control_ramdisk= control_cmdline= dump_disk=
+control= control_ramdisk= control_cmdline= dump_disk= control_every=1
 
 infra() { echo "tier2: INFRASTRUCTURE ERROR: $*" >&2; exit 2; }
 usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -132,6 +133,7 @@ while [ $# -gt 0 ]; do
         --control-ramdisk) [ $# -ge 2 ] || usage 2; control_ramdisk=$2; shift 2 ;;
         --control-cmdline) [ $# -ge 2 ] || usage 2; control_cmdline=$2; shift 2 ;;
         --dump-disk)  [ $# -ge 2 ] || usage 2; dump_disk=$2; shift 2 ;;
+        --control-every) [ $# -ge 2 ] || usage 2; control_every=$2; shift 2 ;;
         -h|--help)    usage 0 ;;
         --)           shift; break ;;
         -*)           echo "tier2: unknown option '$1'" >&2; usage 2 ;;
@@ -160,6 +162,7 @@ if [ $soak = 1 ]; then
         { echo "tier2: --soak excludes --agent-selftest, --action, --disk and --ramdisk" >&2; usage 2; }
     [[ $soak_rounds =~ ^[1-9][0-9]*$ ]] || infra "--soak needs a number of rounds, not '$soak_rounds'"
     [[ $soak_budget =~ ^[1-9][0-9]*$ ]] || infra "--soak-budget must be seconds, not '$soak_budget'"
+    [[ $control_every =~ ^[1-9][0-9]*$ ]] || infra "--control-every must be a positive number, not '$control_every'"
     [[ $soak_vcpus =~ ^[1-9][0-9]*( [1-9][0-9]*)*$ ]] || infra "--soak-vcpus must be numbers separated by spaces, not '$soak_vcpus'"
     for f in "$control" "$control_ramdisk" "$dump_disk"; do
         [ -z "$f" ] || [ -r "$f" ] || infra "'$f' not found or unreadable"
@@ -302,6 +305,7 @@ JOB_SOAK_ROUNDS=$([ $soak = 1 ] && echo "$soak_rounds" || echo 1)
 JOB_SOAK_BUDGET=$soak_budget
 JOB_SOAK_VCPUS="$soak_vcpus"
 JOB_SOAK_DUMP=$([ -n "$dump_disk" ] && echo 1 || echo 0)
+JOB_SOAK_CONTROL_EVERY=$control_every
 EOF
 cat "$dom0initrd" >"$tmp/initrd"
 size=$(stat -c %s "$tmp/initrd")

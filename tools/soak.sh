@@ -16,12 +16,13 @@
 #            hit, docs/hardening.md) at every vCPU count in --vcpus
 #            (default "1 2"), each followed by Debian's Linux as a PVH domU
 #            at the same count: the control for the environment's own
-#            failure rate. Each guest may run --guest-timeout S (default
+#            failure rate (--control-every K: only in every K-th round,
+#            default 1). Each guest may run --guest-timeout S (default
 #            300); a session starts no round after --session-seconds S
 #            (default 1800), then the slot goes back to the queue and the
 #            next session goes on with the rounds left.
 #
-# Usage: tools/soak.sh [--cycles N] [--vcpus "1 2"] [--no-linux]
+# Usage: tools/soak.sh [--cycles N] [--vcpus "1 2"] [--no-linux] [--control-every K]
 #                      [--tests GLOBS] [--session-seconds S]
 #                      [--storm-seconds S] [--storm-vcpus N] [--no-storms]
 #                      [--no-cycles] [--guest-timeout S] [--out DIR] [KERNEL]
@@ -52,11 +53,12 @@ storms=1
 do_cycles=1
 guest_timeout=300
 session_s=1800
+control_every=1
 xtests='smp.*,xen.*,timer.*,paging.*'
 out=
 kernel=$top/build/xenling
 
-usage() { sed -n '5,44p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '5,45p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --cycles)        cycles=$2; shift 2 ;;
@@ -69,6 +71,7 @@ while [ $# -gt 0 ]; do
         --guest-timeout) guest_timeout=$2; shift 2 ;;
         --session-seconds) session_s=$2; shift 2 ;;
         --tests)         xtests=$2; shift 2 ;;
+        --control-every) control_every=$2; shift 2 ;;
         --out)           out=$2; shift 2 ;;
         -h|--help)       usage 0 ;;
         -*)              echo "soak: unknown option '$1'" >&2; usage 2 ;;
@@ -119,7 +122,8 @@ run_session() {
                 --timeout "$guest_timeout" --cmdline "tests=$xtests"
                 --transcript "$tx" --dump-disk "$dump")
     [ $linux = 1 ] && args+=(--control "$out/linux.gz" --control-ramdisk "$out/linux-initrd.cpio.gz"
-                             --control-cmdline "console=hvc0 rdinit=/init loglevel=4")
+                             --control-cmdline "console=hvc0 rdinit=/init loglevel=4"
+                             --control-every "$control_every")
     rm -f "$dump"
     truncate -s 512M "$dump"
     echo "soak: session $sn: up to $want rounds (serial log ${tx%.txt}.serial.log)"
@@ -135,21 +139,28 @@ run_session() {
                 [ "$g" = control ] && g=linux
                 printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sn" "$r" "$b" "$g" "$v" \
                     "$res" "$secs" "$tf" "$reason" "$d" >>"$results"
-                [ "$res" = pass ] || echo "soak: session $sn boot $b: $g vcpus=$v: $res (reason=$reason)"
+                if [ "$res" = pass ]; then
+                    echo "soak: session $sn boot $b: $g vcpus=$v: pass ($secs s)"
+                else
+                    echo "soak: session $sn boot $b: $g vcpus=$v: $res (reason=$reason, $secs s)"
+                fi
                 ;;
             "tier2: soak: "*|"tier2: soak session"*|"tier2: INFRA"*|"tier2: NO VERDICT"*|"tier2: booting"*)
                 echo "$line" ;;
         esac
     done < <("$here/run-tier2.sh" "${args[@]}" "$out/xenling" 2>&1)
     keep_failures "$sn" "${tx%.txt}.serial.log"
-    if tar -tf "$dump" >/dev/null 2>&1; then
+    if [ -n "$(tar -tf "$dump" 2>/dev/null | grep core)" ]; then
         mkdir -p "$out/cores-s$sn"
         tar -xf "$dump" -C "$out/cores-s$sn" && echo "soak: session $sn: cores in $out/cores-s$sn"
     fi
     rm -f "$dump"
-    # Complete rounds: every boot of a round recorded.
-    local per=$(( $(wc -w <<<"$vcpus_list") * (1 + linux) ))
-    done_rounds=$(awk -F'\t' -v s="$sn" -v per="$per" 'NR > 1 && $1 == s { n[$2]++ }
+    # Complete rounds: dom0's last word, else the rounds with every
+    # Xenling boot recorded.
+    done_rounds=$(sed -n 's/^tier2: soak: \(done\|stopped\) rounds=\([0-9]*\).*/\2/p' \
+        "$out/session-$sn.out" | tail -n 1)
+    [ -n "$done_rounds" ] || done_rounds=$(awk -F'\t' -v s="$sn" -v per="$(wc -w <<<"$vcpus_list")" \
+        'NR > 1 && $1 == s && $4 == "xenling" { n[$2]++ }
         END { c = 0; for (r in n) if (n[r] == per) c++; print c }' "$results")
 }
 
