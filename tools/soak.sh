@@ -150,7 +150,7 @@ run_session() {
         esac
     done < <("$here/run-tier2.sh" "${args[@]}" "$out/xenling" 2>&1)
     keep_failures "$sn" "${tx%.txt}.serial.log"
-    if [ -n "$(tar -tf "$dump" 2>/dev/null | grep core)" ]; then
+    if tar -tf "$dump" 2>/dev/null | grep -q core; then
         mkdir -p "$out/cores-s$sn"
         tar -xf "$dump" -C "$out/cores-s$sn" && echo "soak: session $sn: cores in $out/cores-s$sn"
     fi
