@@ -5,11 +5,13 @@
 # gzip'd; the format is Xen's docs/misc/dump-core-format.txt: an ELF core
 # with sections .note.Xen, .xen_prstatus, .xen_pfn and .xen_pages) and walk
 # its 4-level page tables for the addresses that mattered in a crash: each
-# level's entry, the frame it names and what that table page holds (a
-# page table, zeros, the allocator's poison 0x6b, text, other). A soak's
-# triple fault comes with Xen's register dump on the serial line: give it
-# with --serial and CR3, CR2, RIP and RSP are taken from it; else CR3 is
-# vCPU 0's from .xen_prstatus. See docs/hardening.md.
+# level's entry (flags P W U A D S, G for Xenling's guard mark PTE_GUARD,
+# NX), the frame it names and what that table page holds (a page table,
+# zeros, the allocator's poison 0x6b, text, other). A soak's
+# triple fault comes with Xen's register dump on the serial line, a panic
+# with Xenling's own: give the log with --serial and the last CR3, CR2,
+# RIP and RSP in it are used; else CR3 is vCPU 0's from .xen_prstatus.
+# See docs/hardening.md.
 #
 # Usage: tools/core-walk.py CORE [--serial LOG] [--cr3 HEX] [VA_HEX...]
 
@@ -72,9 +74,11 @@ def kind(data):
     present = [e for e in ents if e & 1]
     sane = [e for e in present if (e >> 12) & ((1 << 40) - 1) < (1 << 24)
             and not (e >> 52) & 0x7FF]
-    if present and len(sane) == len(present) and \
-            len(present) + ents.count(0) == 512:
-        return f'a page table: {len(present)} present entries, the rest zero'
+    if present and len(sane) == len(present):
+        marks = sum(1 for e in ents if e and not e & 1)
+        return (f'a page table: {len(present)} present entries, '
+                f'{marks} not present but marked (bit 9: a guard page), '
+                f'{ents.count(0)} zero')
     text = sum(32 <= b < 127 or b in (9, 10, 13) for b in data)
     if text > PAGE * 0.9:
         return 'text: ' + repr(data[:60].decode('ascii', 'replace'))
@@ -95,8 +99,8 @@ def walk(raw, where, cr3, va):
             return
         e, = struct.unpack_from('<Q', data, idx * 8)
         flags = ''.join(c for c, b in (('P', 0), ('W', 1), ('U', 2),
-                                       ('A', 5), ('D', 6), ('S', 7))
-                        if e >> b & 1)
+                                       ('A', 5), ('D', 6), ('S', 7),
+                                       ('G', 9)) if e >> b & 1)
         nx = ' NX' if e >> 63 else ''
         print(f'  {level}[{idx}] = {e:016x} ({flags or "-"}{nx})')
         if not e & 1:
@@ -111,7 +115,8 @@ def walk(raw, where, cr3, va):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    ap = argparse.ArgumentParser(
+        description="walk a PVH guest's page tables in an xl dump-core file")
     ap.add_argument('core')
     ap.add_argument('--serial', help="serial log with Xen's triple-fault dump")
     ap.add_argument('--cr3', type=lambda s: int(s, 16))
@@ -130,11 +135,11 @@ def main():
     vas = list(a.va)
     if a.serial:
         text = open(a.serial, errors='replace').read()
-        regs = dict(re.findall(r'\b(cr[234]|rip|rsp):\s+([0-9a-f]{16})', text))
+        regs = dict(re.findall(r'\b(cr[234]|rip|rsp):?\s+([0-9a-f]{16})', text))
         rip = re.search(r'RIP:\s+[0-9a-f]{4}:\[<([0-9a-f]+)>\]', text)
         if rip:
             regs['rip'] = rip.group(1)
-        print('Xen\'s dump: ' + ' '.join(f'{k} {v}' for k, v in
+        print('registers from the log: ' + ' '.join(f'{k} {v}' for k, v in
                                           sorted(regs.items())))
         if cr3 is None and 'cr3' in regs:
             cr3 = int(regs['cr3'], 16)

@@ -344,8 +344,8 @@ fi
 qlimit=$((gtimeout + 120))
 # A soak: the last round may start just before the budget runs out.
 [ $soak = 0 ] || qlimit=$((soak_budget + 2 * gtimeout + 300))
-# A crash's `xl dump-core` may take up to 900 s (tools/tier2/soak).
-[ -z "$dump_disk" ] || qlimit=$((qlimit + 900))
+# A crash's `xl dump-core` may take up to 1500 s (tools/tier2/soak).
+[ -z "$dump_disk" ] || qlimit=$((qlimit + 1500))
 qtimeout=${XENLING_TIER2_QEMU_TIMEOUT:-$qlimit}
 isnum "$qtimeout" || infra "XENLING_TIER2_QEMU_TIMEOUT must be a number of seconds"
 
