@@ -19,7 +19,8 @@
 #            failure rate (--control-every K: only in every K-th round,
 #            default 1). Each guest may run --guest-timeout S (default
 #            300); a session starts no round after --session-seconds S
-#            (default 1800), then the slot goes back to the queue and the
+#            (default 1800; it always runs one, so 1 means a fresh Xen
+#            per round), then the slot goes back to the queue and the
 #            next session goes on with the rounds left.
 #
 # Usage: tools/soak.sh [--cycles N] [--vcpus "1 2"] [--no-linux] [--control-every K]
@@ -34,8 +35,9 @@
 # timeout (the guest ran past the limit), noverdict), for every boot that
 # did not pass its slice of the session's serial log
 # (fail-s<S>-b<N>-<guest>-v<V>.log: Xen's lines, the guest's console,
-# xl's output) and, for a crash, its core (cores-s<S>/, from
-# `xl dump-core` on the preserved domain), and summary.txt, which is also
+# xl's output) and, for a crash or a triple fault, its core (cores-s<S>/,
+# from `xl dump-core` on the preserved domain; tools/core-walk.py reads
+# it), and summary.txt, which is also
 # printed (after every session, and from what was recorded if a session
 # was cut short).
 # Exit: 0 if every boot passed, 1 otherwise.
@@ -58,7 +60,7 @@ xtests='smp.*,xen.*,timer.*,paging.*'
 out=
 kernel=$top/build/xenling
 
-usage() { sed -n '5,45p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '5,47p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --cycles)        cycles=$2; shift 2 ;;
