@@ -60,7 +60,7 @@ xtests='smp.*,xen.*,timer.*,paging.*'
 out=
 kernel=$top/build/xenling
 
-usage() { sed -n '5,46p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '5,43p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --cycles)        cycles=$2; shift 2 ;;
