@@ -129,7 +129,9 @@ run_session() {
     rm -f "$dump"
     truncate -s 512M "$dump"
     echo "soak: session $sn: up to $want rounds (serial log ${tx%.txt}.serial.log)"
-    while IFS= read -r line; do
+    exec {runner_fd}< <("$here/run-tier2.sh" "${args[@]}" "$out/xenling" 2>&1)
+    runner=$!
+    while IFS= read -r -u "$runner_fd" line; do
         echo "$line" >>"$out/session-$sn.out"
         case "$line" in
             "tier2: soak: boot="*)
@@ -150,7 +152,9 @@ run_session() {
             "tier2: soak: "*|"tier2: soak session"*|"tier2: INFRA"*|"tier2: NO VERDICT"*|"tier2: booting"*)
                 echo "$line" ;;
         esac
-    done < <("$here/run-tier2.sh" "${args[@]}" "$out/xenling" 2>&1)
+    done
+    exec {runner_fd}<&-
+    runner=
     keep_failures "$sn" "${tx%.txt}.serial.log"
     if tar -tf "$dump" 2>/dev/null | grep -q core; then
         mkdir -p "$out/cores-s$sn"
@@ -208,7 +212,9 @@ summarize() {
     cat "$out/summary.txt"
 }
 # An interrupted soak still reports what it recorded.
-trap 'echo "soak: interrupted"; summarize; exit 1' INT TERM
+# The runner stops its QEMU on TERM (tools/run-tier2.sh).
+runner=
+trap 'echo "soak: interrupted"; [ -z "$runner" ] || kill "$runner" 2>/dev/null; summarize; exit 1' INT TERM
 
 failed=0
 # --------------------------------------------------------------- storms --
