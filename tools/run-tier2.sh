@@ -105,7 +105,7 @@ action_limit=10
 action_when=
 selftest=0
 soak=0 soak_rounds=0 soak_vcpus="1 2" soak_budget=1800
-control= control_ramdisk= control_cmdline= dump_disk= control_every=1
+control='' control_ramdisk='' control_cmdline='' dump_disk='' control_every=1
 
 infra() { echo "tier2: INFRASTRUCTURE ERROR: $*" >&2; exit 2; }
 usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; exit "${1:-0}"; }
