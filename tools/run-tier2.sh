@@ -63,6 +63,18 @@
 #   --agent-selftest    boot no guest: dom0 checks its own agent (the
 #                       XENLING-DOM0-REQUEST replies, gntpeer against a page
 #                       dom0 grants itself), judged like a guest's KTAP
+#   --soak ROUNDS       many boots in ONE dom0 session (tools/tier2/soak):
+#                       each round boots KERNEL once at every count of
+#                       --soak-vcpus "1 2" (default), each followed by the
+#                       --control guest; --timeout limits each boot; dom0
+#                       starts no round after --soak-budget S (default
+#                       1800) s of its uptime. Every boot prints a line
+#                       "tier2: soak: boot=N ... result=R ..."; a crashed
+#                       domain is dumped (xl dump-core) into the tar
+#                       archive --dump-disk FILE (a raw file, >= 256 MiB)
+#   --control KERNEL --control-ramdisk FILE [--control-cmdline "ARGS"]
+#                       the soak's control guest (128 MiB)
+#   --control-every K   boot the control in every K-th round only (default 1)
 #
 # Environment: XENLING_TIER2_AGENT=reply|none|wrong (how dom0 answers the
 # guest's XENLING-DOM0-REQUEST lines; "wrong" and "none" prove a test can
@@ -107,6 +119,8 @@ action_when=
 cycles=3
 selftest=0
 bench=
+soak=0 soak_rounds=0 soak_vcpus="1 2" soak_budget=1800
+control='' control_ramdisk='' control_cmdline='' dump_disk='' control_every=1
 
 infra() { echo "tier2: INFRASTRUCTURE ERROR: $*" >&2; exit 2; }
 usage() { sed -n '/^# Usage:/,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -129,6 +143,14 @@ while [ $# -gt 0 ]; do
         --cycles)     [ $# -ge 2 ] || usage 2; cycles=$2; shift 2 ;;
         --agent-selftest) selftest=1; shift ;;
         --bench)      [ $# -ge 2 ] || usage 2; bench=$2; shift 2 ;;
+        --soak)       [ $# -ge 2 ] || usage 2; soak=1; soak_rounds=$2; shift 2 ;;
+        --soak-vcpus) [ $# -ge 2 ] || usage 2; soak_vcpus=$2; shift 2 ;;
+        --soak-budget) [ $# -ge 2 ] || usage 2; soak_budget=$2; shift 2 ;;
+        --control)    [ $# -ge 2 ] || usage 2; control=$2; shift 2 ;;
+        --control-ramdisk) [ $# -ge 2 ] || usage 2; control_ramdisk=$2; shift 2 ;;
+        --control-cmdline) [ $# -ge 2 ] || usage 2; control_cmdline=$2; shift 2 ;;
+        --dump-disk)  [ $# -ge 2 ] || usage 2; dump_disk=$2; shift 2 ;;
+        --control-every) [ $# -ge 2 ] || usage 2; control_every=$2; shift 2 ;;
         -h|--help)    usage 0 ;;
         --)           shift; break ;;
         -*)           echo "tier2: unknown option '$1'" >&2; usage 2 ;;
@@ -153,6 +175,21 @@ case "$action" in
     *) echo "tier2: --action must be shutdown, reboot, destroy, save-restore, migrate, checkpoint or mixed, not '$action'" >&2; usage 2 ;;
 esac
 case "$action_when" in *$'\n'*) infra "--action-when must be one line" ;; esac
+if [ $soak = 1 ]; then
+    [ $selftest = 0 ] && [ "$action" = none ] && [ ${#disks[@]} = 0 ] && [ -z "$ramdisk" ] || \
+        { echo "tier2: --soak excludes --agent-selftest, --action, --disk and --ramdisk" >&2; usage 2; }
+    [[ $soak_rounds =~ ^[1-9][0-9]*$ ]] || infra "--soak needs a number of rounds, not '$soak_rounds'"
+    [[ $soak_budget =~ ^[1-9][0-9]*$ ]] || infra "--soak-budget must be seconds, not '$soak_budget'"
+    [[ $control_every =~ ^[1-9][0-9]*$ ]] || infra "--control-every must be a positive number, not '$control_every'"
+    [[ $soak_vcpus =~ ^[1-9][0-9]*( [1-9][0-9]*)*$ ]] || infra "--soak-vcpus must be numbers separated by spaces, not '$soak_vcpus'"
+    for f in "$control" "$control_ramdisk" "$dump_disk"; do
+        [ -z "$f" ] || [ -r "$f" ] || infra "'$f' not found or unreadable"
+    done
+    [ -z "$control" ] || [ -n "$control_ramdisk" ] || infra "--control needs --control-ramdisk"
+    case "$control_cmdline" in *$'\n'*) infra "--control-cmdline must be one line" ;; esac
+elif [ -n "$control$control_ramdisk$dump_disk" ]; then
+    infra "--control, --control-ramdisk and --dump-disk go with --soak"
+fi
 # The self-check makes ~45 requests, each a few process starts in a TCG
 # dom0: 2-3 minutes were seen on a heavily loaded host.
 [ $selftest = 0 ] || [ $timeout_set = 1 ] || gtimeout=300
@@ -268,6 +305,15 @@ mkdir -p "$tmp/jobroot/job"
 printf '%s\n' "$cmdline" >"$tmp/jobroot/job/cmdline"
 [ ${#disks[@]} = 0 ] || printf '%s\n' "${disk_opts[@]}" >"$tmp/jobroot/job/disks"
 [ -z "$action_when" ] || printf '%s\n' "$action_when" >"$tmp/jobroot/job/action_when"
+if [ -n "$control" ]; then
+    cp "$control" "$tmp/jobroot/job/control"
+    cp "$control_ramdisk" "$tmp/jobroot/job/control-ramdisk"
+    printf '%s\n' "$control_cmdline" >"$tmp/jobroot/job/control-cmdline"
+fi
+mode=guest
+[ $selftest = 1 ] && mode=selftest
+[ $soak = 1 ] && mode=soak
+[ -n "$bench" ] && mode=bench
 cat >"$tmp/jobroot/job/job.env" <<EOF
 JOB_VCPUS=$vcpus
 JOB_MEM=$mem
@@ -281,7 +327,12 @@ JOB_ACTION=$action
 JOB_ACTION_WAIT=30
 JOB_CYCLES=$cycles
 JOB_STOCK=$stock
-JOB_MODE=$([ $selftest = 1 ] && echo selftest || { [ -n "$bench" ] && echo bench; } || echo guest)
+JOB_MODE=$mode
+JOB_SOAK_ROUNDS=$([ $soak = 1 ] && echo "$soak_rounds" || echo 1)
+JOB_SOAK_BUDGET=$soak_budget
+JOB_SOAK_VCPUS="$soak_vcpus"
+JOB_SOAK_DUMP=$([ -n "$dump_disk" ] && echo 1 || echo 0)
+JOB_SOAK_CONTROL_EVERY=$control_every
 EOF
 cat "$dom0initrd" >"$tmp/initrd"
 size=$(stat -c %s "$tmp/initrd")
@@ -313,7 +364,16 @@ for d in "${disk_files[@]}"; do
                           -device "virtio-blk-pci,drive=xl$i,serial=xenling-log$i")
     i=$((i + 1))
 done
-qtimeout=${XENLING_TIER2_QEMU_TIMEOUT:-$((gtimeout + 120))}
+if [ -n "$dump_disk" ]; then
+    qemu+=(-drive "file=${dump_disk//,/,,},format=raw,if=none,id=xdump,cache=writeback"
+           -device "virtio-blk-pci,drive=xdump,serial=xenling-dump")
+fi
+qlimit=$((gtimeout + 120))
+# A soak: the last round may start just before the budget runs out.
+[ $soak = 0 ] || qlimit=$((soak_budget + 2 * gtimeout + 300))
+# A crash's `xl dump-core` may take up to 1500 s (tools/tier2/soak).
+[ -z "$dump_disk" ] || qlimit=$((qlimit + 1500))
+qtimeout=${XENLING_TIER2_QEMU_TIMEOUT:-$qlimit}
 isnum "$qtimeout" || infra "XENLING_TIER2_QEMU_TIMEOUT must be a number of seconds"
 
 # ------------------------------------------------------------------- run --
@@ -332,6 +392,8 @@ created() {
 
 if [ $selftest = 1 ]; then
     what="the dom0 agent self-check (no guest)"
+elif [ $soak = 1 ]; then
+    what="a soak: $soak_rounds rounds of $(basename "$kernel") at vCPUs '$soak_vcpus'${control:+ and the control $(basename "$control")} (timeout=${gtimeout}s each, budget ${soak_budget}s)"
 else
     what="$(basename "$kernel") (vcpus=$vcpus mem=${mem}M disks=${#disks[@]} timeout=${gtimeout}s)"
     [ "$action" = none ] || what="$what, then xl $action"
@@ -395,6 +457,10 @@ while IFS= read -r line <&8; do
                                     progress "agent self-check" ;;
                 "stage bench"*)     t_create=$(now_us); last_stage="benchmark"
                                     progress "benchmark" ;;
+                "stage soak"*)      t_create=$(now_us); last_stage="soak"
+                                    progress "soak boots" ;;
+                "soak: begin "*|"soak: end "*) ;;
+                "soak: "*)          echo "tier2: $msg" ;;
                 "config: "*)        echo "tier2: guest $msg" ;;
                 "xl: Waiting for domain"*) created ;;
                 "xl: "*)
@@ -553,6 +619,16 @@ if [ -n "$bench" ]; then
     fi
     echo "tier2: FAIL: the benchmark ended with status $code (reason=$reason; details: $transcript)"
     exit 1
+fi
+if [ $soak = 1 ]; then
+    # Each boot was judged in dom0 (its "tier2: soak: boot=" line); the
+    # caller (tools/soak.sh) counts them. Here: did the loop end?
+    if grep -q '^XENLING-TIER2: soak: \(done\|stopped\) ' "$serial"; then
+        echo "tier2: soak session ended: $(sed -n 's/^XENLING-TIER2: soak: \(done\|stopped\) //p' "$serial" | tail -n 1)"
+        exit 0
+    fi
+    echo "tier2: NO VERDICT: the soak loop did not end (dom0 status $(field code)); see $serial" >&2
+    exit 2
 fi
 if [ $selftest = 1 ]; then
     case "$rc_pv" in

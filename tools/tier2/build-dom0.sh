@@ -175,7 +175,7 @@ fi
 # ----------------------------------------------------------- file list --
 # Collect (source, destination-in-initramfs) pairs; the hash of this list
 # plus the contents of every file decides whether the initramfs is stale.
-for f in init block agent agent-selftest xenling-ssh; do
+for f in init block agent agent-selftest xenling-ssh soak; do
     [ -r "$here/$f" ] || die "$here/$f missing"
 done
 command -v busybox >/dev/null || [ -x /bin/busybox ] || die "busybox not found: install busybox-static"
@@ -194,6 +194,7 @@ XENLING_LIB=/usr/lib/xenling
 add "$here/agent" $XENLING_LIB/agent
 add "$here/agent-selftest" $XENLING_LIB/agent-selftest
 add "$here/xenling-ssh" $XENLING_LIB/xenling-ssh
+add "$here/soak" $XENLING_LIB/soak
 add "$out/gntpeer" $XENLING_LIB/gntpeer
 for t in "${XEN_TOOLS[@]}"; do
     [ -x "$XENBIN/$t" ] || die "$XENBIN/$t missing: install xen-utils-4.17"
@@ -310,7 +311,8 @@ for t in "${XEN_TOOLS[@]}"; do
 done
 chmod 0755 "$root/init" "$root/etc/xen/scripts/block" \
     "$root$XENLING_LIB/agent" "$root$XENLING_LIB/agent-selftest" \
-    "$root$XENLING_LIB/xenling-ssh" "$root$XENLING_LIB/gntpeer"
+    "$root$XENLING_LIB/xenling-ssh" "$root$XENLING_LIB/soak" \
+    "$root$XENLING_LIB/gntpeer"
 
 # Directories the toolstack expects; /init creates the /run ones.
 mkdir -p "$root"/{proc,sys,dev,run,tmp,root,mnt,job} \
