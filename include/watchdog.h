@@ -55,6 +55,16 @@ bool watchdog_available(void);
  */
 void watchdog_arm(struct watchdog *wd, uint64_t deadline_ns, const char *what);
 
+/*
+ * Around a suspend (kernel/resume.c), on CPU 0 with the other vCPUs
+ * parked and interrupts off: watchdog_suspend just before
+ * SCHEDOP_shutdown(SHUTDOWN_suspend), watchdog_resume once the clock
+ * reads right again (after clock_resume in a new domain) and before any
+ * interrupt. The time in between does not count against armed watchdogs.
+ */
+void watchdog_suspend(void);
+void watchdog_resume(void);
+
 /* The watchdog deadline of a wait that ends at deadline_ns: the margin
  * past it, or UINT64_MAX (none) for a wait that is not bounded. */
 static inline uint64_t

@@ -13,6 +13,7 @@
  * docs/resume.md explains the order.
  */
 #include <kernel.h>
+#include <watchdog.h>
 #include <blk.h>
 #include <clock.h>
 #include <console.h>
@@ -51,6 +52,7 @@ kernel_resume(void)
     evtchn_resume();        /* no ports; the ABI (FIFO blocks), vector */
     evtchn_init_cpu(0);     /* this vCPU's upcall vector */
     clock_resume();         /* monotonic offset: no jump back or leap */
+    watchdog_resume();      /* the time away does not count against waits */
     timer_resume_cpu();     /* VIRQ_TIMER, deadlines re-armed */
     ipi_resume();           /* IPI ports of every vCPU, new numbers */
     smp_resume(true);       /* each other vCPU: vcpu_info, vector, timer */
@@ -67,6 +69,7 @@ kernel_resume(void)
 static void
 kernel_resume_cancelled(void)
 {
+    watchdog_resume();
     smp_resume(false);
     irq_enable();
     gnttab_resume(true);
@@ -102,6 +105,7 @@ suspend_here(void)
     flags = irq_save();
     clock_suspend();
     printk("suspend: SCHEDOP_shutdown(SHUTDOWN_suspend)\n");
+    watchdog_suspend();
     rc = xen_shutdown(SHUTDOWN_suspend);
     xen_resume(); /* first: every later step makes hypercalls */
     /*

@@ -37,6 +37,17 @@ struct watchdog_cpu {
 };
 
 static struct watchdog_cpu wd_cpus[MAX_CPUS];
+
+/*
+ * Time the domain spent suspended, summed: a queue orders its watchdogs
+ * by run time (clock_now_ns() - paused_ns), so a wait that spans an xl
+ * save does not trip for however long the saved domain slept. Written
+ * by watchdog_resume on CPU 0 while the other vCPUs are parked and
+ * interrupts are off; read anywhere (relaxed: it only ever grows, and the
+ * parked vCPUs are released after it is written).
+ */
+static uint64_t paused_ns;
+static uint64_t suspended_at; /* watchdog_suspend's clock: CPU 0 only */
 /* Xen's account of each vCPU's time, written by Xen at each of its context
  * switches (VCPUOP_register_runstate_memory_area); read-only here. */
 static struct vcpu_runstate_info runstate[MAX_CPUS]
@@ -154,6 +165,7 @@ watchdog_irq(struct trap_frame *f, void *arg)
     struct vcpu_info *vi = vcpu_info(smp_processor_id());
     unsigned int i, nr = 0, pending;
     uint64_t xen_ns[4];
+    uint64_t paused = __atomic_load_n(&paused_ns, __ATOMIC_RELAXED);
     bool irr, isr;
     char why[80];
 
@@ -172,10 +184,10 @@ watchdog_irq(struct trap_frame *f, void *arg)
     spin_lock(&wc->lock);
     wc->programmed = 0; /* the shot is spent */
     while ( nr < ARRAY_SIZE(fired) &&
-            (n = timerq_pop_expired(&wc->q, clock_now_ns())) != NULL )
+            (n = timerq_pop_expired(&wc->q, clock_now_ns() - paused)) != NULL )
         fired[nr++] = container_of(n, struct watchdog, node);
     if ( (n = timerq_first(&wc->q)) != NULL )
-        program(wc, n->deadline);
+        program(wc, n->deadline + paused);
     spin_unlock(&wc->lock);
     lapic_eoi();
 
@@ -300,7 +312,8 @@ watchdog_arm(struct watchdog *wd, uint64_t deadline_ns, const char *what)
         return; /* no watchdogs here, or a wait that is not bounded */
     runstate_read(wd->xen_ns);
     flags = spin_lock_irqsave(&wc->lock);
-    timerq_insert(&wc->q, &wd->node, deadline_ns);
+    timerq_insert(&wc->q, &wd->node,
+                  deadline_ns - __atomic_load_n(&paused_ns, __ATOMIC_RELAXED));
     if ( !wc->programmed || deadline_ns < wc->programmed )
         program(wc, deadline_ns);
     spin_unlock_irqrestore(&wc->lock, flags);
@@ -320,6 +333,23 @@ watchdog_disarm(struct watchdog *wd)
         spin_unlock_irqrestore(&wc->lock, flags);
     }
     return wd->tripped;
+}
+
+void
+watchdog_suspend(void)
+{
+    suspended_at = clock_now_ns();
+}
+
+void
+watchdog_resume(void)
+{
+    uint64_t now = clock_now_ns();
+
+    /* 0: no suspend began (a suspend given up before the hypercall). */
+    if ( suspended_at && now > suspended_at )
+        __atomic_fetch_add(&paused_ns, now - suspended_at, __ATOMIC_RELAXED);
+    suspended_at = 0;
 }
 
 unsigned long
