@@ -33,18 +33,18 @@
 
 extern struct boot_info boot_info;
 
-#define REAL_DISK   "xvda"
-#define HB_SEED     0x4057113ull /* tools/tier2/hostileback.c's sectors */
-#define READ_COUNT  8
-#define STOP_WAIT   (10 * NSEC_PER_SEC)
-#define NEVER_WAIT  (BLK_TIMEOUT_NS + 20 * NSEC_PER_SEC)
+#define REAL_DISK  "xvda"
+#define HB_SEED    0x4057113ull /* tools/tier2/hostileback.c's sectors */
+#define READ_COUNT 8
+#define STOP_WAIT  (10 * NSEC_PER_SEC)
+#define NEVER_WAIT (BLK_TIMEOUT_NS + 20 * NSEC_PER_SEC)
 
 /* What a disk's first read must end with. */
 enum outcome {
-    FAILS,          /* the read fails with -XEN_EIO: the disk stops */
+    FAILS,            /* the read fails with -XEN_EIO: the disk stops */
     READS_THEN_STOPS, /* the read succeeds, then the disk stops */
-    GONE,           /* the read fails with -XEN_ENODEV: the backend closed */
-    REFUSED,        /* never brought up: its keys are refused */
+    GONE,             /* the read fails with -XEN_ENODEV: the backend closed */
+    REFUSED,          /* never brought up: its keys are refused */
 };
 
 struct hostile {
@@ -70,14 +70,25 @@ static const struct hostile hostiles[] = {
     { "xvdm", "no-info", 51904, REFUSED },
     { "xvdn", "no-sectors", 51920, REFUSED },
 };
-#define NEVER_DISK 7 /* hostiles[] index of "never" */
-#define FIRST_REFUSED 8
+#define NEVER_DISK    7 /* hostiles[] index of "never" */
+#define FIRST_REFUSED 8 /* of the first refused one */
+
+/*
+ * The tests of one file run in the reverse order of their definitions
+ * (the order GCC emits them into the ktests section), so below they are
+ * defined last first: backends_attached runs first, backends_detached
+ * last. Whichever scenario test runs first attaches the backends, so the
+ * scenarios do not depend on that order; backends_detached does, and
+ * fails if a scenario has not run yet.
+ */
+enum { NOT_TRIED, ATTACHED, FAILED, DETACHED };
+static int state = NOT_TRIED;
+static unsigned int scenarios_run;
 
 /* The "never" disk's read runs in a thread while the others are tested:
  * its answer can only be the 30-second timeout. */
 static struct thread *never_thread;
 static int never_status = 1; /* 1: not run */
-static bool attached;
 
 static const struct hostile *
 by_scenario(const char *scenario)
@@ -151,11 +162,14 @@ check_real_disk(struct ktest_ctx *t)
 }
 
 /*
- * The real disk works; dom0 starts one hostile backend per scenario
- * (two requests: a console line holds about 250 characters), and the
- * "never" disk's read starts in a thread.
+ * Once per boot: the real disk works, dom0 starts one hostile backend
+ * per scenario (two requests: a console line holds about 250
+ * characters), and the "never" disk's read starts in a thread. Returns
+ * whether the backends are there; if not, t is marked skipped (no agent,
+ * or they were taken away already) or failed.
  */
-TEST_MANUAL(blk_hostile, backends_attached)
+static bool
+attach_once(struct ktest_ctx *t)
 {
     static char buf[READ_COUNT * BLK_SECTOR];
     char req[256], reply[256];
@@ -164,7 +178,21 @@ TEST_MANUAL(blk_hostile, backends_attached)
     unsigned int i, n;
     int rc;
 
-    XS_REQUIRE();
+    if ( state == ATTACHED )
+        return true;
+    if ( state != NOT_TRIED )
+    {
+        ktest_skip(t, state == DETACHED
+                          ? "the hostile backends were taken away already"
+                          : "attaching the hostile backends failed");
+        return false;
+    }
+    state = FAILED;
+    if ( !xenstore_available() )
+    {
+        ktest_skip(t, "no xenstore (plain QEMU, or we are dom0)");
+        return false;
+    }
     check_real_disk(t);
     for ( i = 0; i < ARRAY_SIZE(hostiles); i = n )
     {
@@ -177,14 +205,19 @@ TEST_MANUAL(blk_hostile, backends_attached)
         snprintf(req + len, sizeof(req) - (size_t)len, "%s", tame);
         rc = dom0_agent(req, reply, sizeof(reply), XS_TEST_WAIT);
         if ( rc == -XEN_ETIMEDOUT )
-            KTEST_SKIP("no dom0 agent answered");
+        {
+            ktest_skip(t, "no dom0 agent answered");
+            return false;
+        }
         if ( rc )
             printk("    # dom0: %s\n", reply);
-        ASSERT_EQ(rc, 0);
+        if ( !EXPECT_EQ(rc, 0) )
+            return false;
     }
-    attached = true;
+    state = ATTACHED;
     never_thread = thread_create("blk-never", never_read, buf, 0);
     EXPECT_TRUE(never_thread != NULL);
+    return true;
 }
 
 /*
@@ -201,8 +234,9 @@ io_scenario(struct ktest_ctx *t, const char *scenario)
     void *buf;
     int rc;
 
-    if ( !attached )
-        KTEST_SKIP("the hostile backends were not attached (run the suite whole)");
+    if ( !attach_once(t) )
+        return;
+    scenarios_run++;
     ASSERT_TRUE(h != NULL);
     d = wait_disk(h->vdev);
     ASSERT_TRUE(d != NULL);
@@ -237,41 +271,6 @@ out:
     blk_disk_put(d);
 }
 
-TEST_MANUAL(blk_hostile, wrong_id)
-{
-    io_scenario(t, "bad-id");
-}
-
-TEST_MANUAL(blk_hostile, duplicate_id)
-{
-    io_scenario(t, "dup-id");
-}
-
-TEST_MANUAL(blk_hostile, bad_status)
-{
-    io_scenario(t, "bad-status");
-}
-
-TEST_MANUAL(blk_hostile, wrong_operation)
-{
-    io_scenario(t, "wrong-op");
-}
-
-TEST_MANUAL(blk_hostile, producer_jumps)
-{
-    io_scenario(t, "prod-jump");
-}
-
-TEST_MANUAL(blk_hostile, response_never_asked_for)
-{
-    io_scenario(t, "never-made");
-}
-
-TEST_MANUAL(blk_hostile, closed_mid_io)
-{
-    io_scenario(t, "close-mid-io");
-}
-
 /* The disk of `scenario` is refused at connect: it closes, never listed. */
 static void
 refused_scenario(struct ktest_ctx *t, const char *scenario)
@@ -284,8 +283,9 @@ refused_scenario(struct ktest_ctx *t, const char *scenario)
     char id[12];
     bool gone;
 
-    if ( !attached )
-        KTEST_SKIP("the hostile backends were not attached (run the suite whole)");
+    if ( !attach_once(t) )
+        return;
+    scenarios_run++;
     ASSERT_TRUE(h != NULL);
     snprintf(id, sizeof(id), "%u", h->id);
     while ( clock_now_ns() < deadline )
@@ -309,55 +309,7 @@ refused_scenario(struct ktest_ctx *t, const char *scenario)
         blk_disk_put(d);
 }
 
-TEST_MANUAL(blk_hostile, sector_size_zero)
-{
-    refused_scenario(t, "sector-size-0");
-}
-
-TEST_MANUAL(blk_hostile, sector_size_three)
-{
-    refused_scenario(t, "sector-size-3");
-}
-
-TEST_MANUAL(blk_hostile, size_overflows)
-{
-    refused_scenario(t, "sectors-overflow");
-}
-
-TEST_MANUAL(blk_hostile, no_info_key)
-{
-    refused_scenario(t, "no-info");
-}
-
-TEST_MANUAL(blk_hostile, no_sectors_key)
-{
-    refused_scenario(t, "no-sectors");
-}
-
-/* The read nobody answers times out, and stops only that disk. */
-TEST_MANUAL(blk_hostile, never_answered)
-{
-    struct blk_disk *d;
-    int code;
-
-    if ( !never_thread )
-        KTEST_SKIP("the hostile backends were not attached (run the suite whole)");
-    ASSERT_EQ(thread_join_timeout(never_thread, NEVER_WAIT, &code), 0);
-    never_thread = NULL;
-    EXPECT_EQ(never_status, -XEN_ETIMEDOUT);
-    d = blk_disk_find(hostiles[NEVER_DISK].vdev);
-    ASSERT_TRUE(d != NULL);
-    EXPECT_TRUE(disk_stopped(d));
-    blk_disk_put(d);
-}
-
-/* After all that, the real disk still reads right and is not stopped. */
-TEST_MANUAL(blk_hostile, real_disk_goes_on)
-{
-    if ( !attached )
-        KTEST_SKIP("the hostile backends were not attached (run the suite whole)");
-    check_real_disk(t);
-}
+/* --- the tests, last first (see the note above hostiles[]) ------------- */
 
 /*
  * dom0 takes every hostile disk away (each backend closes as a detaching
@@ -372,8 +324,10 @@ TEST_MANUAL(blk_hostile, backends_detached)
     unsigned int i, left;
     char id[12];
 
-    if ( !attached )
-        KTEST_SKIP("the hostile backends were not attached (run the suite whole)");
+    if ( state != ATTACHED )
+        KTEST_SKIP("the hostile backends were not attached");
+    /* Every scenario test and real_disk_goes_on ran before us. */
+    EXPECT_EQ(scenarios_run, ARRAY_SIZE(hostiles) + 1);
     if ( never_thread )
     {
         /* never_answered did not join it: it must end before we go. */
@@ -382,8 +336,8 @@ TEST_MANUAL(blk_hostile, backends_detached)
         thread_join_timeout(never_thread, NEVER_WAIT, &code);
         never_thread = NULL;
     }
+    state = DETACHED;
     ASSERT_EQ(xs_test_dom0_request("hostile-end"), 0);
-    attached = false;
     deadline = clock_now_ns() + XS_TEST_WAIT;
     for ( i = 0; i < ARRAY_SIZE(hostiles); i++ )
     {
@@ -404,4 +358,99 @@ TEST_MANUAL(blk_hostile, backends_detached)
     while ( (left = gnttab_retry_deferred()) && clock_now_ns() < deadline )
         sleep_ns(20 * NSEC_PER_MSEC);
     EXPECT_EQ(left, 0u);
+}
+
+/* After all that, the real disk still reads right and is not stopped. */
+TEST_MANUAL(blk_hostile, real_disk_goes_on)
+{
+    if ( !attach_once(t) )
+        return;
+    scenarios_run++;
+    check_real_disk(t);
+}
+
+/* The read nobody answers times out, and stops only that disk. */
+TEST_MANUAL(blk_hostile, never_answered)
+{
+    struct blk_disk *d;
+    int code;
+
+    if ( !attach_once(t) )
+        return;
+    scenarios_run++;
+    ASSERT_TRUE(never_thread != NULL);
+    ASSERT_EQ(thread_join_timeout(never_thread, NEVER_WAIT, &code), 0);
+    never_thread = NULL;
+    EXPECT_EQ(never_status, -XEN_ETIMEDOUT);
+    d = blk_disk_find(hostiles[NEVER_DISK].vdev);
+    ASSERT_TRUE(d != NULL);
+    EXPECT_TRUE(disk_stopped(d));
+    blk_disk_put(d);
+}
+
+TEST_MANUAL(blk_hostile, no_sectors_key)
+{
+    refused_scenario(t, "no-sectors");
+}
+
+TEST_MANUAL(blk_hostile, no_info_key)
+{
+    refused_scenario(t, "no-info");
+}
+
+TEST_MANUAL(blk_hostile, size_overflows)
+{
+    refused_scenario(t, "sectors-overflow");
+}
+
+TEST_MANUAL(blk_hostile, sector_size_three)
+{
+    refused_scenario(t, "sector-size-3");
+}
+
+TEST_MANUAL(blk_hostile, sector_size_zero)
+{
+    refused_scenario(t, "sector-size-0");
+}
+
+TEST_MANUAL(blk_hostile, closed_mid_io)
+{
+    io_scenario(t, "close-mid-io");
+}
+
+TEST_MANUAL(blk_hostile, response_never_asked_for)
+{
+    io_scenario(t, "never-made");
+}
+
+TEST_MANUAL(blk_hostile, producer_jumps)
+{
+    io_scenario(t, "prod-jump");
+}
+
+TEST_MANUAL(blk_hostile, wrong_operation)
+{
+    io_scenario(t, "wrong-op");
+}
+
+TEST_MANUAL(blk_hostile, bad_status)
+{
+    io_scenario(t, "bad-status");
+}
+
+TEST_MANUAL(blk_hostile, duplicate_id)
+{
+    io_scenario(t, "dup-id");
+}
+
+TEST_MANUAL(blk_hostile, wrong_id)
+{
+    io_scenario(t, "bad-id");
+}
+
+/* The real disk works; dom0 starts the hostile backends. */
+TEST_MANUAL(blk_hostile, backends_attached)
+{
+    if ( attach_once(t) )
+        EXPECT_EQ(state, ATTACHED);
 }

@@ -78,10 +78,10 @@ enum scen {
 };
 
 static const char *const scen_names[] = {
-    "good",       "bad-id",        "dup-id",      "bad-status",
-    "wrong-op",   "prod-jump",     "never-made",  "close-mid-io",
-    "never",      "sector-size-0", "sector-size-3", "sectors-overflow",
-    "no-info",    "no-sectors",
+    "good",     "bad-id",        "dup-id",        "bad-status",
+    "wrong-op", "prod-jump",     "never-made",    "close-mid-io",
+    "never",    "sector-size-0", "sector-size-3", "sectors-overflow",
+    "no-info",  "no-sectors",
 };
 
 struct hb {
@@ -91,9 +91,9 @@ struct hb {
     unsigned int domid, vdev;
     enum scen scen;
     const char *notes;
-    char name[32];   /* "vbd 51728" for the notes */
-    char be[128];    /* the backend's directory */
-    char fe[128];    /* the frontend's directory */
+    char name[32];        /* "vbd 51728" for the notes */
+    char be[128];         /* the backend's directory */
+    char fe[128];         /* the frontend's directory */
     blkif_sring_t *sring; /* mapped while connected */
     evtchn_port_t lport;  /* bound while connected */
     bool connected;
@@ -172,9 +172,9 @@ parse_dec(const char *s, unsigned long long max)
 
 /* --- xenstore ------------------------------------------------------------ */
 
-static bool
-xs_put(struct hb *h, xs_transaction_t t, const char *dir, const char *key,
-       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static bool xs_put(struct hb *h, xs_transaction_t t, const char *dir,
+                   const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 static bool
 xs_put(struct hb *h, xs_transaction_t t, const char *dir, const char *key,
        const char *fmt, ...)
@@ -304,12 +304,22 @@ create_device(struct hb *h)
     return -EAGAIN;
 }
 
+/* Remove dir; one already gone (the domain was destroyed) is fine. */
+static bool
+rm_dir(struct hb *h, const char *dir)
+{
+    if ( xs_rm(h->xs, XBT_NULL, dir) || errno == ENOENT )
+        return true;
+    note(h, "removing %s failed: %s", dir, strerror(errno));
+    return false;
+}
+
 static void
 remove_device(struct hb *h)
 {
-    bool a = xs_rm(h->xs, XBT_NULL, h->fe), b = xs_rm(h->xs, XBT_NULL, h->be);
+    bool a = rm_dir(h, h->fe), b = rm_dir(h, h->be);
 
-    note(h, "directories removed%s", a && b ? "" : " (a removal failed)");
+    note(h, "directories removed%s", a && b ? "" : " (not all)");
 }
 
 /* --- the ring ------------------------------------------------------------ */
@@ -475,8 +485,7 @@ handle(struct hb *h, const blkif_request_t *q)
         publish(h, h->rsp_pvt);
         break;
     case S_DUP_ID:
-        note(h, "answering request id %#llx twice",
-             (unsigned long long)q->id);
+        note(h, "answering request id %#llx twice", (unsigned long long)q->id);
         put_rsp(h, q->id, op, serve(h, q));
         put_rsp(h, q->id, op, BLKIF_RSP_OKAY);
         publish(h, h->rsp_pvt);
@@ -495,8 +504,7 @@ handle(struct hb *h, const blkif_request_t *q)
         publish(h, h->rsp_pvt);
         break;
     case S_PROD_JUMP:
-        note(h, "answering one request, rsp_prod moved by %u",
-             HB_RING + 68);
+        note(h, "answering one request, rsp_prod moved by %u", HB_RING + 68);
         put_rsp(h, q->id, op, serve(h, q));
         publish(h, h->rsp_pvt + HB_RING + 67);
         break;
@@ -504,9 +512,10 @@ handle(struct hb *h, const blkif_request_t *q)
         put_rsp(h, q->id, op, serve(h, q));
         publish(h, h->rsp_pvt);
         sleep_ms(300);
-        note(h, "answered request id %#llx, then a response for one never made (id %#llx)",
-             (unsigned long long)q->id,
-             (unsigned long long)(q->id + 0x10000));
+        note(
+            h,
+            "answered request id %#llx, then a response for one never made (id %#llx)",
+            (unsigned long long)q->id, (unsigned long long)(q->id + 0x10000));
         put_rsp(h, q->id + 0x10000, op, BLKIF_RSP_OKAY);
         publish(h, h->rsp_pvt);
         break;
@@ -541,8 +550,10 @@ take_requests(struct hb *h)
         hb_rmb(); /* the index before the requests it shows */
         if ( prod - h->req_cons > HB_RING )
         {
-            note(h, "frontend's req_prod %u is past our %u by more than the ring: ignoring the ring",
-                 prod, h->req_cons);
+            note(
+                h,
+                "frontend's req_prod %u is past our %u by more than the ring: ignoring the ring",
+                prod, h->req_cons);
             h->req_cons = prod;
             return;
         }
@@ -610,8 +621,7 @@ follow_frontend(struct hb *h)
         else
             set_state(h, XenbusStateClosed);
     }
-    else if ( (fs == XenbusStateClosing || fs == XenbusStateClosed ||
-               fs < 0) &&
+    else if ( (fs == XenbusStateClosing || fs == XenbusStateClosed || fs < 0) &&
               bs != XenbusStateClosed )
     {
         note(h, "frontend state %d", fs);
@@ -634,8 +644,7 @@ detach(struct hb *h)
         while ( waited < HB_CLOSE_MS )
         {
             fs = read_state(h, h->fe);
-            if ( fs == XenbusStateClosing || fs == XenbusStateClosed ||
-                 fs < 0 )
+            if ( fs == XenbusStateClosing || fs == XenbusStateClosed || fs < 0 )
                 break;
             wait_something(h);
             waited += HB_POLL_MS;
@@ -679,7 +688,8 @@ main(int argc, char **argv)
     for ( i = 0; i < sizeof(scen_names) / sizeof(scen_names[0]); i++ )
         if ( strcmp(argv[3], scen_names[i]) == 0 )
             break;
-    if ( domid <= 0 || vdev < 0 || i == sizeof(scen_names) / sizeof(scen_names[0]) )
+    if ( domid <= 0 || vdev < 0 ||
+         i == sizeof(scen_names) / sizeof(scen_names[0]) )
     {
         fputs(usage_text, stderr);
         return 2;
