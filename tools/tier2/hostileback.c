@@ -99,6 +99,7 @@ struct hb {
     bool connected;
     RING_IDX req_cons, rsp_pvt;
     unsigned int served; /* requests taken off the ring */
+    uint64_t first_id;   /* dup-id: the first request's id */
 };
 
 static volatile sig_atomic_t stop_asked;
@@ -469,7 +470,10 @@ handle(struct hb *h, const blkif_request_t *q)
     unsigned int k = h->served++;
     uint8_t op = q->operation;
 
-    if ( k > 0 || h->scen == S_GOOD )
+    /* dup-id needs a request completed first: its id is repeated. */
+    if ( h->scen == S_DUP_ID && k == 0 )
+        h->first_id = q->id;
+    if ( k != (h->scen == S_DUP_ID ? 1u : 0u) || h->scen == S_GOOD )
     {
         put_rsp(h, q->id, op, serve(h, q));
         publish(h, h->rsp_pvt);
@@ -485,9 +489,9 @@ handle(struct hb *h, const blkif_request_t *q)
         publish(h, h->rsp_pvt);
         break;
     case S_DUP_ID:
-        note(h, "answering request id %#llx twice", (unsigned long long)q->id);
-        put_rsp(h, q->id, op, serve(h, q));
-        put_rsp(h, q->id, op, BLKIF_RSP_OKAY);
+        note(h, "answering request id %#llx with id %#llx, already answered",
+             (unsigned long long)q->id, (unsigned long long)h->first_id);
+        put_rsp(h, h->first_id, op, BLKIF_RSP_OKAY);
         publish(h, h->rsp_pvt);
         break;
     case S_BAD_STATUS:
