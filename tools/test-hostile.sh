@@ -18,7 +18,8 @@
 #            this script (exit 1): the proof that the step can fail
 #   --check  only check a transcript's messages (exit 0 or 1)
 # Exit status: 0 pass, 1 a check failed, 2 no verdict (tier-2 problem).
-# Files in build/hostile/.
+# Files in build/hostile/ (run.* and real.img; tame.* and tame.img with
+# --tame, so both can wait for a QEMU slot at once).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 kernel=build/xenling tame= check=
@@ -87,8 +88,10 @@ fi
 out=build/hostile
 mkdir -p "$out"
 seed=0x1dea5eed
+name=run img=real
+[ -z "$tame" ] || name=tame img=tame
 # The real disk: 4 MiB holding the pattern of seed, read-only to the guest.
-python3 - "$out/real.img" "$seed" <<'PY' || exit 2
+python3 - "$out/$img.img" "$seed" <<'PY' || exit 2
 import sys
 sys.path.insert(0, "tools/blk")
 import blkfmt
@@ -99,14 +102,14 @@ with open(sys.argv[1], "wb") as f:
 PY
 cmdline="tests=blk_hostile.* blkseed=$seed"
 [ -z "$tame" ] || cmdline="$cmdline hostiletame"
-tools/run-tier2.sh --vcpus 2 --timeout 240 --transcript "$out/run.txt" \
-    --disk "$out/real.img,ro" --cmdline "$cmdline" "$kernel"
+tools/run-tier2.sh --vcpus 2 --timeout 240 --transcript "$out/$name.txt" \
+    --disk "$out/$img.img,ro" --cmdline "$cmdline" "$kernel"
 st=$?
 [ $st = 2 ] && { echo "hostile: NO VERDICT: the tier-2 run had no verdict"; exit 2; }
-[ $st = 0 ] || echo "hostile: FAIL: the guest's tests failed (transcript $out/run.txt)"
-check_messages "$out/run.txt" || st=1
+[ $st = 0 ] || echo "hostile: FAIL: the guest's tests failed (transcript $out/$name.txt)"
+check_messages "$out/$name.txt" || st=1
 # dom0's notes: what each hostile backend did.
-grep -a "XENLING-TIER2: agent: .*hostile" "${out}/run.serial.log" | \
+grep -a "XENLING-TIER2: agent: .*hostile" "$out/$name.serial.log" | \
     sed 's/^.*XENLING-TIER2: agent: /hostile: dom0: /' | tail -n 60
 if [ $st = 0 ]; then
     echo "hostile: PASS"
