@@ -33,12 +33,13 @@
 
 extern struct boot_info boot_info;
 
-#define REAL_DISK   "xvda"
-#define HB_SEED     0x4057113ull /* tools/tier2/hostileback.c's sectors */
-#define READ_COUNT  8
-#define STOP_WAIT   (10 * NSEC_PER_SEC)
-#define NEVER_WAIT  (BLK_TIMEOUT_NS + 20 * NSEC_PER_SEC)
-#define DETACH_WAIT (60 * NSEC_PER_SEC)
+#define REAL_DISK  "xvda"
+#define HB_SEED    0x4057113ull /* tools/tier2/hostileback.c's sectors */
+#define READ_COUNT 8
+#define STOP_WAIT  (10 * NSEC_PER_SEC)
+#define NEVER_WAIT (BLK_TIMEOUT_NS + 20 * NSEC_PER_SEC)
+/* Thirteen backends start, or close, at once in a TCG dom0: 15 s each. */
+#define AGENT_WAIT (60 * NSEC_PER_SEC)
 
 /* What a disk's first read must end with. */
 enum outcome {
@@ -205,7 +206,7 @@ attach_once(struct ktest_ctx *t)
             len += snprintf(req + len, sizeof(req) - (size_t)len, " %s=%s",
                             hostiles[i].vdev, hostiles[i].scenario);
         snprintf(req + len, sizeof(req) - (size_t)len, "%s", tame);
-        rc = dom0_agent(req, reply, sizeof(reply), XS_TEST_WAIT);
+        rc = dom0_agent(req, reply, sizeof(reply), AGENT_WAIT);
         if ( rc == -XEN_ETIMEDOUT )
         {
             ktest_skip(t, "no dom0 agent answered");
@@ -342,9 +343,8 @@ TEST_MANUAL(blk_hostile, backends_detached)
         thread_join_timeout(never_thread, NEVER_WAIT, &code);
         never_thread = NULL;
     }
-    /* Thirteen backends close at once in a TCG dom0: give them time. */
     state = DETACHED;
-    rc = dom0_agent("hostile-end", reply, sizeof(reply), DETACH_WAIT);
+    rc = dom0_agent("hostile-end", reply, sizeof(reply), AGENT_WAIT);
     if ( rc )
         printk("    # dom0: %s\n", reply);
     ASSERT_EQ(rc, 0);
