@@ -55,9 +55,16 @@ EXPECTED=(
 )
 REFUSED="xvdj xvdk xvdl xvdm xvdn"
 
-# Check transcript $1; prints each miss; 0 if all there.
+# Check transcript $1; prints each miss; 0 if all there. Only what came
+# before the guest asked dom0 to take the disks away counts: closing them
+# stops every disk still running ("stopped: the backend closed the
+# disk"), which must not pass for a fault that was caught.
 check_messages() {
     local t=$1 bad=0 e disk re
+    # (In each of the transcript's sections: port 0xE9, PV console.)
+    awk '/^# --- /{ cut = 0 } /XENLING-DOM0-REQUEST [0-9a-f]* hostile-end/{ cut = 1 } !cut' \
+        "$1" >"$1.before-end"
+    t=$1.before-end
     for e in "${EXPECTED[@]}"; do
         disk=${e%%|*} re=${e#*|}
         if ! grep -Eq -- "$re" "$t"; then

@@ -51,6 +51,7 @@
 #define HB_RING     ((unsigned int)__CONST_RING_SIZE(blkif, HB_PAGE))
 #define HB_POLL_MS  100   /* how often to look when nothing wakes us */
 #define HB_CLOSE_MS 10000 /* how long the frontend gets to close */
+#define HB_RECHECK  10    /* polls between looks at the frontend's state */
 #define DOMID_LIMIT 0x7ff0u
 
 static const char usage_text[] =
@@ -678,7 +679,8 @@ main(int argc, char **argv)
     struct sigaction sa = { 0 };
     long long domid, vdev;
     unsigned int i;
-    bool tame, watched;
+    unsigned int idle;
+    bool tame;
     int rc, fd;
 
     if ( argc < 6 || argc > 7 || (argc == 7 && strcmp(argv[6], "tame")) )
@@ -739,14 +741,19 @@ main(int argc, char **argv)
     if ( fd >= 0 )
         close(fd);
     /* The frontend's directory is watched: its state is read again
-     * only when something under it changed. */
-    watched = true;
+     * when something under it changed, and every HB_RECHECK polls in
+     * case a watch event never came (xenstored has been seen leaving a
+     * request unread, tools/README.md). */
+    idle = HB_RECHECK;
     while ( !stop_asked )
     {
-        if ( watched )
+        if ( idle >= HB_RECHECK )
+        {
             follow_frontend(&h);
+            idle = 0;
+        }
         take_requests(&h);
-        watched = wait_something(&h);
+        idle = wait_something(&h) ? HB_RECHECK : idle + 1;
     }
     detach(&h);
     xs_close(h.xs);
