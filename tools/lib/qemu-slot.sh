@@ -8,15 +8,21 @@
 # among the oldest live ones. XENLING_QEMU_SLOTS overrides the number of
 # slots (default 2). While the file /tmp/xenling-qemu.lead names a
 # directory, only runners started inside it take slots (the lead's final
-# checks on a shared machine); the others wait.
+# checks on a shared machine); the others wait. While the file
+# /tmp/xenling-qemu.prio names a directory, runners started inside it go
+# first but the others still take free slots (the lead's checks while
+# helpers work).
 
 qemu_slot_take() {
     local slots=${XENLING_QEMU_SLOTS:-2} waited=0 i q=/tmp/xenling-qemu.queue
-    local me t pid ahead lead
+    local me t pid ahead lead prio
     mkdir -p "$q"
     # The lead's tickets sort before everyone else's (class 0, others 1).
     lead=$(cat /tmp/xenling-qemu.lead 2>/dev/null)
+    prio=$(cat /tmp/xenling-qemu.prio 2>/dev/null)
     if [ -n "$lead" ] && [ "${PWD#"$lead"}" != "$PWD" ]; then
+        me="$q/0-$(date +%s%N)-$$"
+    elif [ -n "$prio" ] && [ "${PWD#"$prio"}" != "$PWD" ]; then
         me="$q/0-$(date +%s%N)-$$"
     else
         me="$q/1-$(date +%s%N)-$$"
@@ -49,9 +55,9 @@ qemu_slot_take() {
                 exec 8>&-
             done
         fi
-        if [ $waited -ge 1800 ]; then
+        if [ $waited -ge 3600 ]; then
             rm -f "$me"
-            echo "qemu-slot: no QEMU slot free for 30 minutes" >&2
+            echo "qemu-slot: no QEMU slot free for 60 minutes" >&2
             return 1
         fi
         [ $waited = 0 ] && echo "qemu-slot: waiting for a free QEMU slot ($slots in use, $ahead waiting before us)" >&2
