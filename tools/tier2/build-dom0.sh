@@ -13,7 +13,7 @@
 #                                    dom0 agent in /usr/lib/xenling
 #   build/tier2/gntpeer              tools/tier2/gntpeer.c, built here
 #                                    against libxengnttab (libxen-dev)
-#   build/tier2/hostileback          tools/tier2/hostileback.c (a block
+#   build/tier2/hostileback          tools/tier2/hostileback*.c (a block
 #                                    backend that misbehaves on cue)
 #
 # Idempotent: each output carries a stamp (a hash of every input) and is
@@ -179,11 +179,14 @@ fi
 for h in xenstore.h xengnttab.h xenevtchn.h xen/io/blkif.h; do
     [ -r "/usr/include/$h" ] || die "/usr/include/$h missing: install libxen-dev"
 done
-[ -r "$here/hostileback.c" ] || die "$here/hostileback.c missing"
+HB_SRC=("$here/hostileback.c" "$here/hostileback_ring.c" "$here/hostileback.h")
+for f in "${HB_SRC[@]}"; do
+    [ -r "$f" ] || die "$f missing"
+done
 hb_stamp_val=$( {
-    echo "hostileback-v1 $CC $GNTPEER_CFLAGS"
+    echo "hostileback-v2 $CC $GNTPEER_CFLAGS"
     "$CC" --version | head -n 1
-    sha256sum "$here/hostileback.c" /usr/include/xenstore.h \
+    sha256sum "${HB_SRC[@]}" /usr/include/xenstore.h \
         /usr/include/xengnttab.h /usr/include/xenevtchn.h \
         /usr/include/xen/io/blkif.h | cut -d' ' -f1
 } | sha256sum | cut -d' ' -f1)
@@ -193,8 +196,9 @@ if [ $force = 1 ] || [ ! -x "$out/hostileback" ] || \
     rm -f "$out/hostileback" "$out/hostileback.stamp"
     # shellcheck disable=SC2086 # the flags are words on purpose
     timeout 120 "$CC" $GNTPEER_CFLAGS -o "$out/hostileback.tmp" \
-        "$here/hostileback.c" -lxenstore -lxengnttab -lxenevtchn || \
-        die "compiling $here/hostileback.c failed"
+        "$here/hostileback.c" "$here/hostileback_ring.c" \
+        -lxenstore -lxengnttab -lxenevtchn || \
+        die "compiling $here/hostileback*.c failed"
     mv "$out/hostileback.tmp" "$out/hostileback"
     echo "$hb_stamp_val" >"$out/hostileback.stamp"
 fi

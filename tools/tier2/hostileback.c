@@ -14,45 +14,11 @@
  * frontend must do about it: docs/blkfront.md ("Hostile backend").
  * On SIGTERM it closes the device as a toolstack detaching it would, and
  * removes both directories. What it does goes to NOTES, one line each,
- * stamped with dom0's uptime (the agent's notes file).
+ * stamped with dom0's uptime (the agent's notes file). Here: main, the
+ * xenstore side and the device's life; the ring is hostileback_ring.c.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
-#include <xenevtchn.h>
-#include <xengnttab.h>
-#include <xenstore.h>
-
-#include <xen/xen.h>
-#include <xen/io/blkif.h>
-#include <xen/io/protocols.h>
-#include <xen/io/xenbus.h>
-
-/* Barriers between the shared ring's indices and its entries (each use
- * says what it orders); the frontend runs on other CPUs. */
-#define hb_mb()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define hb_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define hb_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
-
-#define HB_PAGE     4096u
-#define HB_SECTORS  2048u       /* the disk: 1 MiB of 512-byte sectors */
-#define HB_SEED     0x4057113ul /* what its sectors read as */
-#define HB_RING     ((unsigned int)__CONST_RING_SIZE(blkif, HB_PAGE))
-#define HB_POLL_MS  100   /* how often to look when nothing wakes us */
-#define HB_CLOSE_MS 10000 /* how long the frontend gets to close */
-#define HB_RECHECK  10    /* polls between looks at the frontend's state */
-#define DOMID_LIMIT 0x7ff0u
+#include "hostileback.h"
 
 static const char usage_text[] =
     "usage: hostileback DOMID VDEV SCENARIO NOTES READY [tame]\n"
@@ -61,46 +27,11 @@ static const char usage_text[] =
     "            sector-size-3 sectors-overflow no-info no-sectors\n"
     "  tame: behave well whatever the scenario (proves the checks fail)\n";
 
-enum scen {
-    S_GOOD,
-    S_BAD_ID,
-    S_DUP_ID,
-    S_BAD_STATUS,
-    S_WRONG_OP,
-    S_PROD_JUMP,
-    S_NEVER_MADE,
-    S_CLOSE_MID_IO,
-    S_NEVER,
-    S_SS0,
-    S_SS3,
-    S_OVERFLOW,
-    S_NO_INFO,
-    S_NO_SECTORS,
-};
-
-static const char *const scen_names[] = {
+const char *const scen_names[] = {
     "good",     "bad-id",        "dup-id",        "bad-status",
     "wrong-op", "prod-jump",     "never-made",    "close-mid-io",
     "never",    "sector-size-0", "sector-size-3", "sectors-overflow",
     "no-info",  "no-sectors",
-};
-
-struct hb {
-    struct xs_handle *xs;
-    xengnttab_handle *gt;
-    xenevtchn_handle *ev;
-    unsigned int domid, vdev;
-    enum scen scen;
-    const char *notes;
-    char name[32];        /* "vbd 51728" for the notes */
-    char be[128];         /* the backend's directory */
-    char fe[128];         /* the frontend's directory */
-    blkif_sring_t *sring; /* mapped while connected */
-    evtchn_port_t lport;  /* bound while connected */
-    bool connected;
-    RING_IDX req_cons, rsp_pvt;
-    unsigned int served; /* requests taken off the ring */
-    uint64_t first_id;   /* dup-id: the first request's id */
 };
 
 static volatile sig_atomic_t stop_asked;
@@ -113,7 +44,7 @@ on_term(int sig)
 }
 
 /* One line to NOTES, stamped with dom0's uptime; also to stderr. */
-static void __attribute__((format(printf, 2, 3)))
+void
 note(struct hb *h, const char *fmt, ...)
 {
     char line[512], up[32] = "?";
@@ -145,7 +76,7 @@ note(struct hb *h, const char *fmt, ...)
     fwrite(line, 1, (size_t)n, stderr);
 }
 
-static void
+void
 sleep_ms(unsigned int ms)
 {
     struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -154,7 +85,7 @@ sleep_ms(unsigned int ms)
 }
 
 /* Decimal number up to max, or -1. */
-static long long
+long long
 parse_dec(const char *s, unsigned long long max)
 {
     unsigned long long v = 0;
@@ -206,7 +137,7 @@ read_state(struct hb *h, const char *dir)
     return (int)s;
 }
 
-static bool
+bool
 set_state(struct hb *h, int state)
 {
     bool ok = xs_put(h, XBT_NULL, h->be, "state", "%d", state);
@@ -322,261 +253,6 @@ remove_device(struct hb *h)
     bool a = rm_dir(h, h->fe), b = rm_dir(h, h->be);
 
     note(h, "directories removed%s", a && b ? "" : " (not all)");
-}
-
-/* --- the ring ------------------------------------------------------------ */
-
-/* Read the frontend's transport keys, map its ring, bind its channel. */
-static int
-connect_ring(struct hb *h)
-{
-    char path[192], *v;
-    unsigned int len;
-    long long ref, port;
-    evtchn_port_t gport;
-    int l;
-
-    snprintf(path, sizeof(path), "%s/ring-ref", h->fe);
-    v = xs_read(h->xs, XBT_NULL, path, &len);
-    ref = parse_dec(v, UINT32_MAX);
-    free(v);
-    snprintf(path, sizeof(path), "%s/event-channel", h->fe);
-    v = xs_read(h->xs, XBT_NULL, path, &len);
-    port = parse_dec(v, UINT32_MAX);
-    free(v);
-    snprintf(path, sizeof(path), "%s/protocol", h->fe);
-    v = xs_read(h->xs, XBT_NULL, path, &len);
-    if ( ref < 0 || port < 0 || !v || strcmp(v, XEN_IO_PROTO_ABI_X86_64) )
-    {
-        note(h, "frontend's ring-ref, event-channel or protocol unusable");
-        free(v);
-        return -EINVAL;
-    }
-    free(v);
-    h->sring = xengnttab_map_grant_ref(h->gt, h->domid, (uint32_t)ref,
-                                       PROT_READ | PROT_WRITE);
-    if ( !h->sring )
-    {
-        note(h, "cannot map ring-ref %lld: %s", ref, strerror(errno));
-        return -errno;
-    }
-    gport = (evtchn_port_t)port;
-    l = xenevtchn_bind_interdomain(h->ev, h->domid, gport);
-    if ( l < 0 )
-    {
-        note(h, "cannot bind event channel %lld: %s", port, strerror(errno));
-        xengnttab_unmap(h->gt, h->sring, 1);
-        h->sring = NULL;
-        return -errno;
-    }
-    h->lport = (evtchn_port_t)l;
-    h->req_cons = 0;
-    h->rsp_pvt = 0;
-    h->connected = true;
-    note(h, "ring-ref %lld mapped, event channel %lld bound", ref, port);
-    return 0;
-}
-
-static void
-disconnect_ring(struct hb *h)
-{
-    if ( !h->connected )
-        return;
-    xenevtchn_unbind(h->ev, h->lport);
-    xengnttab_unmap(h->gt, h->sring, 1);
-    h->sring = NULL;
-    h->connected = false;
-    note(h, "ring unmapped, event channel unbound (%u requests taken)",
-         h->served);
-}
-
-/* Put one response in the next slot; published by publish(). */
-static void
-put_rsp(struct hb *h, uint64_t id, uint8_t op, int16_t status)
-{
-    blkif_response_t *r = &h->sring->ring[h->rsp_pvt % HB_RING].rsp;
-
-    r->id = id;
-    r->operation = op;
-    r->status = status;
-    h->rsp_pvt++;
-}
-
-/* Show responses up to `prod` to the frontend and send its event. */
-static void
-publish(struct hb *h, RING_IDX prod)
-{
-    hb_wmb(); /* the responses' contents before the index that shows them */
-    h->sring->rsp_prod = prod;
-    hb_mb(); /* the index before the notification */
-    xenevtchn_notify(h->ev, h->lport);
-}
-
-/* Fill a read's segments with the pattern of their sectors. */
-static int16_t
-do_read(struct hb *h, const blkif_request_t *q)
-{
-    uint64_t sector = q->sector_number, v;
-    unsigned int i, s, k;
-
-    for ( i = 0; i < q->nr_segments; i++ )
-    {
-        const struct blkif_request_segment *g = &q->seg[i];
-        uint8_t *page;
-
-        if ( g->first_sect > g->last_sect || g->last_sect >= HB_PAGE / 512 )
-            return BLKIF_RSP_ERROR;
-        page = xengnttab_map_grant_ref(h->gt, h->domid, g->gref,
-                                       PROT_READ | PROT_WRITE);
-        if ( !page )
-        {
-            note(h, "cannot map segment grant %u: %s", g->gref,
-                 strerror(errno));
-            return BLKIF_RSP_ERROR;
-        }
-        for ( s = g->first_sect; s <= g->last_sect; s++, sector++ )
-        {
-            v = sector ^ HB_SEED;
-            for ( k = 0; k < 64; k++ )
-                memcpy(page + s * 512 + k * 8, &v, 8); /* little endian */
-        }
-        xengnttab_unmap(h->gt, page, 1);
-    }
-    return BLKIF_RSP_OKAY;
-}
-
-/* The answer a well-behaved backend gives (the data is not kept). */
-static int16_t
-serve(struct hb *h, const blkif_request_t *q)
-{
-    if ( q->operation == BLKIF_OP_READ )
-    {
-        if ( q->nr_segments == 0 ||
-             q->nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST ||
-             q->sector_number >= HB_SECTORS )
-            return BLKIF_RSP_ERROR;
-        return do_read(h, q);
-    }
-    if ( q->operation == BLKIF_OP_WRITE ||
-         q->operation == BLKIF_OP_FLUSH_DISKCACHE ||
-         q->operation == BLKIF_OP_WRITE_BARRIER )
-        return BLKIF_RSP_OKAY;
-    return BLKIF_RSP_EOPNOTSUPP;
-}
-
-/* One request, answered (or not) as the scenario says. */
-static void
-handle(struct hb *h, const blkif_request_t *q)
-{
-    unsigned int k = h->served++;
-    uint8_t op = q->operation;
-
-    /* dup-id needs a request completed first: its id is repeated. */
-    if ( h->scen == S_DUP_ID && k == 0 )
-        h->first_id = q->id;
-    if ( k != (h->scen == S_DUP_ID ? 1u : 0u) || h->scen == S_GOOD )
-    {
-        put_rsp(h, q->id, op, serve(h, q));
-        publish(h, h->rsp_pvt);
-        return;
-    }
-    switch ( h->scen )
-    {
-    case S_BAD_ID:
-        note(h, "answering request id %#llx with id %#llx",
-             (unsigned long long)q->id,
-             (unsigned long long)(q->id ^ 0x5a5a000000000000ull));
-        put_rsp(h, q->id ^ 0x5a5a000000000000ull, op, serve(h, q));
-        publish(h, h->rsp_pvt);
-        break;
-    case S_DUP_ID:
-        note(h, "answering request id %#llx with id %#llx, already answered",
-             (unsigned long long)q->id, (unsigned long long)h->first_id);
-        put_rsp(h, h->first_id, op, BLKIF_RSP_OKAY);
-        publish(h, h->rsp_pvt);
-        break;
-    case S_BAD_STATUS:
-        note(h, "answering request id %#llx with status 7",
-             (unsigned long long)q->id);
-        put_rsp(h, q->id, op, 7);
-        publish(h, h->rsp_pvt);
-        break;
-    case S_WRONG_OP:
-        note(h, "answering a request of operation %u as operation %u", op,
-             op == BLKIF_OP_READ ? BLKIF_OP_WRITE : BLKIF_OP_READ);
-        put_rsp(h, q->id, op == BLKIF_OP_READ ? BLKIF_OP_WRITE : BLKIF_OP_READ,
-                BLKIF_RSP_OKAY);
-        publish(h, h->rsp_pvt);
-        break;
-    case S_PROD_JUMP:
-        note(h, "answering one request, rsp_prod moved by %u", HB_RING + 68);
-        put_rsp(h, q->id, op, serve(h, q));
-        publish(h, h->rsp_pvt + HB_RING + 67);
-        break;
-    case S_NEVER_MADE:
-        put_rsp(h, q->id, op, serve(h, q));
-        publish(h, h->rsp_pvt);
-        sleep_ms(300);
-        note(
-            h,
-            "answered request id %#llx, then a response for one never made (id %#llx)",
-            (unsigned long long)q->id, (unsigned long long)(q->id + 0x10000));
-        put_rsp(h, q->id + 0x10000, op, BLKIF_RSP_OKAY);
-        publish(h, h->rsp_pvt);
-        break;
-    case S_CLOSE_MID_IO:
-        note(h, "request id %#llx taken, not answered: closing",
-             (unsigned long long)q->id);
-        set_state(h, XenbusStateClosing);
-        break;
-    case S_NEVER:
-        note(h, "request id %#llx taken, never answered",
-             (unsigned long long)q->id);
-        break;
-    default: /* the xenstore scenarios: never connected */
-        put_rsp(h, q->id, op, serve(h, q));
-        publish(h, h->rsp_pvt);
-        break;
-    }
-}
-
-/* Take every request on the ring, then ask for an event for the next. */
-static void
-take_requests(struct hb *h)
-{
-    blkif_request_t q;
-    RING_IDX prod;
-
-    if ( !h->connected )
-        return;
-    for ( ;; )
-    {
-        prod = h->sring->req_prod;
-        hb_rmb(); /* the index before the requests it shows */
-        if ( prod - h->req_cons > HB_RING )
-        {
-            note(
-                h,
-                "frontend's req_prod %u is past our %u by more than the ring: ignoring the ring",
-                prod, h->req_cons);
-            h->req_cons = prod;
-            return;
-        }
-        while ( h->req_cons != prod )
-        {
-            /* Copied once: the frontend may change the slot under us. */
-            memcpy(&q, (void *)&h->sring->ring[h->req_cons % HB_RING].req,
-                   sizeof(q));
-            h->req_cons++;
-            handle(h, &q);
-            if ( !h->connected )
-                return;
-        }
-        h->sring->req_event = h->req_cons + 1;
-        hb_mb(); /* req_event before the second look at req_prod */
-        if ( h->sring->req_prod == h->req_cons )
-            return;
-    }
 }
 
 /* --- the device's life --------------------------------------------------- */
