@@ -184,6 +184,33 @@ write_disk_keys(struct hb *h, xs_transaction_t t)
 }
 
 /*
+ * The frontend's state at creation: Initialising, unless the node is
+ * there already. It is when an earlier hostileback for this disk laid
+ * the device out and died before it was ready (dom0's faults; the agent
+ * then starts another): the guest may have seen that device and written
+ * Initialised, and overwriting that would leave it waiting for a backend
+ * that waits for it (the "never connected" flake, docs/blkfront.md).
+ */
+static bool
+keep_or_init_fe_state(struct hb *h, xs_transaction_t t)
+{
+    char path[192], *v;
+    unsigned int len;
+
+    snprintf(path, sizeof(path), "%s/state", h->fe);
+    v = xs_read(h->xs, t, path, &len);
+    if ( v )
+    {
+        note(h,
+             "frontend state already %.8s (an earlier backend made it): kept",
+             v);
+        free(v);
+        return true;
+    }
+    return xs_put(h, t, h->fe, "state", "%d", XenbusStateInitialising);
+}
+
+/*
  * Lay the device out as libxl would for a hot-plugged disk, in one
  * transaction: the backend's directory (dom0's, readable by the guest),
  * then the frontend's (the guest's, readable by dom0), whose appearance
@@ -221,7 +248,7 @@ create_device(struct hb *h)
              xs_put(h, t, h->fe, "backend-id", "0") &&
              xs_put(h, t, h->fe, "virtual-device", "%u", h->vdev) &&
              xs_put(h, t, h->fe, "device-type", "disk") &&
-             xs_put(h, t, h->fe, "state", "%d", XenbusStateInitialising);
+             keep_or_init_fe_state(h, t);
         if ( !ok )
         {
             int e = errno;
@@ -257,33 +284,23 @@ remove_device(struct hb *h)
 
 /* --- the device's life --------------------------------------------------- */
 
-/* Wait for an event, a watch or HB_POLL_MS; true if the watch fired. */
-static bool
+/*
+ * Wait for an event or HB_POLL_MS. There is no xenstore watch: with one,
+ * libxenstore runs a reader thread the main thread shares its handle
+ * with; the frontend's state is polled instead (HB_RECHECK).
+ */
+static void
 wait_something(struct hb *h)
 {
-    struct pollfd p[2] = { { xs_fileno(h->xs), POLLIN, 0 },
-                           { xenevtchn_fd(h->ev), POLLIN, 0 } };
-    bool watch = false;
-    char **w;
+    struct pollfd p = { xenevtchn_fd(h->ev), POLLIN, 0 };
 
-    if ( poll(p, 2, HB_POLL_MS) <= 0 )
-        return false;
-    if ( p[0].revents & POLLIN )
-    {
-        while ( (w = xs_check_watch(h->xs)) )
-        {
-            free(w);
-            watch = true;
-        }
-    }
-    if ( p[1].revents & POLLIN )
+    if ( poll(&p, 1, HB_POLL_MS) > 0 && (p.revents & POLLIN) )
     {
         xenevtchn_port_or_error_t port = xenevtchn_pending(h->ev);
 
         if ( port >= 0 )
             xenevtchn_unmask(h->ev, (evtchn_port_t)port);
     }
-    return watch;
 }
 
 /*
@@ -405,21 +422,12 @@ main(int argc, char **argv)
         note(&h, "cannot create the device in xenstore: %s", strerror(-rc));
         return 1;
     }
-    if ( !xs_watch(h.xs, h.fe, "fe") )
-    {
-        note(&h, "cannot watch %s: %s", h.fe, strerror(errno));
-        remove_device(&h);
-        return 1;
-    }
     note(&h, "created %s and %s", h.be, h.fe);
     /* Tell the agent we are there: it answers the guest after this. */
     fd = open(argv[5], O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if ( fd >= 0 )
         close(fd);
-    /* The frontend's directory is watched: its state is read again
-     * when something under it changed, and every HB_RECHECK polls in
-     * case a watch event never came (xenstored has been seen leaving a
-     * request unread, tools/README.md). */
+    /* The frontend's state is read every HB_RECHECK polls (no watch). */
     idle = HB_RECHECK;
     while ( !stop_asked )
     {
@@ -429,7 +437,8 @@ main(int argc, char **argv)
             idle = 0;
         }
         take_requests(&h);
-        idle = wait_something(&h) ? HB_RECHECK : idle + 1;
+        wait_something(&h);
+        idle++;
     }
     detach(&h);
     xs_close(h.xs);

@@ -42,7 +42,7 @@
 #define HB_RING     ((unsigned int)__CONST_RING_SIZE(blkif, HB_PAGE))
 #define HB_POLL_MS  100   /* how often to look when nothing wakes us */
 #define HB_CLOSE_MS 10000 /* how long the frontend gets to close */
-#define HB_RECHECK  10    /* polls between looks at the frontend's state */
+#define HB_RECHECK  3     /* polls between looks at the frontend's state */
 #define DOMID_LIMIT 0x7ff0u
 
 enum scen {
