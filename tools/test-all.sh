@@ -83,6 +83,10 @@ if [ -x tools/run-tier2.sh ]; then
     # own checks of the files (tools/blk/tier2.sh).
     step "tier 2, block: disks, log, host checks" tools/blk/tier2.sh \
         --vcpus 2 "$kernel"
+    # blkfront against thirteen hostile backends in dom0 (one boot beside
+    # a real blkback disk): each fault stops only its disk, with its
+    # message (tools/test-hostile.sh; --tame proves it can fail).
+    step "tier 2, hostile block backends" tools/test-hostile.sh "$kernel"
     # The toolstack's control requests on an idle guest (tests=none).
     step "tier 2, xl shutdown" tools/run-tier2.sh --vcpus 2 --action shutdown \
         "$kernel"

@@ -13,6 +13,8 @@
 #                                    dom0 agent in /usr/lib/xenling
 #   build/tier2/gntpeer              tools/tier2/gntpeer.c, built here
 #                                    against libxengnttab (libxen-dev)
+#   build/tier2/hostileback          tools/tier2/hostileback*.c (a block
+#                                    backend that misbehaves on cue)
 #
 # Idempotent: each output carries a stamp (a hash of every input) and is
 # rebuilt only when an input changed. See tools/tier2/README.md.
@@ -172,6 +174,36 @@ if [ $force = 1 ] || [ ! -x "$out/gntpeer" ] || \
     echo "$gp_stamp_val" >"$out/gntpeer.stamp"
 fi
 
+# ---------------------------------------------------------- hostileback --
+# The hostile block backend (tools/tier2/hostileback.c): the same way,
+# against libxenstore, libxengnttab and libxenevtchn.
+for h in xenstore.h xengnttab.h xenevtchn.h xen/io/blkif.h; do
+    [ -r "/usr/include/$h" ] || die "/usr/include/$h missing: install libxen-dev"
+done
+HB_SRC=("$here/hostileback.c" "$here/hostileback_ring.c" "$here/hostileback.h")
+for f in "${HB_SRC[@]}"; do
+    [ -r "$f" ] || die "$f missing"
+done
+hb_stamp_val=$( {
+    echo "hostileback-v2 $CC $GNTPEER_CFLAGS"
+    "$CC" --version | head -n 1
+    sha256sum "${HB_SRC[@]}" /usr/include/xenstore.h \
+        /usr/include/xengnttab.h /usr/include/xenevtchn.h \
+        /usr/include/xen/io/blkif.h | cut -d' ' -f1
+} | sha256sum | cut -d' ' -f1)
+if [ $force = 1 ] || [ ! -x "$out/hostileback" ] || \
+   [ "$(cat "$out/hostileback.stamp" 2>/dev/null)" != "$hb_stamp_val" ]; then
+    say "building $out/hostileback"
+    rm -f "$out/hostileback" "$out/hostileback.stamp"
+    # shellcheck disable=SC2086 # the flags are words on purpose
+    timeout 120 "$CC" $GNTPEER_CFLAGS -o "$out/hostileback.tmp" \
+        "$here/hostileback.c" "$here/hostileback_ring.c" \
+        -lxenstore -lxengnttab -lxenevtchn || \
+        die "compiling $here/hostileback*.c failed"
+    mv "$out/hostileback.tmp" "$out/hostileback"
+    echo "$hb_stamp_val" >"$out/hostileback.stamp"
+fi
+
 # ----------------------------------------------------------- file list --
 # Collect (source, destination-in-initramfs) pairs; the hash of this list
 # plus the contents of every file decides whether the initramfs is stale.
@@ -196,6 +228,7 @@ add "$here/agent-selftest" $XENLING_LIB/agent-selftest
 add "$here/xenling-ssh" $XENLING_LIB/xenling-ssh
 add "$here/soak" $XENLING_LIB/soak
 add "$out/gntpeer" $XENLING_LIB/gntpeer
+add "$out/hostileback" $XENLING_LIB/hostileback
 for t in "${XEN_TOOLS[@]}"; do
     [ -x "$XENBIN/$t" ] || die "$XENBIN/$t missing: install xen-utils-4.17"
     add "$XENBIN/$t" "$XENBIN/$t"
@@ -209,7 +242,8 @@ add $DMSETUP $DMSETUP
 # dynamic loader included), plus libgcc_s (glibc dlopens it for
 # pthread_cancel). Copied to the path ldd names, symlinks resolved.
 declare -A LIBS=()
-for b in "${XEN_TOOLS[@]/#/$XENBIN/}" /usr/bin/xenstore "$out/gntpeer" $DMSETUP; do
+for b in "${XEN_TOOLS[@]/#/$XENBIN/}" /usr/bin/xenstore "$out/gntpeer" \
+         "$out/hostileback" $DMSETUP; do
     while read -r lib; do
         [ -n "$lib" ] && LIBS[$lib]=1
     done < <(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
@@ -312,7 +346,7 @@ done
 chmod 0755 "$root/init" "$root/etc/xen/scripts/block" \
     "$root$XENLING_LIB/agent" "$root$XENLING_LIB/agent-selftest" \
     "$root$XENLING_LIB/xenling-ssh" "$root$XENLING_LIB/soak" \
-    "$root$XENLING_LIB/gntpeer"
+    "$root$XENLING_LIB/gntpeer" "$root$XENLING_LIB/hostileback"
 
 # Directories the toolstack expects; /init creates the /run ones.
 mkdir -p "$root"/{proc,sys,dev,run,tmp,root,mnt,job} \
