@@ -233,12 +233,15 @@ test: $(KERNEL) $(HOST_BIN)
 
 # Benchmarks (tests/kernel/bench.c) on tier 1, then the block table
 # (tools/blk/bench.sh: Xenling, a Linux PVH domU and dom0 on one tier-2
-# boot, BENCH_RUNS boots; table and charts in build/bench/blk/): numbers,
-# never a verdict on speed.
+# boot, BENCH_RUNS boots; table and charts in build/bench/blk/; with
+# BENCH_BLK=OPTS Xenling runs with blk=OPTS, into build/bench/blk-OPTS/):
+# numbers, never a verdict on speed.
 BENCH_RUNS ?= 1
+BENCH_BLK ?=
 bench: $(KERNEL)
 	tools/bench.sh --vcpus $(VCPUS) $(KERNEL)
-	tools/blk/bench.sh --runs $(BENCH_RUNS) $(KERNEL)
+	tools/blk/bench.sh --runs $(BENCH_RUNS) $(if $(BENCH_BLK),--blk $(BENCH_BLK)) \
+		$(KERNEL)
 
 # Long runs that look for rare failures (not in make test): IPI and timer
 # storms on tier 1, then tier-2 boot cycles beside a Linux control

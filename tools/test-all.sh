@@ -60,6 +60,10 @@ if [ -x tools/run-tier2.sh ]; then
     step "tier 2 (xl create), 1 vCPU" tools/run-tier2.sh --vcpus 1 "$kernel"
     step "tier 2 (xl create), 2 vCPUs" tools/run-tier2.sh --vcpus 2 "$kernel"
     step "tier 2 (xl create), 3 vCPUs" tools/run-tier2.sh --vcpus 3 "$kernel"
+    # What a new user's xl config holds (no max_event_channels): the
+    # default suite must pass on it too.
+    step "tier 2, stock xl config" tools/run-tier2.sh --vcpus 2 \
+        --stock-config "$kernel"
     # Manual test: dom0 answers the guest's input request on its console.
     step "tier 2, PV console input" tools/run-tier2.sh --vcpus 1 \
         --cmdline "tests=pvcons.*" "$kernel"

@@ -30,6 +30,7 @@ for v in "$BENCH_SECS" "$BENCH_SEQ_MB" "$JOB_VCPUS" "$JOB_MEM"; do
         '' | *[!0-9]*) echo "# bench-dom0: bad value '$v' in bench.env or the job"; exit 1 ;;
     esac
 done
+case "${BENCH_BLK:-}" in *[!a-z0-9=,]*) echo "# bench-dom0: bad BENCH_BLK '$BENCH_BLK' in bench.env"; exit 1 ;; esac
 run_lib() { "$B/lib/ld-linux-x86-64.so.2" --library-path "$B/lib" "$@"; }
 FIO="run_lib $B/fio"
 DD="run_lib $B/dd"
@@ -104,7 +105,7 @@ EOF
     xl destroy "$name" >/dev/null 2>&1
 }
 
-xen_extra="extra = \"bench=blk blktest=xvda blkbench_s=$BENCH_SECS\""
+xen_extra="extra = \"bench=blk blktest=xvda blkbench_s=$BENCH_SECS${BENCH_BLK:+ blk=$BENCH_BLK}\""
 xen_lines="kernel = \"/job/kernel\"
 $xen_extra"
 lin_lines="kernel = \"$B/linux.gz\"

@@ -11,18 +11,21 @@
 # (tools/blk/bench-table.py).
 #
 # Usage: tools/blk/bench.sh [--runs N] [--secs S] [--seq-mb M] [--vcpus N]
-#                           [--mem MiB] [KERNEL_ELF]
+#                           [--mem MiB] [--blk OPTS] [KERNEL_ELF]
 #   --runs N    N boots, one after another (default 1); the table then
 #               gives each number's range over the runs
 #   --secs S    seconds per fio run and per Xenling workload (default 3)
 #   --seq-mb M  MiB per dd run (default 32; the scratch disk is 64 MiB)
+#   --blk OPTS  Xenling boots with blk=OPTS (docs/blkfront.md: e.g.
+#               noindirect, queues=1), to show what a feature is worth;
+#               the files then go to build/bench/blk-OPTS/
 # Files: build/bench/blk/ (job/ the dom0 job, run-N.txt the transcripts,
 # blk-table.txt, blk-table.csv, blk-*.png). Exit: 0 when every run
 # produced its numbers, 1 when one failed, 2 no verdict (infrastructure).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 top=$(pwd)
-runs=1 secs=3 seqmb=32 vcpus=2 mem=128 kernel=build/xenling
+runs=1 secs=3 seqmb=32 vcpus=2 mem=128 kernel=build/xenling blkopts=
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
@@ -30,7 +33,8 @@ while [ $# -gt 0 ]; do
         --seq-mb) seqmb=$2; shift 2 ;;
         --vcpus) vcpus=$2; shift 2 ;;
         --mem) mem=$2; shift 2 ;;
-        -*) sed -n '3,21p' "$0"; exit 2 ;;
+        --blk) blkopts=$2; shift 2 ;;
+        -*) sed -n '3,24p' "$0"; exit 2 ;;
         *) kernel=$1; shift ;;
     esac
 done
@@ -38,7 +42,9 @@ for v in "$runs" "$secs" "$seqmb" "$vcpus" "$mem"; do
     case "$v" in '' | *[!0-9]* | 0) echo "bench: '$v' is not a positive number" >&2; exit 2 ;; esac
 done
 [ "$seqmb" -le 64 ] || { echo "bench: --seq-mb must be at most 64 (the disk's size)" >&2; exit 2; }
+case "$blkopts" in *[!a-z0-9=,]*) echo "bench: --blk '$blkopts': only a-z, 0-9, '=' and ','" >&2; exit 2 ;; esac
 out=build/bench/blk
+[ -z "$blkopts" ] || out=build/bench/blk-$(echo "$blkopts" | tr ',=' '-_')
 job=$out/job
 die() { echo "bench: $*" >&2; exit 2; }
 for t in fio gcc readelf nm ldd cpio gzip gnuplot; do
@@ -71,7 +77,7 @@ modfile() { # NAME: the module's file, decompressed if need be, into $2
 rm -rf "$job"
 mkdir -p "$job/lib" "$job/modules"
 cp tools/blk/bench-dom0.sh tools/blk/bench-workloads.sh "$job/"
-printf 'BENCH_SECS=%s\nBENCH_SEQ_MB=%s\n' "$secs" "$seqmb" >"$job/bench.env"
+printf 'BENCH_SECS=%s\nBENCH_SEQ_MB=%s\nBENCH_BLK=%s\n' "$secs" "$seqmb" "$blkopts" >"$job/bench.env"
 cp "$(command -v fio)" "$job/fio"
 cp /bin/dd "$job/dd"
 gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o "$job/waitline" \
