@@ -53,9 +53,9 @@ boot_info_init(unsigned int proto, unsigned long info)
     {
         memset(bi, 0, sizeof(*bi));
         bi->proto = proto;
-        printk("boot: no usable boot information (protocol %u at 0x%lx); "
-               "continuing with none\n",
-               proto, info);
+        printk(
+            "boot: no usable boot information (protocol %u at 0x%lx); continuing with none\n",
+            proto, info);
     }
     else
         bi->valid = true;
@@ -67,9 +67,9 @@ boot_info_init(unsigned int proto, unsigned long info)
     if ( bi->valid && proto == BOOT_PROTO_PVH )
         page_foreign_add(info, sizeof(struct hvm_start_info), "PVH start info");
     if ( proto == BOOT_PROTO_PVH )
-        printk("boot: PVH entry, start info v%u, flags 0x%x, %u modules, "
-               "command line \"%s\"\n",
-               bi->version, bi->flags, bi->nr_modules, bi->cmdline);
+        printk(
+            "boot: PVH entry, start info v%u, flags 0x%x, %u modules, command line \"%s\"\n",
+            bi->version, bi->flags, bi->nr_modules, bi->cmdline);
     else
         printk("boot: multiboot2 entry, %u modules, command line \"%s\"\n",
                bi->nr_modules, bi->cmdline);

@@ -103,10 +103,10 @@ cmd_timers(unsigned int argc, char **argv)
         struct timer_stats t;
 
         timer_get_stats(cpu, &t);
-        printk("  vCPU %u: %llu VIRQs, %llu fired, %llu early, %llu "
-               "programmed\n",
-               cpu, (unsigned long long)t.virqs, (unsigned long long)t.fired,
-               (unsigned long long)t.early, (unsigned long long)t.programs);
+        printk(
+            "  vCPU %u: %llu VIRQs, %llu fired, %llu early, %llu programmed\n",
+            cpu, (unsigned long long)t.virqs, (unsigned long long)t.fired,
+            (unsigned long long)t.early, (unsigned long long)t.programs);
     }
 }
 
@@ -121,9 +121,9 @@ cmd_grant(unsigned int argc, char **argv)
         return;
     }
     gnttab_get_info(&g);
-    printk("  %u of at most %u frames, %u references, %u free, %u ends "
-           "waiting for the other side\n",
-           g.frames, g.max_frames, g.refs, g.free, g.deferred);
+    printk(
+        "  %u of at most %u frames, %u references, %u free, %u ends waiting for the other side\n",
+        g.frames, g.max_frames, g.refs, g.free, g.deferred);
 }
 
 static void
@@ -175,8 +175,8 @@ find(const char *name)
 static void
 idle_forever(void)
 {
-    printk("monitor: no console takes input: idle, waiting for the "
-           "toolstack (xl shutdown, xl reboot)\n");
+    printk(
+        "monitor: no console takes input: idle, waiting for the toolstack (xl shutdown, xl reboot)\n");
     for ( ;; )
         if ( sleep_ns(60 * NSEC_PER_SEC) != 0 )
         {

@@ -85,9 +85,9 @@ suspend_here(void)
     long rc;
 
     if ( smp_processor_id() != 0 )
-        panic("kernel_suspend on CPU %u: Xen reports a cancelled suspend "
-              "only in vCPU 0's registers",
-              smp_processor_id());
+        panic(
+            "kernel_suspend on CPU %u: Xen reports a cancelled suspend only in vCPU 0's registers",
+            smp_processor_id());
     printk("suspend: quiescing: xenstore, other vCPUs\n");
     if ( xenstore_suspend() )
         return -XEN_EBUSY;
@@ -117,8 +117,8 @@ suspend_here(void)
      */
     if ( rc == 0 && ipi_ports_held() )
     {
-        printk("suspend: SCHEDOP_shutdown returned 0, but Xen still holds "
-               "our IPI ports: the same domain, resumed in place\n");
+        printk(
+            "suspend: SCHEDOP_shutdown returned 0, but Xen still holds our IPI ports: the same domain, resumed in place\n");
         rc = 1;
     }
     if ( rc == 0 )
@@ -133,13 +133,13 @@ suspend_here(void)
     else
         stats.cancelled++;
     stats.last_cancelled = rc != 0;
-    printk("suspend: %s after %llu us by our clock (%u resumed, %u "
-           "cancelled so far)\n",
-           rc == 0   ? "resumed in a new domain"
-           : rc == 1 ? "cancelled by the toolstack: resumed in place"
-                     : "refused by Xen: resumed in place",
-           (unsigned long long)((t1 - t0) / NSEC_PER_USEC), stats.resumed,
-           stats.cancelled);
+    printk(
+        "suspend: %s after %llu us by our clock (%u resumed, %u cancelled so far)\n",
+        rc == 0   ? "resumed in a new domain"
+        : rc == 1 ? "cancelled by the toolstack: resumed in place"
+                  : "refused by Xen: resumed in place",
+        (unsigned long long)((t1 - t0) / NSEC_PER_USEC), stats.resumed,
+        stats.cancelled);
     if ( rc < 0 )
         printk("suspend: SCHEDOP_shutdown returned %ld (%s)\n", rc,
                xen_errno_name(rc));

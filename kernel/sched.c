@@ -135,9 +135,9 @@ static void
 check_stack(const struct thread *t)
 {
     if ( !thread_stack_intact(t) )
-        panic("thread %u (%s) overflowed its %lu-byte stack: the guard word "
-              "at %p was overwritten",
-              t->id, t->name, THREAD_STACK_PAGES * PAGE_SIZE, t->stack);
+        panic(
+            "thread %u (%s) overflowed its %lu-byte stack: the guard word at %p was overwritten",
+            t->id, t->name, THREAD_STACK_PAGES * PAGE_SIZE, t->stack);
 }
 
 /*
@@ -210,9 +210,9 @@ kick_remote(unsigned int cpu)
 
     rc = smp_send_reschedule(cpu);
     if ( rc )
-        panic("sched: reschedule IPI to CPU %u failed (%d): a CPU that runs "
-              "threads has IPI ports",
-              cpu, rc);
+        panic(
+            "sched: reschedule IPI to CPU %u failed (%d): a CPU that runs threads has IPI ports",
+            cpu, rc);
 }
 
 /*
@@ -479,9 +479,9 @@ thread_create(const char *name, void (*fn)(void *arg), void *arg,
     }
     if ( cpu >= nr_cpus || !sched_ready(&sched_cpus[cpu]) )
     {
-        printk("sched: thread_create(%s): CPU %u cannot run threads (%u "
-               "vCPUs)\n",
-               name, cpu, nr_cpus);
+        printk(
+            "sched: thread_create(%s): CPU %u cannot run threads (%u vCPUs)\n",
+            name, cpu, nr_cpus);
         return NULL;
     }
     t = thread_alloc(name, fn, arg, cpu);
@@ -527,9 +527,9 @@ thread_exit(int code)
     struct thread *me = switchable_self("thread_exit", false);
 
     if ( !me->stack )
-        panic("thread_exit(%d) from %s, a boot context: it has no joiner "
-              "and its stack is not ours to free",
-              code, me->name);
+        panic(
+            "thread_exit(%d) from %s, a boot context: it has no joiner and its stack is not ours to free",
+            code, me->name);
     irq_disable();
     spin_lock(&sc->lock);
     me->exit_code = code;
@@ -545,8 +545,8 @@ thread_sleep(spinlock_t *held)
     struct thread *me = switchable_self("thread_sleep", false);
 
     if ( read_flags() & X86_FLAGS_IF )
-        panic("thread_sleep with interrupts on: take the lock with "
-              "spin_lock_irqsave, or a wake-up could be missed");
+        panic(
+            "thread_sleep with interrupts on: take the lock with spin_lock_irqsave, or a wake-up could be missed");
     ASSERT_HELD(held);
     spin_lock(&sc->lock);
     me->state = THREAD_SLEEPING;
@@ -641,9 +641,9 @@ join(struct thread *t, bool bounded, uint64_t deadline, int *code)
     bool dead;
 
     if ( t == me || !t->stack )
-        panic("thread_join(%s) by %s: a thread cannot join itself or a boot "
-              "context",
-              t->name, me->name);
+        panic(
+            "thread_join(%s) by %s: a thread cannot join itself or a boot context",
+            t->name, me->name);
     flags = spin_lock_irqsave(&join_lock);
     if ( t->joiner && t->joiner != me )
         panic("thread_join(%s): %s already joins it; one joiner per thread",

@@ -98,11 +98,11 @@ print_runstate(const uint64_t before[4], const uint64_t after[4])
         return; /* no runstate area */
     for ( i = 0; i < 4; i++ )
         d[i] = (after[i] - before[i]) / NSEC_PER_MSEC;
-    printk("watchdog: CPU %u: since the wait began, Xen ran this vCPU %llu "
-           "ms, left it runnable (no pCPU) %llu ms, blocked %llu ms\n",
-           smp_processor_id(), (unsigned long long)d[RUNSTATE_running],
-           (unsigned long long)d[RUNSTATE_runnable],
-           (unsigned long long)d[RUNSTATE_blocked]);
+    printk(
+        "watchdog: CPU %u: since the wait began, Xen ran this vCPU %llu ms, left it runnable (no pCPU) %llu ms, blocked %llu ms\n",
+        smp_processor_id(), (unsigned long long)d[RUNSTATE_running],
+        (unsigned long long)d[RUNSTATE_runnable],
+        (unsigned long long)d[RUNSTATE_blocked]);
 }
 
 /* Who had this CPU when the watchdog interrupt came, and what became of
@@ -115,13 +115,13 @@ print_threads(const struct trap_frame *f, const struct thread *waiter)
     const struct thread *now = thread_self();
 
     /* The waiter's state is read without its lock: a snapshot. */
-    printk("watchdog: CPU %u: interrupted %s at rip %llx; the waiter %s is "
-           "%s\n",
-           smp_processor_id(), now ? now->name : "no thread",
-           (unsigned long long)f->rip, waiter ? waiter->name : "(halting)",
-           !waiter                              ? "halted on this CPU"
-           : waiter->state < ARRAY_SIZE(states) ? states[waiter->state]
-                                                : "?");
+    printk(
+        "watchdog: CPU %u: interrupted %s at rip %llx; the waiter %s is %s\n",
+        smp_processor_id(), now ? now->name : "no thread",
+        (unsigned long long)f->rip, waiter ? waiter->name : "(halting)",
+        !waiter                              ? "halted on this CPU"
+        : waiter->state < ARRAY_SIZE(states) ? states[waiter->state]
+                                             : "?");
 }
 
 bool
@@ -201,9 +201,9 @@ watchdog_irq(struct trap_frame *f, void *arg)
         snprintf(why, sizeof(why), "%s did not end %llu ms past its timeout",
                  fired[i]->what, WATCHDOG_MARGIN_NS / NSEC_PER_MSEC);
         watchdog_dump(why);
-        printk("watchdog: CPU %u: at this interrupt, before its EOI: "
-               "upcall_pending %u, upcall vector IRR %d ISR %d\n",
-               smp_processor_id(), pending, irr, isr);
+        printk(
+            "watchdog: CPU %u: at this interrupt, before its EOI: upcall_pending %u, upcall vector IRR %d ISR %d\n",
+            smp_processor_id(), pending, irr, isr);
         print_runstate(fired[i]->xen_ns, xen_ns);
         print_threads(f, fired[i]->waiter);
         fired[i]->tripped = true;
@@ -257,8 +257,7 @@ watchdog_init_cpu(void)
     }
     if ( lapic_enable(LAPIC_SPURIOUS_VECTOR) )
     {
-        printk("watchdog: CPU %u: no local APIC: its waits have no "
-               "backstop\n",
+        printk("watchdog: CPU %u: no local APIC: its waits have no backstop\n",
                cpu);
         return -1;
     }
@@ -271,14 +270,13 @@ watchdog_init_cpu(void)
         }
         ticks_per_ms = measure();
         if ( !ticks_per_ms )
-            printk("watchdog: the local APIC timer's shot never came: "
-                   "waits have no backstop\n");
+            printk(
+                "watchdog: the local APIC timer's shot never came: waits have no backstop\n");
         else
-            printk("watchdog: local APIC timer at %llu kHz (divided by "
-                   "16), vector 0x%x, waits get %llu ms past their "
-                   "timeout\n",
-                   (unsigned long long)ticks_per_ms, WATCHDOG_VECTOR,
-                   WATCHDOG_MARGIN_NS / NSEC_PER_MSEC);
+            printk(
+                "watchdog: local APIC timer at %llu kHz (divided by 16), vector 0x%x, waits get %llu ms past their timeout\n",
+                (unsigned long long)ticks_per_ms, WATCHDOG_VECTOR,
+                WATCHDOG_MARGIN_NS / NSEC_PER_MSEC);
     }
     flags = irq_save();
     wc->lock = (spinlock_t)SPINLOCK_INIT("watchdog");

@@ -11,7 +11,15 @@
 void
 blkif_opts_default(struct blkif_opts *o)
 {
-    o->indirect = o->persistent = o->discard = true;
+    o->indirect = o->discard = true;
+    /*
+     * Persistent grants are off unless blk=persistent: with them, a
+     * 1 MiB sequential read at queue depth 8 (make bench) got 5 error
+     * responses from Linux 6.1's blkback in every run, with indirect
+     * requests on or off, and none with them off. Until the cause is
+     * found (docs/blkfront.md), a disk must not fail reads by default.
+     */
+    o->persistent = false;
     o->queues = 0;
     o->ring_order = -1;
 }
@@ -61,6 +69,8 @@ parse_word(const char *w, size_t len, struct blkif_opts *o)
         o->indirect = false;
     else if ( len == 12 && memcmp(w, "nopersistent", 12) == 0 )
         o->persistent = false;
+    else if ( len == 10 && memcmp(w, "persistent", 10) == 0 )
+        o->persistent = true;
     else if ( len == 9 && memcmp(w, "nodiscard", 9) == 0 )
         o->discard = false;
     else if ( is_key(w, len, "queues", &v, &vlen) )
@@ -95,7 +105,7 @@ blkif_opts_parse(const char *s, struct blkif_opts *o)
         if ( len && !parse_word(w, len, o) )
         {
             printk(
-                "blk: blk= word '%.*s' is not noindirect, nopersistent, nodiscard, queues=1..%u or ringorder=0..%u: blk= ignored\n",
+                "blk: blk= word '%.*s' is not noindirect, persistent, nopersistent, nodiscard, queues=1..%u or ringorder=0..%u: blk= ignored\n",
                 (int)len, w, BLKIF_QUEUES_MAX, BLKIF_RING_ORDER_MAX);
             blkif_opts_default(o);
             return -XEN_EINVAL;

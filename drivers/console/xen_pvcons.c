@@ -229,9 +229,9 @@ xen_pvcons_resume(void)
          evtchn >= (1u << 17) )
     {
         broken = true;
-        printk("xen-pvcons: rejected console event channel %llu after "
-               "resume; console off\n",
-               (unsigned long long)evtchn);
+        printk(
+            "xen-pvcons: rejected console event channel %llu after resume; console off\n",
+            (unsigned long long)evtchn);
         return -XEN_EINVAL;
     }
     port = evtchn;
@@ -240,9 +240,9 @@ xen_pvcons_resume(void)
         return 0;
     rc = evtchn_bind_existing(port, 0, pvcons_event, NULL);
     if ( rc )
-        printk("xen-pvcons: no input after resume: cannot bind event channel "
-               "%u\n",
-               port);
+        printk(
+            "xen-pvcons: no input after resume: cannot bind event channel %u\n",
+            port);
     else
         pvcons_event(port, NULL);
     return rc;

@@ -212,9 +212,9 @@ bootinfo_parse_pvh(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
             si.memmap_entries = 0;
         }
         if ( si.version > 1 )
-            printk("bootinfo: start info version %u is newer than 1; "
-                   "reading the version 1 fields\n",
-                   si.version);
+            printk(
+                "bootinfo: start info version %u is newer than 1; reading the version 1 fields\n",
+                si.version);
         if ( si.reserved != 0 )
             reject(bi, "start info reserved field", "must be zero",
                    si.reserved);
@@ -330,9 +330,9 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t paddr, phys_read_fn rd,
     total = hdr[0];
     if ( total < 16 || total > MB2_MAGIC_INFO_MAX || !rd(paddr, total, ctx) )
     {
-        printk("bootinfo: multiboot2 info size %u is implausible or "
-               "unreadable\n",
-               total);
+        printk(
+            "bootinfo: multiboot2 info size %u is implausible or unreadable\n",
+            total);
         return -1;
     }
 
@@ -446,8 +446,8 @@ bootinfo_sort_mem(struct boot_info *bi)
     }
     for ( i = 1; i < bi->nr_mem; i++ )
         if ( bi->mem[i - 1].base + bi->mem[i - 1].size > bi->mem[i].base )
-            printk("bootinfo: memory map entries at 0x%llx and 0x%llx "
-                   "overlap\n",
-                   (unsigned long long)bi->mem[i - 1].base,
-                   (unsigned long long)bi->mem[i].base);
+            printk(
+                "bootinfo: memory map entries at 0x%llx and 0x%llx overlap\n",
+                (unsigned long long)bi->mem[i - 1].base,
+                (unsigned long long)bi->mem[i].base);
 }

@@ -31,9 +31,9 @@ ktest_check_eq(struct ktest_ctx *t, bool ok, unsigned long long a,
     if ( !ok )
     {
         t->result = KTEST_FAIL;
-        printk("    # %s:%d: expected %s %s %s, got %llu (%#llx) and %llu "
-               "(%#llx)\n",
-               file, line, ea, op, eb, a, a, b, b);
+        printk(
+            "    # %s:%d: expected %s %s %s, got %llu (%#llx) and %llu (%#llx)\n",
+            file, line, ea, op, eb, a, a, b, b);
     }
     return ok;
 }

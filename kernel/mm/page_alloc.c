@@ -112,9 +112,9 @@ take_out(uint64_t base, uint64_t size, const char *what)
             nr_free--;
         }
         else if ( managed(boot_bi, pa) )
-            panic("page_alloc: frame 0x%llx (%s) is written by others but "
-                  "is already allocated to us",
-                  (unsigned long long)pa, what);
+            panic(
+                "page_alloc: frame 0x%llx (%s) is written by others but is already allocated to us",
+                (unsigned long long)pa, what);
     }
 }
 
@@ -263,8 +263,7 @@ page_free_n(void *p, size_t n)
     if ( pa & (PAGE_SIZE - 1) || f + n > nr_frames || f + n < f ||
          pa < LOW_RESERVED || overlaps_image(pa, n * PAGE_SIZE) ||
          overlaps_foreign(pa, n * PAGE_SIZE) )
-        panic("page_free: %p (+%zu pages) is not a page this allocator "
-              "manages",
+        panic("page_free: %p (+%zu pages) is not a page this allocator manages",
               p, n);
     memset(p, PAGE_POISON, n * PAGE_SIZE);
     flags = spin_lock_irqsave(&page_lock);

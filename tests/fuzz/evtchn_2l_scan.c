@@ -66,10 +66,10 @@ scan_once(struct model *m)
         FUZZ_CHECK(memcmp(before, m->pending, sizeof(before)) == 0,
                    "an empty scan changed pending bits");
         for ( p = 0; p < nports; p++ )
-            FUZZ_CHECK(!bitmap_test(m->owed, p) || !deliverable(m, p),
-                       "port %u was flagged and is deliverable, but the scan "
-                       "found nothing",
-                       p);
+            FUZZ_CHECK(
+                !bitmap_test(m->owed, p) || !deliverable(m, p),
+                "port %u was flagged and is deliverable, but the scan found nothing",
+                p);
         return false;
     }
     FUZZ_CHECK((unsigned long)port < nports, "port %ld out of range", port);

@@ -12,14 +12,16 @@
 #include "tests/host/host.h"
 #include <xen/errno.h>
 
-TEST(blkif_feat, defaults_are_all_on)
+TEST(blkif_feat, defaults_are_on_but_persistent)
 {
     struct blkif_opts o;
 
     EXPECT_EQ(blkif_opts_parse("", &o), 0);
     EXPECT_TRUE(o.indirect);
-    EXPECT_TRUE(o.persistent);
+    EXPECT_FALSE(o.persistent); /* opt-in: see blkif_opts_default */
     EXPECT_TRUE(o.discard);
+    EXPECT_EQ(blkif_opts_parse("persistent", &o), 0);
+    EXPECT_TRUE(o.persistent);
     EXPECT_EQ(o.queues, 0u);
     EXPECT_EQ(o.ring_order, -1);
 }
@@ -28,9 +30,8 @@ TEST(blkif_feat, every_switch)
 {
     struct blkif_opts o;
 
-    EXPECT_EQ(blkif_opts_parse("noindirect,nopersistent,nodiscard,queues=3,"
-                               "ringorder=2",
-                               &o),
+    EXPECT_EQ(blkif_opts_parse(
+                  "noindirect,nopersistent,nodiscard,queues=3,ringorder=2", &o),
               0);
     EXPECT_FALSE(o.indirect);
     EXPECT_FALSE(o.persistent);

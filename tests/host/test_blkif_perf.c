@@ -150,8 +150,8 @@ TEST(blkif_perf, indirect_answer_names_its_operation)
     host_capture_begin();
     poll(&eng);
     host_capture_end();
-    EXPECT_TRUE(host_capture_contains("has operation 1 (write), its request "
-                                      "was 0 (read)"));
+    EXPECT_TRUE(host_capture_contains(
+        "has operation 1 (write), its request was 0 (read)"));
     EXPECT_EQ(r[0].status, -XEN_EIO);
     EXPECT_TRUE(eng.stopped);
     EXPECT_EQ(drv.unmaps, drv.maps);

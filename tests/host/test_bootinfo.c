@@ -213,8 +213,8 @@ TEST(bootinfo, pvh_bad_magic)
 
     si->magic = 0x12345678;
     EXPECT_EQ(parse_pvh(SI), -1);
-    EXPECT_TRUE(host_capture_contains("bootinfo: start info magic is "
-                                      "0x12345678, expected 0x336ec578\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: start info magic is 0x12345678, expected 0x336ec578\n"));
     /* Nothing was taken from it. */
     EXPECT_EQ(bi.proto, (uint32_t)BOOT_PROTO_PVH);
     EXPECT_STREQ(bi.cmdline, "");
@@ -227,8 +227,8 @@ TEST(bootinfo, pvh_unreadable)
 {
     baseline(1);
     EXPECT_EQ(parse_pvh(0x1000), -1);
-    EXPECT_TRUE(host_capture_contains("bootinfo: start info at 0x1000 is "
-                                      "not readable\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: start info at 0x1000 is not readable\n"));
     EXPECT_EQ(bi.nr_mem, 0u);
     EXPECT_STREQ(bi.cmdline, "");
     /* Readable, but shorter than even version 0. */
@@ -245,8 +245,8 @@ TEST(bootinfo, pvh_v1_fields_unreadable)
     memcpy(fake_phys(at), fake_phys(SI), 40);
     EXPECT_EQ(parse_pvh(at), 0);
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected start info v1 "
-                                      "fields: not readable at (0x220000)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected start info v1 fields: not readable at (0x220000)\n"));
     expect_cmdline(t);
     expect_module(t);
     EXPECT_EQ(bi.nr_mem, 0u);
@@ -262,9 +262,8 @@ TEST(bootinfo, pvh_newer_version)
 
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_EQ(bi.version, 2u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: start info version 2 is "
-                                      "newer than 1; reading the version 1 "
-                                      "fields\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: start info version 2 is newer than 1; reading the version 1 fields\n"));
     EXPECT_EQ(bi.rejected, 0u);
     expect_cmdline(t);
     expect_module(t);
@@ -276,8 +275,8 @@ TEST(bootinfo, pvh_reserved_nonzero)
     baseline(1)->reserved = 0x55;
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected start info "
-                                      "reserved field: must be zero (0x55)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected start info reserved field: must be zero (0x55)\n"));
     expect_cmdline(t);
     expect_module(t);
     expect_mem(t);
@@ -303,9 +302,8 @@ TEST(bootinfo, pvh_cmdline_length_limit)
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_STREQ(bi.cmdline, "");
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected command line: not "
-                                      "NUL-terminated within the limit "
-                                      "(0x3ff)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected command line: not NUL-terminated within the limit (0x3ff)\n"));
     expect_module(t);
     expect_mem(t);
 }
@@ -318,8 +316,8 @@ TEST(bootinfo, pvh_cmdline_unreadable)
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_STREQ(bi.cmdline, "");
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected command line: not "
-                                      "readable at (0x5000)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected command line: not readable at (0x5000)\n"));
     expect_module(t);
     expect_mem(t);
 
@@ -329,8 +327,8 @@ TEST(bootinfo, pvh_cmdline_unreadable)
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_STREQ(bi.cmdline, "");
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("rejected command line: not readable "
-                                      "at (0x220000)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "rejected command line: not readable at (0x220000)\n"));
     expect_module(t);
     expect_mem(t);
 
@@ -351,8 +349,8 @@ TEST(bootinfo, pvh_cmdline_wraps)
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_STREQ(bi.cmdline, "");
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected command line: "
-                                      "address wraps (0xfffffffffffffffc)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected command line: address wraps (0xfffffffffffffffc)\n"));
     expect_module(t);
     expect_mem(t);
 }
@@ -363,8 +361,8 @@ TEST(bootinfo, pvh_too_many_modules)
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_EQ(bi.nr_modules, 0u);
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected module list: more "
-                                      "modules than supported (0x11)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected module list: more modules than supported (0x11)\n"));
     expect_cmdline(t);
     expect_mem(t);
 
@@ -386,8 +384,8 @@ TEST(bootinfo, pvh_module_list_unreadable)
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_EQ(bi.nr_modules, 0u);
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected module list: entry "
-                                      "not readable at (0x3000)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected module list: entry not readable at (0x3000)\n"));
     expect_cmdline(t);
     expect_mem(t);
 
@@ -421,8 +419,8 @@ TEST(bootinfo, pvh_module_list_wraps)
     EXPECT_EQ(parse_pvh(SI), 0);
     expect_module(t);
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected module list: entry "
-                                      "not readable at (0x0)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected module list: entry not readable at (0x0)\n"));
 }
 
 TEST(bootinfo, pvh_bad_modules)
@@ -451,16 +449,14 @@ TEST(bootinfo, pvh_bad_modules)
     EXPECT_EQ(bi.mod[2].paddr, 0x6000000u);
     EXPECT_STREQ(bi.mod[2].cmdline, "");
     EXPECT_EQ(bi.rejected, 5u);
-    EXPECT_EQ(host_capture_count("rejected module: empty or wrapping range "
-                                 "at"),
+    EXPECT_EQ(host_capture_count("rejected module: empty or wrapping range at"),
               3u);
     EXPECT_TRUE(host_capture_contains("at (0x4000000)\n"));
     EXPECT_EQ(host_capture_count("at (0xfffffffffffff000)\n"), 2u);
-    EXPECT_TRUE(host_capture_contains("rejected module command line: not "
-                                      "readable at (0x7000)\n"));
-    EXPECT_TRUE(host_capture_contains("rejected module command line: not "
-                                      "NUL-terminated within the limit "
-                                      "(0x7f)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "rejected module command line: not readable at (0x7000)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "rejected module command line: not NUL-terminated within the limit (0x7f)\n"));
     expect_cmdline(t);
     expect_mem(t);
 }
@@ -487,8 +483,8 @@ TEST(bootinfo, pvh_memmap_too_large)
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_EQ(bi.nr_mem, 0u);
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected memory map: more "
-                                      "entries than supported (0x81)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected memory map: more entries than supported (0x81)\n"));
     expect_cmdline(t);
     expect_module(t);
 
@@ -519,8 +515,8 @@ TEST(bootinfo, pvh_memmap_entry_unreadable)
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_EQ(bi.nr_mem, 0u);
     EXPECT_EQ(bi.rejected, 2u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected memory map: entry "
-                                      "not readable at (0x220000)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected memory map: entry not readable at (0x220000)\n"));
     expect_cmdline(t);
     expect_module(t);
 
@@ -532,8 +528,8 @@ TEST(bootinfo, pvh_memmap_entry_unreadable)
     EXPECT_EQ(parse_pvh(SI), 0);
     EXPECT_EQ(bi.nr_mem, 0u);
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("rejected memory map: entry not "
-                                      "readable at (0x0)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "rejected memory map: entry not readable at (0x0)\n"));
 }
 
 TEST(bootinfo, pvh_memmap_bad_entries)
@@ -547,9 +543,10 @@ TEST(bootinfo, pvh_memmap_bad_entries)
     EXPECT_EQ(parse_pvh(SI), 0);
     expect_mem(t);
     EXPECT_EQ(bi.rejected, 3u);
-    EXPECT_EQ(host_capture_count("bootinfo: rejected memory map entry: "
-                                 "empty or wrapping range at"),
-              3u);
+    EXPECT_EQ(
+        host_capture_count(
+            "bootinfo: rejected memory map entry: empty or wrapping range at"),
+        3u);
     EXPECT_TRUE(host_capture_contains("at (0x200000000)\n"));
     EXPECT_EQ(host_capture_count("at (0xffffffff00000000)\n"), 2u);
     expect_cmdline(t);
@@ -591,8 +588,8 @@ TEST(bootinfo, e820_packed)
     EXPECT_EQ(bi.mem[2].base, 0xfee00000u);
     EXPECT_EQ(bi.mem[2].type, (uint32_t)MEM_RESERVED);
     EXPECT_EQ(bi.rejected, 3u);
-    EXPECT_EQ(host_capture_count("bootinfo: rejected e820 entry: empty or "
-                                 "wrapping range at"),
+    EXPECT_EQ(host_capture_count(
+                  "bootinfo: rejected e820 entry: empty or wrapping range at"),
               2u);
 
     EXPECT_EQ(bootinfo_set_e820(&bi, buf + 1, 0), 0u);
@@ -611,8 +608,8 @@ TEST(bootinfo, e820_too_many)
               (unsigned int)BOOTINFO_MAX_MEM);
     host_capture_end();
     EXPECT_EQ(bi.rejected, 2u);
-    EXPECT_EQ(host_capture_count("rejected e820 entry: too many memory map "
-                                 "entries (0x80)\n"),
+    EXPECT_EQ(host_capture_count(
+                  "rejected e820 entry: too many memory map entries (0x80)\n"),
               2u);
     EXPECT_EQ(bi.mem[BOOTINFO_MAX_MEM - 1].base, 0x7f000u);
 }
@@ -642,10 +639,10 @@ TEST(bootinfo, sort_and_overlap)
         EXPECT_LE(bi.mem[i - 1].base, bi.mem[i].base);
     /* Touching is fine; overlaps are reported, not changed. */
     EXPECT_EQ(host_capture_count("overlap\n"), 2u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: memory map entries at "
-                                      "0x2000 and 0x2000 overlap\n"));
-    EXPECT_TRUE(host_capture_contains("bootinfo: memory map entries at "
-                                      "0x3000 and 0x5000 overlap\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: memory map entries at 0x2000 and 0x2000 overlap\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: memory map entries at 0x3000 and 0x5000 overlap\n"));
     EXPECT_EQ(bi.mem[4].size, 0x2800u);
 
     /* Empty and one-entry maps are left alone. */

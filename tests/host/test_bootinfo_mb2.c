@@ -233,8 +233,8 @@ TEST(bootinfo, mb2_unreadable)
     baseline();
     mb2_finish(true);
     EXPECT_EQ(parse_mb2(0x1000), -1);
-    EXPECT_TRUE(host_capture_contains("bootinfo: multiboot2 info at 0x1000 "
-                                      "is not readable\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: multiboot2 info at 0x1000 is not readable\n"));
     EXPECT_EQ(bi.proto, (uint32_t)BOOT_PROTO_MB2);
     EXPECT_STREQ(bi.cmdline, "");
     EXPECT_EQ(bi.nr_mem, 0u);
@@ -247,8 +247,8 @@ TEST(bootinfo, mb2_total_size)
     mb2_finish(true);
     set_total(15);
     EXPECT_EQ(parse_mb2(MB2), -1);
-    EXPECT_TRUE(host_capture_contains("bootinfo: multiboot2 info size 15 is "
-                                      "implausible or unreadable\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: multiboot2 info size 15 is implausible or unreadable\n"));
     EXPECT_STREQ(bi.cmdline, "");
     EXPECT_EQ(bi.nr_modules, 0u);
     EXPECT_EQ(bi.nr_mem, 0u);
@@ -287,10 +287,10 @@ TEST(bootinfo, mb2_tag_runs_past_end)
     EXPECT_EQ(parse_mb2(MB2), 0);
     expect_baseline(t, true, true, true);
     EXPECT_EQ(bi.rejected, 2u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected multiboot2 tag: "
-                                      "size runs past the info (0x11)\n"));
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected multiboot2 info: "
-                                      "no end tag"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected multiboot2 tag: size runs past the info (0x11)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected multiboot2 info: no end tag"));
 }
 
 TEST(bootinfo, mb2_tag_too_small)
@@ -320,8 +320,8 @@ TEST(bootinfo, mb2_missing_end_tag)
     EXPECT_EQ(parse_mb2(MB2), 0);
     expect_baseline(t, true, true, true);
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected multiboot2 info: "
-                                      "no end tag (0x80)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected multiboot2 info: no end tag (0x80)\n"));
 }
 
 TEST(bootinfo, mb2_mmap_bad_entry_size)
@@ -343,8 +343,7 @@ TEST(bootinfo, mb2_mmap_bad_entry_size)
         EXPECT_EQ(bi.nr_mem, 0u);
         EXPECT_EQ(bi.rejected, 1u);
         snprintf(want, sizeof(want),
-                 "rejected multiboot2 memory map: bad "
-                 "entry size (0x%x)\n",
+                 "rejected multiboot2 memory map: bad entry size (0x%x)\n",
                  esize);
         EXPECT_TRUE(host_capture_contains(want));
     }
@@ -389,8 +388,8 @@ TEST(bootinfo, mb2_mmap_tag_too_small)
     EXPECT_EQ(parse_mb2(MB2), 0);
     expect_baseline(t, true, true, true);
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected multiboot2 memory "
-                                      "map: tag too small (0xc)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected multiboot2 memory map: tag too small (0xc)\n"));
 }
 
 TEST(bootinfo, mb2_mmap_bad_entries)
@@ -410,9 +409,10 @@ TEST(bootinfo, mb2_mmap_bad_entries)
     EXPECT_EQ(parse_mb2(MB2), 0);
     expect_baseline(t, true, true, true);
     EXPECT_EQ(bi.rejected, 2u);
-    EXPECT_EQ(host_capture_count("rejected multiboot2 memory map entry: "
-                                 "empty or wrapping range at"),
-              2u);
+    EXPECT_EQ(
+        host_capture_count(
+            "rejected multiboot2 memory map entry: empty or wrapping range at"),
+        2u);
 }
 
 TEST(bootinfo, mb2_mmap_too_many_entries)
@@ -461,13 +461,12 @@ TEST(bootinfo, mb2_bad_modules)
     EXPECT_EQ(bi.mod[1].size, 0x1000u);
     EXPECT_STREQ(bi.mod[1].cmdline, "");
     EXPECT_EQ(bi.rejected, 4u);
-    EXPECT_EQ(host_capture_count("rejected multiboot2 module: bad tag or "
-                                 "empty range"),
+    EXPECT_EQ(host_capture_count(
+                  "rejected multiboot2 module: bad tag or empty range"),
               3u);
     EXPECT_TRUE(host_capture_contains("empty range (0x10)\n"));
-    EXPECT_TRUE(host_capture_contains("rejected module command line: not "
-                                      "NUL-terminated within the limit "
-                                      "(0x27)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "rejected module command line: not NUL-terminated within the limit (0x27)\n"));
 }
 
 TEST(bootinfo, mb2_cmdline_unterminated)
@@ -482,9 +481,8 @@ TEST(bootinfo, mb2_cmdline_unterminated)
     EXPECT_STREQ(bi.cmdline, "");
     expect_baseline(t, false, true, true);
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected command line: not "
-                                      "NUL-terminated within the limit "
-                                      "(0x3)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected command line: not NUL-terminated within the limit (0x3)\n"));
 
     /* Longer than we keep: rejected whole. */
     memset(s, 'x', sizeof(s) - 1);
@@ -527,8 +525,8 @@ TEST(bootinfo, mb2_too_many_modules)
     EXPECT_STREQ(bi.mod[BOOTINFO_MAX_MODULES - 1].cmdline, "mod15");
     EXPECT_EQ(bi.mod[BOOTINFO_MAX_MODULES - 1].size, 0x800u);
     EXPECT_EQ(bi.rejected, 1u);
-    EXPECT_TRUE(host_capture_contains("bootinfo: rejected module: too many "
-                                      "modules (0x10)\n"));
+    EXPECT_TRUE(host_capture_contains(
+        "bootinfo: rejected module: too many modules (0x10)\n"));
 }
 
 /*

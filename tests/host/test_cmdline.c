@@ -108,8 +108,8 @@ TEST(cmdline, value_too_long)
     EXPECT_FALSE(cmdline_get("k=12345678", "k", buf, sizeof(buf)));
     host_capture_end();
     EXPECT_STREQ(buf, "");
-    EXPECT_TRUE(host_capture_contains("cmdline: value of k= is too long "
-                                      "(max 7)\n"));
+    EXPECT_TRUE(
+        host_capture_contains("cmdline: value of k= is too long (max 7)\n"));
 
     /* Quotes do not count against the limit. */
     EXPECT_TRUE(cmdline_get("k=\"123 567\"", "k", buf, sizeof(buf)));

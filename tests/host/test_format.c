@@ -31,8 +31,7 @@ static bool __printf(2, 3) same_as_libc(int line, const char *fmt, ...)
     if ( a == b && a >= 0 && (size_t)a < sizeof(ours) &&
          memcmp(ours, libc, (size_t)a + 1) == 0 )
         return true;
-    printk("    # line %d: format \"%s\": ours \"%s\" (%d), libc \"%s\" "
-           "(%d)\n",
+    printk("    # line %d: format \"%s\": ours \"%s\" (%d), libc \"%s\" (%d)\n",
            line, fmt, ours, a, libc, b);
     return false;
 }

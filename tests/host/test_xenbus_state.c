@@ -256,10 +256,10 @@ TEST(xenbus_state, every_state_pair_settles_legally)
                             ok = false;
                         if ( !ok )
                         {
-                            printk("    # %s/%s gone %u driver %u: bad "
-                                   "step to %s (actions %u)\n",
-                                   xb_state_name(f), xb_state_name(back), gone,
-                                   drv, xb_state_name(n), a);
+                            printk(
+                                "    # %s/%s gone %u driver %u: bad step to %s (actions %u)\n",
+                                xb_state_name(f), xb_state_name(back), gone,
+                                drv, xb_state_name(n), a);
                             bad++;
                             break;
                         }
@@ -306,10 +306,10 @@ TEST(xenbus_state, backend_path_must_match)
     EXPECT_EQ(xb_backend_path_check(key, "", 0, "vbd", 3, "51712"),
               -XEN_EINVAL);
     host_capture_end();
-    EXPECT_EQ(host_capture_count("xenbus: device/vbd/51712/backend is not "
-                                 "the backend path /local/domain/0/backend/"
-                                 "vbd/3/51712"),
-              5u);
+    EXPECT_EQ(
+        host_capture_count(
+            "xenbus: device/vbd/51712/backend is not the backend path /local/domain/0/backend/vbd/3/51712"),
+        5u);
 }
 
 TEST(xenbus_state, device_path_split)

@@ -100,8 +100,8 @@ TEST(xs_reply, unknown_req_id_dropped)
 
     one_request(&f, XS_READ);
     EXPECT_EQ(check(&f, XS_READ, 2, "x", 1, &m), -XEN_EBADMSG);
-    EXPECT_TRUE(host_capture_contains("req_id 2 len 1: req_id matches no "
-                                      "request in flight"));
+    EXPECT_TRUE(host_capture_contains(
+        "req_id 2 len 1: req_id matches no request in flight"));
     EXPECT_EQ(m.slot, -1);
     /* A request whose sender gave up is no longer in flight either. */
     xs_inflight_del(&f, 0);
@@ -115,13 +115,12 @@ TEST(xs_reply, unknown_type_dropped_or_fails_its_request)
 
     one_request(&f, XS_READ);
     EXPECT_EQ(check(&f, 999, 7, "x", 1, &m), -XEN_EBADMSG);
-    EXPECT_TRUE(host_capture_contains("type 999 req_id 7 len 1: unknown "
-                                      "type"));
+    EXPECT_TRUE(host_capture_contains("type 999 req_id 7 len 1: unknown type"));
     EXPECT_EQ(check(&f, XS_TYPE_COUNT, 1, "x", 1, &m), 0);
     EXPECT_EQ(m.slot, 0);
     EXPECT_EQ(m.err, -XEN_EBADMSG);
-    EXPECT_TRUE(host_capture_contains("malformed reply to READ (req_id 1, "
-                                      "len 1): reply has type"));
+    EXPECT_TRUE(host_capture_contains(
+        "malformed reply to READ (req_id 1, len 1): reply has type"));
     EXPECT_EQ(check(&f, XS_INVALID, 1, "", 0, &m), 0);
     EXPECT_EQ(m.err, -XEN_EBADMSG);
 }
@@ -155,8 +154,8 @@ TEST(xs_reply, error_name_not_in_table_is_eio)
     struct xs_msg m;
 
     EXPECT_EQ(reply_err(XS_WRITE, XS_ERROR, "EQUOTA", 7, &m), -XEN_EIO);
-    EXPECT_TRUE(host_capture_contains("reply to WRITE (req_id 1): unknown "
-                                      "error \"EQUOTA\", taken as EIO"));
+    EXPECT_TRUE(host_capture_contains(
+        "reply to WRITE (req_id 1): unknown error \"EQUOTA\", taken as EIO"));
     EXPECT_EQ(reply_err(XS_READ, XS_ERROR, "E\x7f\n", 4, &m), -XEN_EIO);
     EXPECT_TRUE(host_capture_contains("unknown error \"E??\""));
 }
@@ -332,8 +331,8 @@ TEST(xs_reply, malformed_watch_events_dropped)
     EXPECT_EQ(check(&f, XS_WATCH_EVENT, 0, "a\0foo", 6, &m), -XEN_EBADMSG);
     EXPECT_TRUE(host_capture_contains("watch token \"foo\" is not ours"));
     EXPECT_EQ(check(&f, XS_WATCH_EVENT, 0, "a//b\0xlw1", 10, &m), -XEN_EBADMSG);
-    EXPECT_TRUE(host_capture_contains("watch event path: doubled '/' (byte "
-                                      "1)"));
+    EXPECT_TRUE(
+        host_capture_contains("watch event path: doubled '/' (byte 1)"));
     EXPECT_EQ(check(&f, XS_WATCH_EVENT, 0, "", 0, &m), -XEN_EBADMSG);
 }
 

@@ -383,8 +383,8 @@ TEST(xs_wire, rx_drops_oversized_body_and_goes_on)
     ASSERT_EQ(feed(&rx, stream, sizeof(h), 5, types, st, 4), 1u);
     host_capture_end();
     EXPECT_EQ(st[0], XS_RX_OVERSIZED);
-    EXPECT_TRUE(host_capture_contains("claims 6000 bytes, above the limit "
-                                      "of 4096"));
+    EXPECT_TRUE(
+        host_capture_contains("claims 6000 bytes, above the limit of 4096"));
     /* The request it answers fails with EMSGSIZE; no match: dropped. */
     ASSERT_GE(xs_inflight_add(&f, XS_READ, &id), 0);
     f.req_id[0] = 5;

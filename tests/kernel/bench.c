@@ -38,8 +38,7 @@ print_summary(const char *what, const char *unit, uint64_t *v, size_t n)
     struct stats_summary s;
 
     stats_summarize(v, n, &s);
-    printk("    # bench: %s: n %zu min %llu median %llu p99 %llu max %llu "
-           "%s\n",
+    printk("    # bench: %s: n %zu min %llu median %llu p99 %llu max %llu %s\n",
            what, s.n, (unsigned long long)s.min, (unsigned long long)s.median,
            (unsigned long long)s.p99, (unsigned long long)s.max, unit);
 }
@@ -64,11 +63,10 @@ TEST_MANUAL(bench, null_hypercall)
     c1 = rdtsc_ordered();
     n1 = clock_now_ns();
     EXPECT_EQ(wrong, 0u);
-    printk("    # bench: null hypercall (xen_version): %llu ns, %llu TSC "
-           "cycles per call (mean of %u)\n",
-           (unsigned long long)((n1 - n0) / BENCH_HYPERCALLS),
-           (unsigned long long)((c1 - c0) / BENCH_HYPERCALLS),
-           BENCH_HYPERCALLS);
+    printk(
+        "    # bench: null hypercall (xen_version): %llu ns, %llu TSC cycles per call (mean of %u)\n",
+        (unsigned long long)((n1 - n0) / BENCH_HYPERCALLS),
+        (unsigned long long)((c1 - c0) / BENCH_HYPERCALLS), BENCH_HYPERCALLS);
 }
 
 TEST_MANUAL(bench, clock_read)
@@ -96,16 +94,14 @@ TEST_MANUAL(bench, clock_read)
     c2 = rdtsc_ordered();
     EXPECT_EQ(back, 0u);
     EXPECT_GT(c2, c1);
-    printk("    # bench: clock_now_ns(): %llu ns, %llu TSC cycles per "
-           "read (mean of %u)\n",
-           (unsigned long long)cycles_to_ns((c1 - c0) / BENCH_CLOCK_READS),
-           (unsigned long long)((c1 - c0) / BENCH_CLOCK_READS),
-           BENCH_CLOCK_READS);
-    printk("    # bench: lfence; rdtsc: %llu ns, %llu TSC cycles per read "
-           "(mean of %u)\n",
-           (unsigned long long)cycles_to_ns((c2 - c1) / BENCH_CLOCK_READS),
-           (unsigned long long)((c2 - c1) / BENCH_CLOCK_READS),
-           BENCH_CLOCK_READS);
+    printk(
+        "    # bench: clock_now_ns(): %llu ns, %llu TSC cycles per read (mean of %u)\n",
+        (unsigned long long)cycles_to_ns((c1 - c0) / BENCH_CLOCK_READS),
+        (unsigned long long)((c1 - c0) / BENCH_CLOCK_READS), BENCH_CLOCK_READS);
+    printk(
+        "    # bench: lfence; rdtsc: %llu ns, %llu TSC cycles per read (mean of %u)\n",
+        (unsigned long long)cycles_to_ns((c2 - c1) / BENCH_CLOCK_READS),
+        (unsigned long long)((c2 - c1) / BENCH_CLOCK_READS), BENCH_CLOCK_READS);
 }
 
 /* The loopback event's handler: stamp the arrival. */

@@ -114,8 +114,7 @@ report(const char *what, uint64_t *v, unsigned int n)
     uint64_t khz = tsc_khz();
 
     sort(v, n);
-    printk("    # bench: %s: n %u, TSC cycles min %llu median %llu max %llu"
-           "\n",
+    printk("    # bench: %s: n %u, TSC cycles min %llu median %llu max %llu\n",
            what, n, (unsigned long long)v[0], (unsigned long long)v[n / 2],
            (unsigned long long)v[n - 1]);
     if ( khz )
@@ -136,10 +135,10 @@ TEST_MANUAL(bench, ipi_round_trip)
     if ( !cpu_online(BENCH_TARGET) || !ipi_ready(BENCH_TARGET) )
         KTEST_SKIP("needs 2 vCPUs");
     ASSERT_TRUE(read_flags() & X86_FLAGS_IF);
-    printk("    # bench: CPU 0 -> CPU %u, %u samples, TSC at %u kHz, %s "
-           "event channels, local APIC %s\n",
-           BENCH_TARGET, BENCH_SAMPLES, tsc_khz(),
-           evtchn_abi() == EVTCHN_ABI_FIFO ? "FIFO" : "2-level", lapic_mode());
+    printk(
+        "    # bench: CPU 0 -> CPU %u, %u samples, TSC at %u kHz, %s event channels, local APIC %s\n",
+        BENCH_TARGET, BENCH_SAMPLES, tsc_khz(),
+        evtchn_abi() == EVTCHN_ABI_FIFO ? "FIFO" : "2-level", lapic_mode());
 
     /* What one timestamp costs (under Xen the TSC read may trap). */
     for ( i = 0; i < BENCH_SAMPLES; i++ )
@@ -180,8 +179,8 @@ TEST_MANUAL(bench, ipi_round_trip)
     /* The local APIC: only where it is on (per-vCPU upcall vector). */
     if ( strcmp(lapic_mode(), "off") == 0 )
     {
-        printk("    # bench: APIC ICR round trip skipped: the local APIC "
-               "is off (upcall=global)\n");
+        printk(
+            "    # bench: APIC ICR round trip skipped: the local APIC is off (upcall=global)\n");
         return;
     }
     ASSERT_EQ(smp_call_on(BENCH_TARGET, read_apic_id, &apic_id, true), 0);

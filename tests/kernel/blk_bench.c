@@ -227,11 +227,11 @@ run_workload(struct ktest_ctx *t, struct run *run, struct blk_disk *d,
         printk("BENCH blkfront %s %llu IOPS\n", w->name,
                (unsigned long long)per_s);
     }
-    printk("    # blk_bench: %s: %llu requests in %llu ms, %llu failed "
-           "(first status %d)\n",
-           w->name, (unsigned long long)run->done,
-           (unsigned long long)(ns / 1000000), (unsigned long long)run->failed,
-           run->first_error);
+    printk(
+        "    # blk_bench: %s: %llu requests in %llu ms, %llu failed (first status %d)\n",
+        w->name, (unsigned long long)run->done,
+        (unsigned long long)(ns / 1000000), (unsigned long long)run->failed,
+        run->first_error);
     return run->failed;
 }
 

@@ -77,7 +77,7 @@ TEST(blk_perf, features_as_negotiated)
         EXPECT_EQ(in.ring_pages & (in.ring_pages - 1), 0u);
         if ( blk_opt("noindirect") )
             EXPECT_EQ(in.max_segs, 11u);
-        if ( blk_opt("nopersistent") )
+        if ( blk_opt("nopersistent") || !blk_opt("persistent") )
             EXPECT_FALSE(in.persistent);
         if ( blk_opt("nodiscard") )
             EXPECT_FALSE(in.discard);

@@ -52,10 +52,10 @@ TEST(clock, never_goes_backwards)
         }
         raw_prev = raw;
     }
-    printk("    # clock: %u reads in %llu us; in %u raw reads the record "
-           "went back %u times (by up to %llu ns)\n",
-           CLOCK_READS, (unsigned long long)((prev - first) / NSEC_PER_USEC),
-           RAW_READS, raw_back, (unsigned long long)raw_max_back);
+    printk(
+        "    # clock: %u reads in %llu us; in %u raw reads the record went back %u times (by up to %llu ns)\n",
+        CLOCK_READS, (unsigned long long)((prev - first) / NSEC_PER_USEC),
+        RAW_READS, raw_back, (unsigned long long)raw_max_back);
 }
 
 TEST(clock, advances_across_sleep)

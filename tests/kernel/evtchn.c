@@ -245,9 +245,9 @@ TEST(evtchn, flooding_port_cannot_starve_another)
     EXPECT_EQ(f.low_sent, (unsigned int)(FLOOD_EVENTS / FLOOD_LOW_EVERY));
     EXPECT_EQ(f.low_got, f.low_sent);
     EXPECT_LE(f.worst, 1u);
-    printk("# fairness: flood port %u, low port %u: %u low events, each "
-           "after at most %u flood events\n",
-           f.flood, f.low, f.low_got, f.worst);
+    printk(
+        "# fairness: flood port %u, low port %u: %u low events, each after at most %u flood events\n",
+        f.flood, f.low, f.low_got, f.worst);
     print_stats("fairness", &before);
 
     EXPECT_EQ(evtchn_close(p1), 0);
@@ -326,9 +326,9 @@ TEST(evtchn, capacity_every_port_delivers_once)
     if ( rc == -XEN_ENOSPC && n < target &&
          (fifo || limit < EVTCHN_2L_NR_CHANNELS - 1) )
     {
-        printk("capacity: limited to %u ports by the domain's "
-               "max_event_channels\n",
-               limit);
+        printk(
+            "capacity: limited to %u ports by the domain's max_event_channels\n",
+            limit);
         EXPECT_EQ(n + open_before, limit);
     }
     else if ( fifo )
@@ -361,9 +361,9 @@ TEST(evtchn, capacity_every_port_delivers_once)
         }
     EXPECT_EQ(bad, 0u);
     EXPECT_EQ(c.total, n);
-    printk("# capacity: %u ports bound (highest %u; %u open before, %u of "
-           "them ours)\n",
-           n, highest, open_before, in_use);
+    printk(
+        "# capacity: %u ports bound (highest %u; %u open before, %u of them ours)\n",
+        n, highest, open_before, in_use);
     print_stats("capacity", &before);
 
     failed = 0;

@@ -236,9 +236,9 @@ TEST(ipi, cpus_waiting_on_each_other_with_interrupts_off_finish)
     ASSERT_EQ(smp_call_on(1, mutual_outer, NULL, false), 0);
     if ( !EXPECT_TRUE(wait_until(
              goal_reached, &(struct goal){ &mutual_stage, 4 }, seconds(10))) )
-        printk("    # stuck at stage %u of 4: CPUs 1 and 2 are probably "
-               "deadlocked waiting for each other\n",
-               mutual_stage);
+        printk(
+            "    # stuck at stage %u of 4: CPUs 1 and 2 are probably deadlocked waiting for each other\n",
+            mutual_stage);
     EXPECT_EQ(mutual_stage, 4u);
 }
 
@@ -418,12 +418,12 @@ TEST(ipi, storm_between_all_pairs_loses_nothing)
                 printk("    # CPU %u ran %u calls from CPU %u\n", to,
                        storm.got[to][from], from);
         }
-    printk("    # storm: %u calls (%u per pair) between %u CPUs in %llu "
-           "Mcycles; %llu doorbells sent, %llu call events handled\n",
-           n * (n - 1) * storm.per_pair, storm.per_pair, n,
-           (unsigned long long)((t1 - t0) / 1000000),
-           (unsigned long long)(after.doorbells - before.doorbells),
-           (unsigned long long)(after.call_events - before.call_events));
+    printk(
+        "    # storm: %u calls (%u per pair) between %u CPUs in %llu Mcycles; %llu doorbells sent, %llu call events handled\n",
+        n * (n - 1) * storm.per_pair, storm.per_pair, n,
+        (unsigned long long)((t1 - t0) / 1000000),
+        (unsigned long long)(after.doorbells - before.doorbells),
+        (unsigned long long)(after.call_events - before.call_events));
 }
 
 /* A loopback channel (one end offered to ourselves, the other bound to
@@ -511,8 +511,8 @@ TEST(ipi, spinlock_keeps_a_shared_counter_exact)
     t1 = rdtsc_ordered();
     EXPECT_EQ(shared.idle, 0u); /* every CPU took part */
     EXPECT_EQ(shared.count, shared.sum);
-    printk("    # %u CPUs, %u ms: %lu locked increments, %lu counted, "
-           "%llu Mcycles\n",
-           shared.n, LOCK_MS, shared.sum, shared.count,
-           (unsigned long long)((t1 - t0) / 1000000));
+    printk(
+        "    # %u CPUs, %u ms: %lu locked increments, %lu counted, %llu Mcycles\n",
+        shared.n, LOCK_MS, shared.sum, shared.count,
+        (unsigned long long)((t1 - t0) / 1000000));
 }

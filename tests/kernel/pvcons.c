@@ -58,10 +58,9 @@ TEST_MANUAL(pvcons, input_roundtrip)
     t1 = clock_now_ns();
     printable(line);
     if ( n < 0 )
-        printk("    # pvcons: no reply line (%s) after %llu ms (partial line "
-               "'%s')\n",
-               xen_errno_name(n), (unsigned long long)((t1 - t0) / 1000000),
-               line);
+        printk(
+            "    # pvcons: no reply line (%s) after %llu ms (partial line '%s')\n",
+            xen_errno_name(n), (unsigned long long)((t1 - t0) / 1000000), line);
     else
         printk("    # pvcons: read '%s' after %llu ms, by interrupt\n", line,
                (unsigned long long)((t1 - t0) / 1000000));

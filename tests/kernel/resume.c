@@ -189,18 +189,18 @@ rt_one_cycle(unsigned int k)
     resume_get_stats(&s);
     clock_get_resume_info(&ci);
     if ( s.last_cancelled )
-        printk("    # resume: cycle %u: cancelled suspend (resumed in place), "
-               "%llu ms after asking\n",
-               k, (unsigned long long)((t1 - t0) / NSEC_PER_MSEC));
+        printk(
+            "    # resume: cycle %u: cancelled suspend (resumed in place), %llu ms after asking\n",
+            k, (unsigned long long)((t1 - t0) / NSEC_PER_MSEC));
     else
     {
         printk("    # resume: cycle %u: new domain %u, %llu ms after asking\n",
                k, xs_domid(), (unsigned long long)((t1 - t0) / NSEC_PER_MSEC));
-        printk("    # resume: cycle %u: monotonic jump %llu us, wall-clock "
-               "downtime %llu us, Xen system time alone %lld us\n",
-               k, (unsigned long long)((ci.after - ci.before) / NSEC_PER_USEC),
-               (unsigned long long)(ci.downtime / NSEC_PER_USEC),
-               (long long)(ci.raw_jump / 1000));
+        printk(
+            "    # resume: cycle %u: monotonic jump %llu us, wall-clock downtime %llu us, Xen system time alone %lld us\n",
+            k, (unsigned long long)((ci.after - ci.before) / NSEC_PER_USEC),
+            (unsigned long long)(ci.downtime / NSEC_PER_USEC),
+            (long long)(ci.raw_jump / 1000));
     }
     return true;
 }
@@ -268,18 +268,15 @@ TEST_MANUAL(resume, workload_lives_through_suspend_cycles)
             EXPECT_EQ(__atomic_load_n(&rt_got[cpu][d], __ATOMIC_RELAXED),
                       c->sent[d]);
         }
-        printk("    # resume: CPU %u: timers armed %llu, fired %llu, early "
-               "%llu, latest %llu ms late; IPIs sent %llu, ran %llu, refused "
-               "%llu; clock reads %llu, backwards %llu, longest step %llu "
-               "ms\n",
-               cpu, (unsigned long long)c->armed, (unsigned long long)c->fired,
-               (unsigned long long)c->early,
-               (unsigned long long)(c->max_late_ns / NSEC_PER_MSEC),
-               (unsigned long long)s, (unsigned long long)g,
-               (unsigned long long)c->refused,
-               (unsigned long long)c->clock_reads,
-               (unsigned long long)c->backwards,
-               (unsigned long long)(c->max_gap_ns / NSEC_PER_MSEC));
+        printk(
+            "    # resume: CPU %u: timers armed %llu, fired %llu, early %llu, latest %llu ms late; IPIs sent %llu, ran %llu, refused %llu; clock reads %llu, backwards %llu, longest step %llu ms\n",
+            cpu, (unsigned long long)c->armed, (unsigned long long)c->fired,
+            (unsigned long long)c->early,
+            (unsigned long long)(c->max_late_ns / NSEC_PER_MSEC),
+            (unsigned long long)s, (unsigned long long)g,
+            (unsigned long long)c->refused, (unsigned long long)c->clock_reads,
+            (unsigned long long)c->backwards,
+            (unsigned long long)(c->max_gap_ns / NSEC_PER_MSEC));
         EXPECT_EQ(c->fired, c->armed);
         EXPECT_EQ(c->early, 0ull);
         EXPECT_EQ(c->backwards, 0ull);

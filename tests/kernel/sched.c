@@ -164,10 +164,10 @@ TEST(sched, locked_counter_is_exact_with_threads_on_every_cpu)
     }
     EXPECT_EQ(counter.count, sum);
     EXPECT_EQ(counter.wrong_cpu, 0u);
-    printk("    # %u threads, %u of them all %u rounds: %lu increments, %lu "
-           "counted, %llu ms\n",
-           n, full, counter.rounds, sum, counter.count,
-           (unsigned long long)((clock_now_ns() - t0) / MS));
+    printk(
+        "    # %u threads, %u of them all %u rounds: %lu increments, %lu counted, %llu ms\n",
+        n, full, counter.rounds, sum, counter.count,
+        (unsigned long long)((clock_now_ns() - t0) / MS));
 }
 
 /* ---- Sleep on one CPU, wake from another ---- */
@@ -332,11 +332,11 @@ TEST(sched, time_slices_preempt_threads_that_never_yield)
     EXPECT_TRUE(spinners[0].saw_other);
     EXPECT_TRUE(spinners[1].saw_other);
     EXPECT_GE(sa.preemptions, sb.preemptions + 2);
-    printk("    # CPU %u: %lu and %lu rounds, %llu preemptions, %llu slices "
-           "ran out\n",
-           cpu, spinners[0].count, spinners[1].count,
-           (unsigned long long)(sa.preemptions - sb.preemptions),
-           (unsigned long long)(sa.slices - sb.slices));
+    printk(
+        "    # CPU %u: %lu and %lu rounds, %llu preemptions, %llu slices ran out\n",
+        cpu, spinners[0].count, spinners[1].count,
+        (unsigned long long)(sa.preemptions - sb.preemptions),
+        (unsigned long long)(sa.slices - sb.slices));
 }
 
 /* ---- A thread queued on a busy CPU gets a turn ---- */

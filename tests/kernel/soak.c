@@ -186,9 +186,9 @@ soak_seconds(void)
         s = s * 10 + (buf[i] - '0');
     if ( buf[i] || s == 0 )
     {
-        printk("    # soak: soak_s=%s is not a positive number of seconds; "
-               "using %u\n",
-               buf, STORM_DEFAULT_S);
+        printk(
+            "    # soak: soak_s=%s is not a positive number of seconds; using %u\n",
+            buf, STORM_DEFAULT_S);
         return STORM_DEFAULT_S;
     }
     return s;
@@ -226,11 +226,11 @@ TEST_MANUAL(soak, ipi_and_timer_storm_on_every_vcpu)
                                  (secs + STORM_JOIN_SLACK) * NS_PER_S,
                                  &code) != 0 )
         {
-            printk("    # soak: CPU %u's worker did not finish: %llu rounds, "
-                   "%llu timers armed, %llu fired\n",
-                   cpu, (unsigned long long)storm[cpu].rounds,
-                   (unsigned long long)storm[cpu].armed,
-                   (unsigned long long)storm[cpu].fired);
+            printk(
+                "    # soak: CPU %u's worker did not finish: %llu rounds, %llu timers armed, %llu fired\n",
+                cpu, (unsigned long long)storm[cpu].rounds,
+                (unsigned long long)storm[cpu].armed,
+                (unsigned long long)storm[cpu].fired);
             all_joined = false;
         }
     }
@@ -258,14 +258,13 @@ TEST_MANUAL(soak, ipi_and_timer_storm_on_every_vcpu)
             s += sc->sent[d];
             g += got_sd;
         }
-        printk("    # soak: CPU %u: %llu rounds, IPIs sent %llu, ran %llu, "
-               "refused %llu; timers armed %llu, fired %llu, early %llu, "
-               "latest %llu us late\n",
-               cpu, (unsigned long long)sc->rounds, (unsigned long long)s,
-               (unsigned long long)g, (unsigned long long)sc->refused,
-               (unsigned long long)sc->armed, (unsigned long long)sc->fired,
-               (unsigned long long)sc->early,
-               (unsigned long long)(sc->max_late_ns / 1000));
+        printk(
+            "    # soak: CPU %u: %llu rounds, IPIs sent %llu, ran %llu, refused %llu; timers armed %llu, fired %llu, early %llu, latest %llu us late\n",
+            cpu, (unsigned long long)sc->rounds, (unsigned long long)s,
+            (unsigned long long)g, (unsigned long long)sc->refused,
+            (unsigned long long)sc->armed, (unsigned long long)sc->fired,
+            (unsigned long long)sc->early,
+            (unsigned long long)(sc->max_late_ns / 1000));
         EXPECT_EQ(sc->fired, sc->armed);
         EXPECT_EQ(sc->early, 0ull);
         EXPECT_EQ(sc->refused, 0ull);
@@ -279,14 +278,13 @@ TEST_MANUAL(soak, ipi_and_timer_storm_on_every_vcpu)
         rounds += sc->rounds;
         max_late = MAX(max_late, sc->max_late_ns);
     }
-    printk("    # soak: total over %u s on %u vCPUs: IPIs sent %llu, ran "
-           "%llu, lost %lld, refused %llu; timers armed %llu, fired %llu, "
-           "lost %lld, early %llu; latest timer %llu us late\n",
-           secs, started, (unsigned long long)sent,
-           (unsigned long long)delivered, (long long)(sent - delivered),
-           (unsigned long long)refused, (unsigned long long)armed,
-           (unsigned long long)fired, (long long)(armed - fired),
-           (unsigned long long)early, (unsigned long long)(max_late / 1000));
+    printk(
+        "    # soak: total over %u s on %u vCPUs: IPIs sent %llu, ran %llu, lost %lld, refused %llu; timers armed %llu, fired %llu, lost %lld, early %llu; latest timer %llu us late\n",
+        secs, started, (unsigned long long)sent, (unsigned long long)delivered,
+        (long long)(sent - delivered), (unsigned long long)refused,
+        (unsigned long long)armed, (unsigned long long)fired,
+        (long long)(armed - fired), (unsigned long long)early,
+        (unsigned long long)(max_late / 1000));
     EXPECT_EQ(started, cpus_online());
     EXPECT_GT(sent, 0ull);
     EXPECT_GT(armed, 0ull);

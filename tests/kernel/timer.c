@@ -144,10 +144,10 @@ print_lateness(const char *what, unsigned int n)
     for ( i = 0; i < n; i++ )
         lateness[i] = (probes[i].fired_at - probes[i].deadline) / NSEC_PER_USEC;
     stats_summarize(lateness, n, &s);
-    printk("    # timer lateness (%s, %u timers): min %llu median %llu "
-           "p99 %llu max %llu us\n",
-           what, n, (unsigned long long)s.min, (unsigned long long)s.median,
-           (unsigned long long)s.p99, (unsigned long long)s.max);
+    printk(
+        "    # timer lateness (%s, %u timers): min %llu median %llu p99 %llu max %llu us\n",
+        what, n, (unsigned long long)s.min, (unsigned long long)s.median,
+        (unsigned long long)s.p99, (unsigned long long)s.max);
 }
 
 TEST(timer, never_before_deadline)
@@ -211,11 +211,11 @@ TEST(timer, many_fire_in_order_once)
     EXPECT_EQ(count_bad_context(MANY), 0u);
     print_lateness("0-200 ms", MANY);
     /* Timers due together share a VIRQ: fewer VIRQs than timers. */
-    printk("    # timer: %u timers took %llu VIRQs (%llu found nothing due) "
-           "and %llu deadlines set\n",
-           MANY, (unsigned long long)(s1.virqs - s0.virqs),
-           (unsigned long long)(s1.early - s0.early),
-           (unsigned long long)(s1.programs - s0.programs));
+    printk(
+        "    # timer: %u timers took %llu VIRQs (%llu found nothing due) and %llu deadlines set\n",
+        MANY, (unsigned long long)(s1.virqs - s0.virqs),
+        (unsigned long long)(s1.early - s0.early),
+        (unsigned long long)(s1.programs - s0.programs));
 }
 
 TEST(timer, cancel_stops_it)
@@ -413,10 +413,10 @@ TEST(timer, tickless_idle)
     timer_get_stats(cpu, &s1);
     EXPECT_GE(s1.virqs - s0.virqs, 1ull);
     EXPECT_LE(s1.virqs - s0.virqs, 3ull);
-    printk("    # timer: CPU %u since boot: %llu VIRQs (%llu found nothing "
-           "due), %llu callbacks, %llu deadlines set\n",
-           cpu, (unsigned long long)s1.virqs, (unsigned long long)s1.early,
-           (unsigned long long)s1.fired, (unsigned long long)s1.programs);
+    printk(
+        "    # timer: CPU %u since boot: %llu VIRQs (%llu found nothing due), %llu callbacks, %llu deadlines set\n",
+        cpu, (unsigned long long)s1.virqs, (unsigned long long)s1.early,
+        (unsigned long long)s1.fired, (unsigned long long)s1.programs);
 }
 
 /*

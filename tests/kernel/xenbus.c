@@ -332,9 +332,9 @@ TEST_MANUAL(xenbus_driver, hooks_follow_a_real_backend)
     EXPECT_EQ(xenbus_wait_backend(dev, XenbusStateClosed, XS_TEST_WAIT), 0);
     xs_flush_events();
     xenbus_get_states(dev, &front, &back, &gone);
-    printk("    # hooks: probe %u setup %u connect %u teardown %u; front %u "
-           "back %u\n",
-           hook_probe, hook_setup, hook_connect, hook_teardown, front, back);
+    printk(
+        "    # hooks: probe %u setup %u connect %u teardown %u; front %u back %u\n",
+        hook_probe, hook_setup, hook_connect, hook_teardown, front, back);
     EXPECT_EQ(front, XenbusStateClosed);
     EXPECT_EQ(hook_connect, 0u);
     EXPECT_EQ(hook_teardown, 1u);

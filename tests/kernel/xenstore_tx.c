@@ -186,10 +186,10 @@ TEST(xenstore, transactions_conflict_and_retry_on_two_vcpus)
     for ( i = 0; i < 2; i++ )
     {
         ASSERT_EQ(thread_join_timeout(thr[i], 120 * NSEC_PER_SEC, &code), 0);
-        printk("    # thread %u: retries %u (lost round %u), %u tries for "
-               "%u free increments\n",
-               i, th[i].retries[0] + th[i].retries[1], 1 - i, th[i].race_tries,
-               RACE_ROUNDS);
+        printk(
+            "    # thread %u: retries %u (lost round %u), %u tries for %u free increments\n",
+            i, th[i].retries[0] + th[i].retries[1], 1 - i, th[i].race_tries,
+            RACE_ROUNDS);
         EXPECT_EQ(th[i].rc, 0);
         EXPECT_FALSE(th[i].timed_out);
         /* The round it lost on purpose took a retry. */
@@ -250,8 +250,8 @@ TEST(xenstore, bench_read_round_trip)
     }
     EXPECT_EQ(bad, 0u);
     stats_summarize(ns, BENCH_READS, &s);
-    printk("    # bench: xenstore read of domid, round trip: n %zu min %llu "
-           "median %llu p99 %llu max %llu ns\n",
-           s.n, (unsigned long long)s.min, (unsigned long long)s.median,
-           (unsigned long long)s.p99, (unsigned long long)s.max);
+    printk(
+        "    # bench: xenstore read of domid, round trip: n %zu min %llu median %llu p99 %llu max %llu ns\n",
+        s.n, (unsigned long long)s.min, (unsigned long long)s.median,
+        (unsigned long long)s.p99, (unsigned long long)s.max);
 }

@@ -95,9 +95,9 @@ walk(uint64_t va, int level)
         if ( !(*e & PTE_P) )
         {
             if ( tables_live )
-                panic("paging: 0x%llx has no level-%d table and tables are "
-                      "no longer built",
-                      (unsigned long long)va, l - 1);
+                panic(
+                    "paging: 0x%llx has no level-%d table and tables are no longer built",
+                    (unsigned long long)va, l - 1);
             *e = virt_to_phys(table_alloc()) | PTE_P | PTE_W;
         }
         else if ( *e & PTE_PS )
@@ -271,11 +271,11 @@ paging_init(const struct boot_info *bi)
     write_cr3(virt_to_phys(kernel_pml4));
     tables_live = true;
     smep_smap_init();
-    printk("paging: W^X page tables loaded (text RX, rodata R, data RW%s), "
-           "%llu MiB mapped, page tables read-only%s%s\n",
-           nx_ok ? ", NX" : "", (unsigned long long)(top >> 20),
-           read_cr4() & CR4_SMEP ? ", SMEP" : "",
-           read_cr4() & CR4_SMAP ? ", SMAP" : "");
+    printk(
+        "paging: W^X page tables loaded (text RX, rodata R, data RW%s), %llu MiB mapped, page tables read-only%s%s\n",
+        nx_ok ? ", NX" : "", (unsigned long long)(top >> 20),
+        read_cr4() & CR4_SMEP ? ", SMEP" : "",
+        read_cr4() & CR4_SMAP ? ", SMAP" : "");
 }
 
 /* Make the leaf of `va` hold `val`; flush it here, and everywhere if a

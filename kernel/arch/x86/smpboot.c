@@ -124,9 +124,9 @@ smp_start_cpu(unsigned int id)
     {
         /* Xen keeps the context it took, RSP pointing into the stack,
          * and anyone may still VCPUOP_up the vCPU: the stack stays. */
-        printk("smp: vCPU %u: VCPUOP_up refused: %ld (%s); its stack stays "
-               "allocated, as Xen holds a context on it\n",
-               id, rc, xen_errno_name(rc));
+        printk(
+            "smp: vCPU %u: VCPUOP_up refused: %ld (%s); its stack stays allocated, as Xen holds a context on it\n",
+            id, rc, xen_errno_name(rc));
         return -1;
     }
     return 0;

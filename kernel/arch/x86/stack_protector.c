@@ -92,7 +92,7 @@ __stack_chk_fail(void)
 {
     if ( trap_fault_expected(VEC_UD) )
         asm volatile("ud2");
-    panic("stack smashing: the canary of the function that would return to "
-          "%p was overwritten (a local array overran its frame)",
-          __builtin_return_address(0));
+    panic(
+        "stack smashing: the canary of the function that would return to %p was overwritten (a local array overran its frame)",
+        __builtin_return_address(0));
 }

@@ -162,24 +162,23 @@ trap_stack_guard_note(uint64_t addr, char *buf, size_t size)
     what = cpu_stack_guard_name(page, &cpu);
     if ( what && strcmp(what, "the boot stack") == 0 )
         snprintf(buf, size,
-                 "stack guard page hit: %016llx is in the guard "
-                 "page below %s",
+                 "stack guard page hit: %016llx is in the guard page below %s",
                  (unsigned long long)addr, what);
     else if ( what )
-        snprintf(buf, size,
-                 "stack guard page hit: %016llx is in the guard "
-                 "page below %s %u",
-                 (unsigned long long)addr, what, cpu);
+        snprintf(
+            buf, size,
+            "stack guard page hit: %016llx is in the guard page below %s %u",
+            (unsigned long long)addr, what, cpu);
     else if ( t && t->stack && page + PAGE_SIZE == (uintptr_t)t->stack )
-        snprintf(buf, size,
-                 "stack guard page hit: %016llx is in the guard "
-                 "page below the stack of thread %u (%s), which overflowed",
-                 (unsigned long long)addr, t->id, t->name);
+        snprintf(
+            buf, size,
+            "stack guard page hit: %016llx is in the guard page below the stack of thread %u (%s), which overflowed",
+            (unsigned long long)addr, t->id, t->name);
     else
-        snprintf(buf, size,
-                 "stack guard page hit: %016llx is in the guard "
-                 "page of another thread's or a CPU's start-up stack",
-                 (unsigned long long)addr);
+        snprintf(
+            buf, size,
+            "stack guard page hit: %016llx is in the guard page of another thread's or a CPU's start-up stack",
+            (unsigned long long)addr);
     return true;
 }
 

@@ -138,15 +138,15 @@ control_init(void)
         rc = xs_watch(&sysrq_watch, "control/sysrq", sysrq_changed, NULL);
     if ( rc )
     {
-        printk("control: cannot watch control/ (%s): xl shutdown will not "
-               "work\n",
-               xen_errno_name(rc));
+        printk(
+            "control: cannot watch control/ (%s): xl shutdown will not work\n",
+            xen_errno_name(rc));
         return rc;
     }
     /* Only now that we listen: tell the toolstack what we handle. */
     advertise();
-    printk("control: xl shutdown, reboot, sysrq, save and migrate are "
-           "handled\n");
+    printk(
+        "control: xl shutdown, reboot, sysrq, save and migrate are handled\n");
     return 0;
 }
 

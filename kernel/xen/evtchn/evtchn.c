@@ -142,9 +142,9 @@ bind_finish(evtchn_port_t port, enum port_kind kind, unsigned int cpu,
     flags = spin_lock_irqsave(&evtchn_lock);
     p = &ports[port];
     if ( p->kind != PORT_FREE )
-        panic("evtchn: Xen allocated port %u, which the port table holds "
-              "as bound: table out of sync with Xen",
-              port);
+        panic(
+            "evtchn: Xen allocated port %u, which the port table holds as bound: table out of sync with Xen",
+            port);
     rc = abi->setup_port(port);
     if ( rc )
     {
@@ -257,9 +257,9 @@ evtchn_bind_existing(evtchn_port_t port, unsigned int cpu,
     if ( st.status != EVTCHNSTAT_interdomain &&
          st.status != EVTCHNSTAT_unbound )
     {
-        printk("evtchn: bind_existing: port %u is not an interdomain or "
-               "unbound port (status %u)\n",
-               port, st.status);
+        printk(
+            "evtchn: bind_existing: port %u is not an interdomain or unbound port (status %u)\n",
+            port, st.status);
         return -XEN_EINVAL;
     }
     rc = bind_finish(port, PORT_EXISTING, cpu, handler, arg, &out,
@@ -414,15 +414,13 @@ evtchn_set_priority(evtchn_port_t port, unsigned int priority)
         rc = available ? -XEN_EINVAL : -XEN_ENODEV;
     else if ( abi->abi != EVTCHN_ABI_FIFO )
     {
-        printk("evtchn: set_priority(%u): the 2-level ABI has no "
-               "priorities\n",
+        printk("evtchn: set_priority(%u): the 2-level ABI has no priorities\n",
                port);
         rc = -XEN_EOPNOTSUPP;
     }
     else if ( priority > EVTCHN_FIFO_PRIORITY_MIN )
     {
-        printk("evtchn: set_priority(%u): priority %u out of range (0..%u)"
-               "\n",
+        printk("evtchn: set_priority(%u): priority %u out of range (0..%u)\n",
                port, priority, EVTCHN_FIFO_PRIORITY_MIN);
         rc = -XEN_EINVAL;
     }
@@ -601,8 +599,7 @@ choose_abi(const char *want)
         }
         if ( strcmp(want, "fifo") == 0 )
         {
-            printk("evtchn: evtchn=fifo, but Xen refused the FIFO ABI "
-                   "(%d)\n",
+            printk("evtchn: evtchn=fifo, but Xen refused the FIFO ABI (%d)\n",
                    rc);
             return rc;
         }
@@ -697,8 +694,8 @@ evtchn_resume(void)
     if ( rc == 0 )
         rc = upcall_resume();
     if ( rc )
-        panic("evtchn: the %s ABI could not be set up again after resume "
-              "(%d): no events",
-              abi->name, rc);
+        panic(
+            "evtchn: the %s ABI could not be set up again after resume (%d): no events",
+            abi->name, rc);
     return 0;
 }

@@ -78,9 +78,9 @@ evtchn_balance(evtchn_port_t port)
         return rc;
     if ( !movable(st.status) )
     {
-        printk("evtchn: balance(%u): %s ports are per-vCPU: it stays on "
-               "vCPU %u\n",
-               port, status_name(st.status), st.vcpu);
+        printk(
+            "evtchn: balance(%u): %s ports are per-vCPU: it stays on vCPU %u\n",
+            port, status_name(st.status), st.vcpu);
         return -XEN_EINVAL;
     }
 
@@ -115,9 +115,9 @@ evtchn_report(void)
         printk("evtchn: report: event channels are unavailable\n");
         return;
     }
-    printk("evtchn: %u bound ports (port -> vCPU, kind, as Xen reports "
-           "them):\n",
-           evtchn_ports_bound());
+    printk(
+        "evtchn: %u bound ports (port -> vCPU, kind, as Xen reports them):\n",
+        evtchn_ports_bound());
     for ( port = 1; port < max; port++ )
     {
         if ( !evtchn_port_bound(port) || evtchn_status(port, &st) != 0 )
@@ -146,9 +146,9 @@ evtchn_report(void)
         if ( st.vcpu == cpu )
             printk("evtchn:   port %u -> vCPU %u, %s\n", port, cpu, what);
         else
-            printk("evtchn:   port %u -> vCPU %u, %s (our port table says "
-                   "vCPU %u)\n",
-                   port, st.vcpu, what, cpu);
+            printk(
+                "evtchn:   port %u -> vCPU %u, %s (our port table says vCPU %u)\n",
+                port, st.vcpu, what, cpu);
     }
 
     count_ports(load);

@@ -113,15 +113,15 @@ fifo_init(void)
         return rc;
     }
     if ( cpu < MAX_CPUS && rc != -XEN_ENOENT ) /* ENOENT: no more vCPUs */
-        printk("evtchn: FIFO: control block for vCPU %u refused: %ld; its "
-               "events would be lost\n",
-               cpu, rc);
+        printk(
+            "evtchn: FIFO: control block for vCPU %u refused: %ld; its events would be lost\n",
+            cpu, rc);
     if ( link_bits != EVTCHN_FIFO_LINK_BITS )
         printk("evtchn: FIFO: Xen reports %u link bits, we use %u\n", link_bits,
                EVTCHN_FIFO_LINK_BITS);
-    printk("evtchn: FIFO: control blocks for %u vCPUs, event array up to "
-           "%u pages (%u ports), handed to Xen as ports grow\n",
-           nr_vcpus, (unsigned int)ARRAY_PAGES, EVTCHN_FIFO_MAX_PORTS);
+    printk(
+        "evtchn: FIFO: control blocks for %u vCPUs, event array up to %u pages (%u ports), handed to Xen as ports grow\n",
+        nr_vcpus, (unsigned int)ARRAY_PAGES, EVTCHN_FIFO_MAX_PORTS);
     return 0;
 }
 
@@ -156,9 +156,9 @@ fifo_resume(void)
         rc = hypercall_event_channel_op(EVTCHNOP_init_control, &op);
         if ( rc )
         {
-            printk("evtchn: FIFO: control block for vCPU %u refused after "
-                   "resume: %ld\n",
-                   cpu, rc);
+            printk(
+                "evtchn: FIFO: control block for vCPU %u refused after resume: %ld\n",
+                cpu, rc);
             return rc;
         }
     }
@@ -253,13 +253,13 @@ fifo_handle_events(unsigned int cpu)
             evtchn_dispatch(cpu, port);
     }
     if ( q->bad_links != bad )
-        printk("evtchn: FIFO: vCPU %u queue linked past the event array; "
-               "queue dropped\n",
-               cpu);
+        printk(
+            "evtchn: FIFO: vCPU %u queue linked past the event array; queue dropped\n",
+            cpu);
     if ( q->bad_ready != bad_ready )
-        printk("evtchn: FIFO: vCPU %u READY word flags a queue past the "
-               "last (%u); ignored\n",
-               cpu, EVTCHN_FIFO_MAX_QUEUES - 1);
+        printk(
+            "evtchn: FIFO: vCPU %u READY word flags a queue past the last (%u); ignored\n",
+            cpu, EVTCHN_FIFO_MAX_QUEUES - 1);
 }
 
 static void
@@ -275,13 +275,13 @@ fifo_describe_port(evtchn_port_t port, char *buf, size_t n)
         snprintf(buf, n, "FIFO: no event word (past the event array)");
         return;
     }
-    snprintf(buf, n,
-             "FIFO: word 0x%08x (pending %d masked %d linked %d busy %d "
-             "link %u); vCPU %u READY 0x%x",
-             v, !!(v & EVTCHN_FIFO_PENDING_BIT), !!(v & EVTCHN_FIFO_MASKED_BIT),
-             !!(v & EVTCHN_FIFO_LINKED_BIT), !!(v & EVTCHN_FIFO_BUSY_BIT),
-             v & EVTCHN_FIFO_LINK_MASK, cpu,
-             cb ? __atomic_load_n(&cb->ready, __ATOMIC_RELAXED) : 0);
+    snprintf(
+        buf, n,
+        "FIFO: word 0x%08x (pending %d masked %d linked %d busy %d link %u); vCPU %u READY 0x%x",
+        v, !!(v & EVTCHN_FIFO_PENDING_BIT), !!(v & EVTCHN_FIFO_MASKED_BIT),
+        !!(v & EVTCHN_FIFO_LINKED_BIT), !!(v & EVTCHN_FIFO_BUSY_BIT),
+        v & EVTCHN_FIFO_LINK_MASK, cpu,
+        cb ? __atomic_load_n(&cb->ready, __ATOMIC_RELAXED) : 0);
 }
 
 const struct evtchn_abi_ops evtchn_fifo_ops = {

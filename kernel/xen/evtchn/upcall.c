@@ -47,15 +47,14 @@ upcall_init(enum upcall_mode want)
         m = offered ? UPCALL_PERCPU : UPCALL_GLOBAL;
     if ( m == UPCALL_PERCPU && !offered )
     {
-        printk("evtchn: upcall=percpu, but Xen does not offer the per-vCPU "
-               "upcall vector (no XEN_HVM_CPUID_UPCALL_VECTOR in CPUID leaf "
-               "4): event channels unavailable\n");
+        printk(
+            "evtchn: upcall=percpu, but Xen does not offer the per-vCPU upcall vector (no XEN_HVM_CPUID_UPCALL_VECTOR in CPUID leaf 4): event channels unavailable\n");
         return -XEN_ENODEV;
     }
     if ( m == UPCALL_GLOBAL && !vector_ok )
     {
-        printk("evtchn: Xen offers no vector callback "
-               "(XENFEAT_hvm_callback_vector): event channels unavailable\n");
+        printk(
+            "evtchn: Xen offers no vector callback (XENFEAT_hvm_callback_vector): event channels unavailable\n");
         return -XEN_ENODEV;
     }
     if ( irq_register(EVTCHN_UPCALL_VECTOR, upcall_irq, NULL) )
@@ -101,9 +100,9 @@ upcall_init_cpu(unsigned int cpu)
         return -XEN_ENODEV;
     rc = hypercall_hvm_op(HVMOP_set_evtchn_upcall_vector, &op);
     if ( rc )
-        printk("evtchn: HVMOP_set_evtchn_upcall_vector (vCPU %u) refused: "
-               "%ld\n",
-               cpu, rc);
+        printk(
+            "evtchn: HVMOP_set_evtchn_upcall_vector (vCPU %u) refused: %ld\n",
+            cpu, rc);
     else
         printk("evtchn: vCPU %u: upcall vector 0x%x via the %s local APIC\n",
                cpu, EVTCHN_UPCALL_VECTOR, lapic_mode());
@@ -134,9 +133,9 @@ evtchn_parse_cmdline(const char *cmdline, char want_abi[8],
         memcpy(want_upcall, "?", 2);
     if ( want_abi[0] && strcmp(want_abi, "2l") && strcmp(want_abi, "fifo") )
     {
-        printk("evtchn: unknown evtchn=%s (2l or fifo): event channels "
-               "unavailable\n",
-               want_abi);
+        printk(
+            "evtchn: unknown evtchn=%s (2l or fifo): event channels unavailable\n",
+            want_abi);
         return -XEN_EINVAL;
     }
     if ( strcmp(want_upcall, "global") == 0 )
@@ -145,9 +144,9 @@ evtchn_parse_cmdline(const char *cmdline, char want_abi[8],
         *mode = UPCALL_PERCPU;
     else if ( want_upcall[0] )
     {
-        printk("evtchn: unknown upcall=%s (global or percpu): event "
-               "channels unavailable\n",
-               want_upcall);
+        printk(
+            "evtchn: unknown upcall=%s (global or percpu): event channels unavailable\n",
+            want_upcall);
         return -XEN_EINVAL;
     }
     return 0;

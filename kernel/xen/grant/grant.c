@@ -154,12 +154,12 @@ gnttab_init(void)
     if ( rc )
         return rc;
     if ( !thread_create("gnttab-reaper", reaper, NULL, 0) )
-        printk("gnttab: no reaper thread: deferred ends are retried only "
-               "on later grant operations\n");
+        printk(
+            "gnttab: no reaper thread: deferred ends are retried only on later grant operations\n");
     gt.ready = true;
-    printk("gnttab: version 1, %u of at most %u frames (Xen allows %u), "
-           "%u references\n",
-           gt.nr_frames, gt.max_frames, q.max_nr_frames, gt.refs.nr);
+    printk(
+        "gnttab: version 1, %u of at most %u frames (Xen allows %u), %u references\n",
+        gt.nr_frames, gt.max_frames, q.max_nr_frames, gt.refs.nr);
     return 0;
 }
 
@@ -209,14 +209,13 @@ gnttab_resume(bool cancelled)
         };
         grant_entry_v1_t *old = gt.saved + i * GNT_ENTRIES_PER_FRAME;
 
-        rc = xen_check(hypercall_memory_op(XENMEM_add_to_physmap, &xatp),
-                       "gnttab: XENMEM_add_to_physmap of table frame %u "
-                       "after resume",
-                       i);
+        rc = xen_check(
+            hypercall_memory_op(XENMEM_add_to_physmap, &xatp),
+            "gnttab: XENMEM_add_to_physmap of table frame %u after resume", i);
         if ( rc )
-            panic("gnttab: table frame %u cannot be mapped again after "
-                  "resume: every grant in it would be invalid",
-                  i);
+            panic(
+                "gnttab: table frame %u cannot be mapped again after resume: every grant in it would be invalid",
+                i);
         /*
          * Our grants again, with the same references, so a driver may
          * keep them; Xen's own marks of the old peer's mappings (reading,
@@ -270,9 +269,9 @@ gnttab_grant(domid_t domid, const void *page, bool readonly, grant_ref_t *ref)
         rc = gnt_entry_grant(entry(*ref), domid, frame, readonly);
         if ( rc )
         {
-            printk("gnttab: reference %u was free but its entry is in use "
-                   "(flags 0x%x)\n",
-                   *ref, entry(*ref)->flags);
+            printk(
+                "gnttab: reference %u was free but its entry is in use (flags 0x%x)\n",
+                *ref, entry(*ref)->flags);
             /* Leave it marked used: it is not ours to reuse. */
         }
     }
@@ -280,9 +279,9 @@ gnttab_grant(domid_t domid, const void *page, bool readonly, grant_ref_t *ref)
         printk("gnttab: all %u references in use (%u frames, the limit)\n",
                gt.refs.nr, gt.nr_frames);
     else
-        printk("gnttab: all %u references in use (%u frames) and the table "
-               "could not grow (error %d, said above)\n",
-               gt.refs.nr, gt.nr_frames, grow);
+        printk(
+            "gnttab: all %u references in use (%u frames) and the table could not grow (error %d, said above)\n",
+            gt.refs.nr, gt.nr_frames, grow);
     spin_unlock_irqrestore(&gt.lock, flags);
     return rc;
 }
@@ -315,8 +314,7 @@ gnttab_end(grant_ref_t ref)
     rc = end_locked(ref, &why);
     spin_unlock_irqrestore(&gt.lock, flags);
     if ( rc == -XEN_EBUSY )
-        printk("gnttab: reference %u is still mapped by domain %u: not "
-               "ended\n",
+        printk("gnttab: reference %u is still mapped by domain %u: not ended\n",
                ref, entry(ref)->domid);
     else if ( rc )
         printk("gnttab: end of reference %u refused: %s\n", ref, why);
@@ -358,10 +356,9 @@ gnttab_end_and_free(grant_ref_t ref, void *page)
     }
     if ( rc == -XEN_EBUSY )
     {
-        printk("gnttab: reference %u is still mapped by domain %u: its page "
-               "is kept, and the end retried every %llu ms until it is "
-               "unmapped\n",
-               ref, domid, (unsigned long long)(RETRY_NS / NSEC_PER_MSEC));
+        printk(
+            "gnttab: reference %u is still mapped by domain %u: its page is kept, and the end retried every %llu ms until it is unmapped\n",
+            ref, domid, (unsigned long long)(RETRY_NS / NSEC_PER_MSEC));
         waitq_wake_all(&reaper_wq);
         return 1;
     }

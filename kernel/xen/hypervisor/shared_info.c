@@ -102,12 +102,12 @@ vcpu_info_check_guards(unsigned int cpu)
 
     if ( i < 0 )
         return;
-    panic("vcpu_info of vCPU %u: guard word %s[%d] at %p holds 0x%llx, not "
-          "0x%llx: something wrote over the area around a vcpu_info",
-          cpu, i < VCPU_INFO_GUARD_WORDS ? "guard_lo" : "guard_hi",
-          i % VCPU_INFO_GUARD_WORDS, (void *)guard_word(cpu, i),
-          (unsigned long long)*guard_word(cpu, i),
-          (unsigned long long)guard_value(cpu, i));
+    panic(
+        "vcpu_info of vCPU %u: guard word %s[%d] at %p holds 0x%llx, not 0x%llx: something wrote over the area around a vcpu_info",
+        cpu, i < VCPU_INFO_GUARD_WORDS ? "guard_lo" : "guard_hi",
+        i % VCPU_INFO_GUARD_WORDS, (void *)guard_word(cpu, i),
+        (unsigned long long)*guard_word(cpu, i),
+        (unsigned long long)guard_value(cpu, i));
 }
 
 /* Ask Xen to put its shared_info page at `page` (XENMEM_add_to_physmap,
@@ -145,10 +145,10 @@ shared_info_init(void)
     rc = map_shared_info_at(page);
     if ( rc )
     {
-        printk("shared_info: XENMEM_add_to_physmap refused: %ld (%s); frame "
-               "0x%llx withheld, it may have no RAM now\n",
-               rc, xen_errno_name(rc),
-               (unsigned long long)(virt_to_phys(page) >> PAGE_SHIFT));
+        printk(
+            "shared_info: XENMEM_add_to_physmap refused: %ld (%s); frame 0x%llx withheld, it may have no RAM now\n",
+            rc, xen_errno_name(rc),
+            (unsigned long long)(virt_to_phys(page) >> PAGE_SHIFT));
         return rc;
     }
     shared_info = page;
@@ -173,10 +173,9 @@ shared_info_resume(void)
      * Xen puts the new domain's shared_info over it. */
     rc = map_shared_info_at(shared_info);
     if ( rc )
-        panic("shared_info: XENMEM_add_to_physmap at gpfn 0x%llx refused "
-              "after resume (%ld): no events, no clock",
-              (unsigned long long)(virt_to_phys(shared_info) >> PAGE_SHIFT),
-              rc);
+        panic(
+            "shared_info: XENMEM_add_to_physmap at gpfn 0x%llx refused after resume (%ld): no events, no clock",
+            (unsigned long long)(virt_to_phys(shared_info) >> PAGE_SHIFT), rc);
     /* Until each vCPU registers its own again, Xen writes the slots in
      * shared_info (vCPUs past 31 have none: they are never suspended
      * with events of their own in flight, as they are parked). */
@@ -198,11 +197,11 @@ vcpu_info_register(unsigned int cpu)
     rc = hypercall_vcpu_op(VCPUOP_register_vcpu_info, cpu, &r);
     if ( rc )
     {
-        printk("shared_info: VCPUOP_register_vcpu_info for vCPU %u refused "
-               "(%ld): %s\n",
-               cpu, rc,
-               vcpu_infos[cpu] ? "its shared_info slot stays in use"
-                               : "it gets no events");
+        printk(
+            "shared_info: VCPUOP_register_vcpu_info for vCPU %u refused (%ld): %s\n",
+            cpu, rc,
+            vcpu_infos[cpu] ? "its shared_info slot stays in use"
+                            : "it gets no events");
         return rc;
     }
     /* Xen copied the old slot's contents; it writes only here from now. */

@@ -84,9 +84,9 @@ event_cpu(void *arg, evtchn_port_t port)
     unsigned int me = smp_processor_id();
 
     if ( c != &ipi_cpus[me] )
-        panic("ipi: port %u of CPU %u handled on CPU %u: an IPI port's "
-              "events must reach only the vCPU it is bound to",
-              port, (unsigned int)(c - ipi_cpus), me);
+        panic(
+            "ipi: port %u of CPU %u handled on CPU %u: an IPI port's events must reach only the vCPU it is bound to",
+            port, (unsigned int)(c - ipi_cpus), me);
     return c;
 }
 
@@ -170,9 +170,9 @@ queue_call(unsigned int cpu, struct ipi_call *call)
     {
         rc = evtchn_send(port);
         if ( rc )
-            panic("ipi: EVTCHNOP_send on CPU %u's call port %u failed (%d): "
-                  "an online CPU's IPI ports stay bound",
-                  cpu, port, rc);
+            panic(
+                "ipi: EVTCHNOP_send on CPU %u's call port %u failed (%d): an online CPU's IPI ports stay bound",
+                cpu, port, rc);
         ipi_cpus[smp_processor_id()].stats.doorbells++;
     }
     irq_restore(flags);
@@ -200,10 +200,10 @@ wait_done(struct ipi_call *call, unsigned int target)
         if ( !warned && ++spins % WAIT_TSC_EVERY == 0 &&
              rdtsc_ordered() - start > WAIT_WARN_CYCLES )
         {
-            printk("ipi: CPU %u has waited %llu TSC cycles for a call on "
-                   "CPU %u (stuck with interrupts off?)\n",
-                   smp_processor_id(), (unsigned long long)WAIT_WARN_CYCLES,
-                   target);
+            printk(
+                "ipi: CPU %u has waited %llu TSC cycles for a call on CPU %u (stuck with interrupts off?)\n",
+                smp_processor_id(), (unsigned long long)WAIT_WARN_CYCLES,
+                target);
             warned = true;
         }
         cpu_relax();
@@ -377,9 +377,9 @@ ipi_init(void)
             /* kind is one past the port that failed. */
             for ( kind--; kind-- > 0; )
                 evtchn_close(c->port[kind]);
-            printk("ipi: vCPU %u: binding its IPI ports failed (%d): calls "
-                   "to it are refused\n",
-                   cpu, rc);
+            printk(
+                "ipi: vCPU %u: binding its IPI ports failed (%d): calls to it are refused\n",
+                cpu, rc);
             first = first ? first : rc;
             continue;
         }
@@ -426,9 +426,9 @@ ipi_resume(void)
         {
             rc = evtchn_bind_ipi(cpu, ipi_handlers[kind], c, &c->port[kind]);
             if ( rc )
-                panic("ipi: vCPU %u: cannot bind its IPI port %u again after "
-                      "resume (%d)",
-                      cpu, kind, rc);
+                panic(
+                    "ipi: vCPU %u: cannot bind its IPI port %u again after resume (%d)",
+                    cpu, kind, rc);
         }
         /* A doorbell rung in the old domain was lost with it: ring again
          * for calls still queued. */
@@ -437,9 +437,9 @@ ipi_resume(void)
         spin_unlock(&c->lock);
         if ( queued )
             evtchn_send(c->port[IPI_CALL_FUNCTION]);
-        printk("ipi: vCPU %u: call-function port %u, reschedule port %u "
-               "(after resume)\n",
-               cpu, c->port[IPI_CALL_FUNCTION], c->port[IPI_RESCHEDULE]);
+        printk(
+            "ipi: vCPU %u: call-function port %u, reschedule port %u (after resume)\n",
+            cpu, c->port[IPI_CALL_FUNCTION], c->port[IPI_RESCHEDULE]);
     }
     return 0;
 }

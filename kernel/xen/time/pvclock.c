@@ -67,14 +67,14 @@ snapshot_this_cpu(struct pvclock_snapshot *s)
     struct vcpu_info *vi = vcpu_info(cpu);
 
     if ( !vi )
-        panic("clock read on vCPU %u, which has no vcpu_info: a CPU must "
-              "have one before it runs kernel code",
-              cpu);
+        panic(
+            "clock read on vCPU %u, which has no vcpu_info: a CPU must have one before it runs kernel code",
+            cpu);
     pvclock_snapshot(&vi->time, read_tsc, s);
     if ( !pvclock_scale_valid(s->mul, s->shift) )
-        panic("pvclock: vCPU %u time record has mul %u shift %d: Xen's "
-              "scale factors must be non-zero and within -32..32",
-              cpu, s->mul, s->shift);
+        panic(
+            "pvclock: vCPU %u time record has mul %u shift %d: Xen's scale factors must be non-zero and within -32..32",
+            cpu, s->mul, s->shift);
 }
 
 int
@@ -110,12 +110,12 @@ clock_init(void)
     clock_ok = true;
 
     hz = pvclock_tsc_hz(s.mul, s.shift);
-    printk("clock: Xen system time %llu.%09llu s, TSC %llu.%03llu MHz "
-           "(mul 0x%x, shift %d)\n",
-           (unsigned long long)(pvclock_snapshot_ns(&s) / NSEC_PER_SEC),
-           (unsigned long long)(pvclock_snapshot_ns(&s) % NSEC_PER_SEC),
-           (unsigned long long)(hz / 1000000),
-           (unsigned long long)(hz / 1000 % 1000), s.mul, s.shift);
+    printk(
+        "clock: Xen system time %llu.%09llu s, TSC %llu.%03llu MHz (mul 0x%x, shift %d)\n",
+        (unsigned long long)(pvclock_snapshot_ns(&s) / NSEC_PER_SEC),
+        (unsigned long long)(pvclock_snapshot_ns(&s) % NSEC_PER_SEC),
+        (unsigned long long)(hz / 1000000),
+        (unsigned long long)(hz / 1000 % 1000), s.mul, s.shift);
     printk("clock: %s\n",
            (s.flags & XEN_PVCLOCK_TSC_STABLE_BIT)
                ? "Xen marks the TSC stable: no cross-vCPU clamp"
@@ -234,12 +234,12 @@ clock_resume(void)
     last_resume.raw_jump =
         (int64_t)(resume_in.raw_after - resume_in.mono_before);
     last_resume.count++;
-    printk("clock: resumed: Xen system time %llu ns, monotonic %llu -> %llu "
-           "ns (downtime by the wall clock %llu us; offset %lld ns)\n",
-           (unsigned long long)resume_in.raw_after,
-           (unsigned long long)last_resume.before,
-           (unsigned long long)last_resume.after,
-           (unsigned long long)(downtime / NSEC_PER_USEC), (long long)off);
+    printk(
+        "clock: resumed: Xen system time %llu ns, monotonic %llu -> %llu ns (downtime by the wall clock %llu us; offset %lld ns)\n",
+        (unsigned long long)resume_in.raw_after,
+        (unsigned long long)last_resume.before,
+        (unsigned long long)last_resume.after,
+        (unsigned long long)(downtime / NSEC_PER_USEC), (long long)off);
 }
 
 void

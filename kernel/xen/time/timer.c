@@ -55,9 +55,9 @@ hw_program(void *ctx, uint64_t deadline)
     }
     rc = hypercall_vcpu_op(VCPUOP_set_singleshot_timer, cpu, &st);
     if ( rc )
-        panic("VCPUOP_set_singleshot_timer on vCPU %u failed (%ld): its "
-              "timers would never fire",
-              cpu, rc);
+        panic(
+            "VCPUOP_set_singleshot_timer on vCPU %u failed (%ld): its timers would never fire",
+            cpu, rc);
 }
 
 static void
@@ -108,9 +108,9 @@ timer_virq(evtchn_port_t port, void *arg)
     struct timer_cpu *tc = arg;
 
     if ( tc != &timer_cpus[smp_processor_id()] )
-        panic("VIRQ_TIMER for another vCPU's queue arrived on vCPU %u: "
-              "VIRQ_TIMER must stay bound to its own vCPU",
-              smp_processor_id());
+        panic(
+            "VIRQ_TIMER for another vCPU's queue arrived on vCPU %u: VIRQ_TIMER must stay bound to its own vCPU",
+            smp_processor_id());
 
     spin_lock(&tc->lock);
     timer_core_expire(&tc->core);
@@ -154,9 +154,9 @@ timer_init_cpu(void)
         return rc;
     }
     tc->ready = true;
-    printk("timer: CPU %u: single-shot timer on VIRQ_TIMER port %u, "
-           "periodic timer stopped\n",
-           cpu, tc->port);
+    printk(
+        "timer: CPU %u: single-shot timer on VIRQ_TIMER port %u, periodic timer stopped\n",
+        cpu, tc->port);
     return 0;
 }
 
@@ -229,9 +229,9 @@ timer_arm(struct timer *t, uint64_t deadline_ns)
     unsigned long flags;
 
     if ( t->cpu != smp_processor_id() )
-        panic("timer_arm on CPU %u for a timer of CPU %u: a timer is armed "
-              "only on its home CPU",
-              smp_processor_id(), t->cpu);
+        panic(
+            "timer_arm on CPU %u for a timer of CPU %u: a timer is armed only on its home CPU",
+            smp_processor_id(), t->cpu);
     if ( !tc->ready )
         panic("timer_arm on CPU %u before its timers were initialized", t->cpu);
 
@@ -279,8 +279,8 @@ timer_cancel_sync(struct timer *t)
         /* On the home CPU callbacks run with interrupts off, so the only
          * way to see t running here is to be inside t's callback. */
         if ( t->cpu == smp_processor_id() )
-            panic("timer_cancel_sync from the timer's own callback: it "
-                  "would wait for itself forever");
+            panic(
+                "timer_cancel_sync from the timer's own callback: it would wait for itself forever");
         cpu_relax();
         was_armed |= cancel_locked(t, &running);
     }
@@ -297,11 +297,11 @@ void
 cpu_idle_until_event(void)
 {
     if ( read_flags() & X86_FLAGS_IF )
-        panic("cpu_idle_until_event with interrupts enabled: an event "
-              "between the caller's check and the halt would be missed");
+        panic(
+            "cpu_idle_until_event with interrupts enabled: an event between the caller's check and the halt would be missed");
     if ( this_cpu()->irq_depth )
-        panic("cpu_idle_until_event in interrupt context: only threads "
-              "may idle");
+        panic(
+            "cpu_idle_until_event in interrupt context: only threads may idle");
     /*
      * sti takes effect after the next instruction, so no interrupt can
      * be taken between sti and hlt: a pending event wakes hlt at once
@@ -356,16 +356,14 @@ timer_dump(const char *prefix)
     }
     /* A snapshot; without the lock if another CPU holds it (a cancel). */
     locked = spin_trylock(&tc->lock);
-    printk("%s Xen deadline %s, %lld us from now (%llu); VIRQ_TIMER port "
-           "%u; %llu VIRQs (%llu early), %llu callbacks, %llu deadlines "
-           "set%s\n",
-           prefix, c->hw_armed ? "armed" : "not armed (last given)",
-           us_from(c->hw_deadline, now), (unsigned long long)c->hw_deadline,
-           tc->port, (unsigned long long)c->stats.virqs,
-           (unsigned long long)c->stats.early,
-           (unsigned long long)c->stats.fired,
-           (unsigned long long)c->stats.programs,
-           locked ? "" : " (queue lock busy: read without it)");
+    printk(
+        "%s Xen deadline %s, %lld us from now (%llu); VIRQ_TIMER port %u; %llu VIRQs (%llu early), %llu callbacks, %llu deadlines set%s\n",
+        prefix, c->hw_armed ? "armed" : "not armed (last given)",
+        us_from(c->hw_deadline, now), (unsigned long long)c->hw_deadline,
+        tc->port, (unsigned long long)c->stats.virqs,
+        (unsigned long long)c->stats.early, (unsigned long long)c->stats.fired,
+        (unsigned long long)c->stats.programs,
+        locked ? "" : " (queue lock busy: read without it)");
     len = snprintf(line, sizeof(line),
                    "%s queue: %zu timers, due in (us):", prefix, c->q.count);
     for ( n = timerq_first(&c->q); n && n != &c->q.head && shown < 6;

@@ -514,9 +514,9 @@ xenbus_wait_backend(struct xenbus_device *dev, XenbusState want,
 
     if ( xs_in_watch_thread() )
     {
-        printk("xenbus: %s: waiting for the backend in the xenstore thread "
-               "would block the news it waits for\n",
-               dev->nodename);
+        printk(
+            "xenbus: %s: waiting for the backend in the xenstore thread would block the news it waits for\n",
+            dev->nodename);
         return -XEN_EDEADLK;
     }
     wait_event_timeout(&xb_wq, backend_settled, &bw, timeout_ns);

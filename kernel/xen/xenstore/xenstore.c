@@ -319,9 +319,9 @@ wait_reply(struct xs_slot *s, uint32_t req_id, uint32_t end)
 
         if ( (int32_t)(cons - end) >= 0 )
             continue; /* taken: xenstored is working on it */
-        printk("xenstore: xenstored has not read req_id %u after %llu ms "
-               "(req_cons %u, the request ends at %u): notifying again\n",
-               req_id, XS_KICK_NS / NSEC_PER_MSEC, cons, end);
+        printk(
+            "xenstore: xenstored has not read req_id %u after %llu ms (req_cons %u, the request ends at %u): notifying again\n",
+            req_id, XS_KICK_NS / NSEC_PER_MSEC, cons, end);
         __atomic_fetch_add(&xs.stats.kicks, 1, __ATOMIC_RELAXED);
         evtchn_send(xs.port);
     }
@@ -363,11 +363,10 @@ xs_request(uint32_t type, uint32_t tx, const struct xs_part *parts,
     if ( rc == 0 && !s->done )
     {
         xs.stats.timeouts++;
-        printk("xenstore: no reply to request type %u req_id %u within "
-               "%llu s (req ring prod %u cons %u, rsp ring prod %u cons %u)"
-               "\n",
-               type, req_id, XS_TIMEOUT_NS / NSEC_PER_SEC, *xs.req.prod,
-               *xs.req.cons, *xs.rsp.prod, *xs.rsp.cons);
+        printk(
+            "xenstore: no reply to request type %u req_id %u within %llu s (req ring prod %u cons %u, rsp ring prod %u cons %u)\n",
+            type, req_id, XS_TIMEOUT_NS / NSEC_PER_SEC, *xs.req.prod,
+            *xs.req.cons, *xs.rsp.prod, *xs.rsp.cons);
         rc = -XEN_ETIMEDOUT;
     }
     else if ( rc == 0 )
@@ -422,9 +421,9 @@ find_ring(uint64_t *pfn, uint64_t *port)
     if ( *pfn == 0 || *pfn >= (1ull << (32 - PAGE_SHIFT)) ||
          (*pfn >= kstart && *pfn <= kend) )
     {
-        printk("xenstore: rejected ring frame 0x%llx (zero, above 4 GiB or "
-               "inside the kernel)\n",
-               (unsigned long long)*pfn);
+        printk(
+            "xenstore: rejected ring frame 0x%llx (zero, above 4 GiB or inside the kernel)\n",
+            (unsigned long long)*pfn);
         return -XEN_EINVAL;
     }
     if ( *port == 0 || *port >= evtchn_max_ports() )
@@ -451,8 +450,8 @@ xenstore_init(void)
     }
     if ( xen.initial_domain )
     {
-        printk("xenstore: we are dom0, where xenstored would be our own "
-               "process: no xenstore\n");
+        printk(
+            "xenstore: we are dom0, where xenstored would be our own process: no xenstore\n");
         return -XEN_ENODEV;
     }
     rc = find_ring(&pfn, &port);
@@ -487,9 +486,9 @@ xenstore_init(void)
     }
     xs.domid = (unsigned int)domid;
     xs_read(XS_TX_NONE, "name", &name, NULL);
-    printk("xenstore: ring at frame 0x%llx, event channel %u: domain %u "
-           "(\"%.32s\")\n",
-           (unsigned long long)pfn, xs.port, xs.domid, name ? name : "?");
+    printk(
+        "xenstore: ring at frame 0x%llx, event channel %u: domain %u (\"%.32s\")\n",
+        (unsigned long long)pfn, xs.port, xs.domid, name ? name : "?");
     kfree(name);
     return 0;
 }
@@ -508,9 +507,9 @@ xenstore_suspend(void)
     spin_unlock_irqrestore(&xs.lock, flags);
     if ( !wait_event_timeout(&xs.wq, client_idle, NULL, XS_TIMEOUT_NS) )
     {
-        printk("xenstore: requests still in flight after %llu s: not "
-               "suspending\n",
-               XS_TIMEOUT_NS / NSEC_PER_SEC);
+        printk(
+            "xenstore: requests still in flight after %llu s: not suspending\n",
+            XS_TIMEOUT_NS / NSEC_PER_SEC);
         xenstore_resume(true);
         return -XEN_EBUSY;
     }
@@ -564,8 +563,8 @@ xenstore_resume(bool cancelled)
     if ( rc == 0 )
         xs.domid = (unsigned int)domid;
     rc = xs_watch_resume();
-    printk("xenstore: resumed: event channel %u, domain %u, watches "
-           "registered again\n",
-           xs.port, xs.domid);
+    printk(
+        "xenstore: resumed: event channel %u, domain %u, watches registered again\n",
+        xs.port, xs.domid);
     return rc;
 }

@@ -311,9 +311,9 @@ cmd_xs(unsigned int argc, char **argv)
         printk("  %s\n", rc ? xen_errno_name(rc) : "ok");
     }
     else
-        printk("  usage: xs ls PATH | xs read PATH | xs write PATH VALUE "
-               "(relative paths are below /local/domain/%u)\n",
-               xs_domid());
+        printk(
+            "  usage: xs ls PATH | xs read PATH | xs write PATH VALUE (relative paths are below /local/domain/%u)\n",
+            xs_domid());
 }
 
 static const struct monitor_cmd xs_cmds[] = {

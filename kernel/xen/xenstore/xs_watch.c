@@ -44,8 +44,7 @@ xs_queue_event_locked(const struct xs_msg *m)
     }
     if ( xs.ev_count >= MAX_QUEUED_EVENTS )
     {
-        printk("xenstore: %u watch events queued already: dropped one for "
-               "%s\n",
+        printk("xenstore: %u watch events queued already: dropped one for %s\n",
                xs.ev_count, m->path);
         xs.stats.dropped++;
         return;
@@ -179,9 +178,9 @@ xs_watch_resume(void)
 
         if ( r )
         {
-            printk("xenstore: watch on %s not registered again after "
-                   "resume: %s\n",
-                   copy[i].path, xen_errno_name(r));
+            printk(
+                "xenstore: watch on %s not registered again after resume: %s\n",
+                copy[i].path, xen_errno_name(r));
             rc = rc ? rc : r;
         }
     }

@@ -336,9 +336,9 @@ xs_rx_commit(struct xs_rx *rx, uint32_t n)
         return XS_RX_MORE;
     if ( rx->have == XS_HDR_SIZE && rx->hdr.len > XENSTORE_PAYLOAD_MAX )
     {
-        printk("xenstore: message type %u req_id %u claims %u bytes, above "
-               "the limit of %u: dropping its body\n",
-               rx->hdr.type, rx->hdr.req_id, rx->hdr.len, XENSTORE_PAYLOAD_MAX);
+        printk(
+            "xenstore: message type %u req_id %u claims %u bytes, above the limit of %u: dropping its body\n",
+            rx->hdr.type, rx->hdr.req_id, rx->hdr.len, XENSTORE_PAYLOAD_MAX);
         rx->skip = rx->hdr.len;
         rx->complete = true;
         return XS_RX_OVERSIZED;
@@ -488,10 +488,10 @@ check_error_reply(uint32_t req_type, const struct xsd_sockmsg *hdr,
     err = xs_error_errno(body);
     if ( err )
         return err;
-    printk("xenstore: reply to %s (req_id %u): unknown error \"%s\", taken "
-           "as EIO\n",
-           type_name(req_type), hdr->req_id,
-           printable(shown, sizeof(shown), body, hdr->len - 1));
+    printk(
+        "xenstore: reply to %s (req_id %u): unknown error \"%s\", taken as EIO\n",
+        type_name(req_type), hdr->req_id,
+        printable(shown, sizeof(shown), body, hdr->len - 1));
     return -XEN_EIO;
 }
 
