@@ -4,7 +4,9 @@
  * queues of armed watchdogs, sorted by deadline (the portable timerq), on
  * the local APIC's one-shot timer, and the dump a trip prints. The APIC
  * timer is measured once against the PV clock (one shot, timed), so
- * deadlines are in clock_now_ns() time like every other.
+ * callers give deadlines in clock_now_ns() time like every other; the
+ * queues hold them less the time spent suspended (paused_ns), so that a
+ * suspend does not trip the waits it interrupted.
  */
 #include <kernel.h>
 #include <bootinfo.h>
