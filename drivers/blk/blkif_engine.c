@@ -6,27 +6,13 @@
  * backend in tests/host/test_blkif_engine.c.
  */
 #include "drivers/blk/blkif_engine.h"
+#include "drivers/blk/blkif_io.h"
 #include <xen/errno.h>
-
-/* The engine's state of one caller request, kept in its priv words. */
-struct blkif_io {
-    struct blk_req *next; /* in one queue, or the done list */
-    struct blkif_order order;
-    struct blkif_split split; /* a data step: what is not yet cut */
-    uint32_t out;             /* ring requests of this step in flight */
-    int rsp;                  /* their statuses, merged (BLKIF_RSP_*) */
-    bool started;             /* order started */
-    bool stepping;            /* the current step is set up */
-    bool issued;              /* the whole step is on the ring */
-    bool retired;             /* on the done list */
-};
-
-BUILD_BUG_ON(sizeof(struct blkif_io) > sizeof(((struct blk_req *)0)->priv));
 
 static struct blkif_io *
 io(struct blk_req *r)
 {
-    return (struct blkif_io *)r->priv;
+    return blkif_io(r);
 }
 
 static void
@@ -176,9 +162,8 @@ slot_segs(struct blkif_shadow_slot *s)
     return s->ind ? s->ind->seg : s->seg;
 }
 
-/* Hand a slot's pages back, copying a successful read out first. */
-static void
-unmap_slot(struct blkif_engine *e, struct blkif_shadow_slot *s,
+void
+blkif_engine_unmap_slot(struct blkif_engine *e, struct blkif_shadow_slot *s,
            struct blk_req *r, bool copy)
 {
     struct blkif_seg *seg = slot_segs(s);
@@ -225,7 +210,7 @@ map_piece(struct blkif_engine *e, struct blk_req *r,
         if ( rc )
         {
             s->nr_segs = (uint16_t)i;
-            unmap_slot(e, s, r, false);
+            blkif_engine_unmap_slot(e, s, r, false);
             return rc;
         }
         src += len;
@@ -267,7 +252,7 @@ map_slot(struct blkif_engine *e, struct blk_req *r, struct blkif_shadow_slot *s,
     rc = e->ops->seg_map(e->ctx, e->desc, p->nr_segs * sizeof(e->desc[0]),
                          &s->ind->desc);
     if ( rc )
-        unmap_slot(e, s, r, false);
+        blkif_engine_unmap_slot(e, s, r, false);
     return rc;
 }
 
@@ -453,7 +438,7 @@ kick(struct blkif_engine *e, struct blk_req **done)
     struct blk_req *r;
     int rc = 0;
 
-    while ( !e->stopped && (r = pick(e)) )
+    while ( !e->stopped && !e->paused && (r = pick(e)) )
     {
         e->cur = r;
         if ( !io(r)->stepping && !begin_step(e, r, done) )
@@ -509,6 +494,7 @@ blkif_engine_submit(struct blkif_engine *e, struct blk_req *r,
     int rc = e->stopped ? e->stop_err : validate(e, r);
 
     memset(io(r), 0, sizeof(*io(r)));
+    io(r)->seq = e->next_seq++;
     e->stats.submitted++;
     if ( rc )
     {
@@ -527,8 +513,8 @@ answered(struct blkif_engine *e, struct blkif_shadow_slot *s, int status,
     struct blk_req *r = s->owner;
     struct blkif_io *o = io(r);
 
-    unmap_slot(e, s, r,
-               s->data_op == BLKIF_OP_READ && status == BLKIF_RSP_OKAY);
+    blkif_engine_unmap_slot(e, s, r,
+                            s->data_op == BLKIF_OP_READ && status == BLKIF_RSP_OKAY);
     blkif_shadow_put(&e->shadow, s);
     o->out--;
     o->rsp = blkif_rsp_merge(o->rsp, status);
@@ -594,7 +580,7 @@ blkif_engine_stop(struct blkif_engine *e, int err, const char *why,
         s = &e->shadow.slot[i];
         if ( s->state != BLKIF_SLOT_IN_FLIGHT )
             continue;
-        unmap_slot(e, s, s->owner, false);
+        blkif_engine_unmap_slot(e, s, s->owner, false);
         retire(e, s->owner, err, 0, done);
     }
     if ( e->cur )
@@ -627,4 +613,12 @@ void
 blkif_engine_kick(struct blkif_engine *e, struct blk_req **done)
 {
     kick(e, done);
+}
+
+void
+blkif_engine_pause(struct blkif_engine *e, bool pause, struct blk_req **done)
+{
+    e->paused = pause;
+    if ( !pause )
+        kick(e, done);
 }

@@ -83,7 +83,11 @@ struct blkif_engine {
     struct blk_req *cur;           /* its step partly on the ring */
     struct blk_req *excl;          /* exclusive, running: nothing else */
     bool stopped;
-    int stop_err; /* what queued requests fail with */
+    bool paused;       /* issue nothing (a suspend): blkif_engine_pause */
+    uint64_t next_seq; /* the next request's order number (the driver's
+                        * to set: a disk with several queues counts
+                        * across them) */
+    int stop_err;      /* what queued requests fail with */
     struct blkif_engine_stats stats;
     uint32_t max_segs;              /* a read or write request's (>= 11) */
     struct blkif_ind_set *ind_free; /* indirect page sets not in use */
@@ -141,6 +145,14 @@ void blkif_engine_finish(struct blk_req *done);
 
 /* Requests queued or in progress (not yet on the done list). */
 unsigned int blkif_engine_pending(const struct blkif_engine *e);
+
+/*
+ * Pause (a suspend: nothing more goes on the ring, new requests are
+ * queued, responses are still taken) or go on (issue what waited).
+ * Completed requests are linked onto *done.
+ */
+void blkif_engine_pause(struct blkif_engine *e, bool pause,
+                        struct blk_req **done);
 
 /*
  * Issue what may go now (another queue went idle: a barrier's drain may
