@@ -164,7 +164,7 @@ slot_segs(struct blkif_shadow_slot *s)
 
 void
 blkif_engine_unmap_slot(struct blkif_engine *e, struct blkif_shadow_slot *s,
-           struct blk_req *r, bool copy)
+                        struct blk_req *r, bool copy)
 {
     struct blkif_seg *seg = slot_segs(s);
     uint32_t i, left = s->nr_sectors, n;
@@ -513,8 +513,8 @@ answered(struct blkif_engine *e, struct blkif_shadow_slot *s, int status,
     struct blk_req *r = s->owner;
     struct blkif_io *o = io(r);
 
-    blkif_engine_unmap_slot(e, s, r,
-                            s->data_op == BLKIF_OP_READ && status == BLKIF_RSP_OKAY);
+    blkif_engine_unmap_slot(
+        e, s, r, s->data_op == BLKIF_OP_READ && status == BLKIF_RSP_OKAY);
     blkif_shadow_put(&e->shadow, s);
     o->out--;
     o->rsp = blkif_rsp_merge(o->rsp, status);
