@@ -157,10 +157,17 @@ void blk_monitor_init(void);
 int blk_init(void);
 
 /*
- * After a resume in a new domain (kernel/resume.c): every disk is stopped
- * with -XEN_EIO (reconnecting to the new backend is not done yet). Thread
- * context.
+ * Around a suspend (kernel/resume.c; drivers/blk/blk_resume.c).
+ * blk_suspend: every disk stops putting requests on its rings; those in
+ * flight stay there and their callers wait; new ones are queued. Thread
+ * context, before the other vCPUs park. blk_resume(true), after a
+ * cancelled suspend (the backend is still there): go on. blk_resume
+ * (false), in a new domain, interrupts on, before xenbus_resume: take
+ * the answers the old backend left on each ring, then every unfinished
+ * request out of the engines, kept in order until the device's new
+ * backend connects (blkfront_reconnect submits them again).
  */
-void blk_resume(void);
+void blk_suspend(void);
+void blk_resume(bool cancelled);
 
 #endif

@@ -27,4 +27,10 @@ struct resume_stats {
 };
 void resume_get_stats(struct resume_stats *out);
 
+/*
+ * Suspends that have come back so far, either way (resumed + cancelled):
+ * a wait that sees it change was interrupted by one. Any context.
+ */
+unsigned int resume_count(void);
+
 #endif

@@ -107,6 +107,16 @@ int xenbus_wait_backend(struct xenbus_device *dev, XenbusState want,
 int xenbus_read_backend_uint(struct xenbus_device *dev, const char *key,
                              uint64_t max, uint64_t *out);
 
+/*
+ * After a resume in a new domain (kernel/resume.c), after xenstore's:
+ * every device's backend is read again (its path holds our new domain
+ * id), its state watch moved there, and the handshake run again, so its
+ * driver's setup and connect hooks run as the new backend comes up (a
+ * driver tells this from a first setup by what dev->priv holds). Thread
+ * context.
+ */
+void xenbus_resume(void);
+
 /* Both states of dev, consistently. Any context. */
 void xenbus_get_states(struct xenbus_device *dev, XenbusState *front,
                        XenbusState *back, bool *back_gone);

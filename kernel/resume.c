@@ -29,6 +29,7 @@
 #include <smp.h>
 #include <timer.h>
 #include <xen_errno.h>
+#include <xenbus.h>
 #include <xenstore.h>
 #include <arch/x86.h>
 
@@ -61,7 +62,8 @@ kernel_resume(void)
     gnttab_resume(false);   /* table frames mapped, entries back */
     xenstore_resume(false); /* new port, stale replies, watches */
     control_resume();       /* the feature keys in the new control/ */
-    blk_resume();           /* disks: not reconnected yet, I/O fails */
+    blk_resume(false);      /* disks: requests kept, engines emptied */
+    xenbus_resume();        /* new backends: disks set up, reconnect */
     /* clang-format on */
 }
 
@@ -74,6 +76,7 @@ kernel_resume_cancelled(void)
     irq_enable();
     gnttab_resume(true);
     xenstore_resume(true);
+    blk_resume(true);
 }
 
 /* The suspend itself, on the boot vCPU in a thread. */
@@ -88,12 +91,17 @@ suspend_here(void)
         panic(
             "kernel_suspend on CPU %u: Xen reports a cancelled suspend only in vCPU 0's registers",
             smp_processor_id());
-    printk("suspend: quiescing: xenstore, other vCPUs\n");
+    printk("suspend: quiescing: disks, xenstore, other vCPUs\n");
+    blk_suspend();
     if ( xenstore_suspend() )
+    {
+        blk_resume(true);
         return -XEN_EBUSY;
+    }
     if ( smp_park_others() )
     {
         xenstore_resume(true);
+        blk_resume(true);
         return -XEN_ENOMEM;
     }
     if ( gnttab_suspend() )
@@ -171,4 +179,11 @@ void
 resume_get_stats(struct resume_stats *out)
 {
     *out = stats;
+}
+
+unsigned int
+resume_count(void)
+{
+    return __atomic_load_n(&stats.resumed, __ATOMIC_RELAXED) +
+           __atomic_load_n(&stats.cancelled, __ATOMIC_RELAXED);
 }

@@ -123,6 +123,34 @@ backend_limit(struct xenbus_device *dev, const char *key, uint32_t dflt)
                                                               : (uint32_t)v;
 }
 
+/*
+ * A disk that was connected before a resume, now in a new domain: the
+ * same disk (its callers hold it, its requests wait) with new rings and
+ * event channels for the new backend, as many queues as before or
+ * fewer (blkfront.h: q_cap).
+ */
+static int
+blk_setup_again(struct xenbus_device *dev, struct blk_disk *d)
+{
+    unsigned int tries = 0;
+    int rc;
+
+    blkfront_reset(d, (domid_t)dev->otherend_id);
+    blkfront_layout(
+        d, backend_limit(dev, "max-ring-page-order", 0),
+        MIN(backend_limit(dev, "multi-queue-max-queues", 1), d->q_cap));
+    rc = blkfront_setup(d);
+    if ( !rc )
+        rc = xs_transaction_run(publish, dev, TX_TRIES, &tries);
+    if ( rc )
+        printk("blk: %s: publishing the new ring failed after %u tries (%s)\n",
+               d->name, tries, xen_errno_name(rc));
+    else
+        printk("blk: %s: new ring%s published for backend domain %u\n", d->name,
+               d->layout.nr_queues > 1 ? "s" : "", d->backend_id);
+    return rc; /* a failure closes the device: teardown fails what waits */
+}
+
 static int
 blk_setup(struct xenbus_device *dev)
 {
@@ -133,6 +161,14 @@ blk_setup(struct xenbus_device *dev)
 
     if ( vdev_of(dev, &vdev) ) /* checked by probe: cannot fail */
         return -XEN_EINVAL;
+    d = dev->priv;
+    if ( d && d->reconnecting )
+        return blk_setup_again(dev, d);
+    if ( d ) /* set up, never connected, and its backend went */
+    {
+        dev->priv = NULL;
+        blkfront_remove(d, -XEN_ENODEV, "set up again");
+    }
     d = blkfront_new(vdev, (domid_t)dev->otherend_id);
     if ( !d )
         return -XEN_ENOMEM;
@@ -178,7 +214,7 @@ blk_connect(struct xenbus_device *dev)
                d->name);
         return rc;
     }
-    return blkfront_connect(d, &p);
+    return d->listed ? blkfront_reconnect(d, &p) : blkfront_connect(d, &p);
 }
 
 static void
@@ -245,23 +281,4 @@ blk_init(void)
     if ( !rc )
         wait_for_boot_disks();
     return rc;
-}
-
-void
-blk_resume(void)
-{
-    struct blk_disk *d;
-    unsigned int i, q;
-
-    /* Not reconnected yet (docs/resume.md): in a new domain the ring's
-     * port and the backend are gone, so each disk's queued and future
-     * I/O fails at once instead of waiting forever. Its old port number
-     * may be someone else's now: never close it. */
-    for ( i = 0; (d = blk_disk_get(i)) != NULL; i++ )
-    {
-        for ( q = 0; d->q && q < d->layout.nr_queues; q++ )
-            d->q[q].have_port = false;
-        blk_disk_stop(d, -XEN_EIO, "not reconnected after a resume");
-        blk_disk_put(d);
-    }
 }

@@ -14,11 +14,13 @@
 #include <grant.h>
 #include <mm.h>
 #include <percpu.h>
+#include <resume.h>
 #include <sched.h>
 #include <smp.h>
 #include <xen_errno.h>
 #include <arch/x86.h>
 #include "drivers/blk/blkfront.h"
+#include "drivers/blk/blkif_requeue.h"
 
 #define POOL_CAP 1024 /* persistent grants per queue: 4 MiB */
 BUILD_BUG_ON(BLK_QUEUES_MAX != BLKIF_QUEUES_MAX);
@@ -79,12 +81,12 @@ others_busy(void *ctx)
     return false;
 }
 
-static const struct blkif_engine_ops engine_ops = { blk_seg_map, blk_seg_unmap,
-                                                    notify, others_busy };
+const struct blkif_engine_ops blkfront_engine_ops = { blk_seg_map,
+                                                      blk_seg_unmap, notify,
+                                                      others_busy };
 
-/* After an engine call, with q's lock held: publish what completed. */
-static void
-note_retired(struct blk_queue *q)
+void
+blkfront_note_retired(struct blk_queue *q)
 {
     /*
      * Seq-cst: the count is visible before we read d->serial in
@@ -94,12 +96,8 @@ note_retired(struct blk_queue *q)
                      __ATOMIC_SEQ_CST);
 }
 
-/*
- * Without locks, after queue q completed requests: if a barrier waits
- * on queue 0 for the other queues to drain, let it look again.
- */
-static void
-after_retire(struct blk_queue *q)
+void
+blkfront_after_retire(struct blk_queue *q)
 {
     struct blk_queue *q0 = &q->d->q[0];
     struct blk_req *done = NULL;
@@ -109,7 +107,7 @@ after_retire(struct blk_queue *q)
         return;
     flags = spin_lock_irqsave(&q0->lock);
     blkif_engine_kick(&q0->engine, &done);
-    note_retired(q0);
+    blkfront_note_retired(q0);
     spin_unlock_irqrestore(&q0->lock, flags);
     blkif_engine_finish(done);
 }
@@ -127,11 +125,11 @@ queue_event(evtchn_port_t port, void *arg)
         if ( q->params.persistent )
             q->stamp = clock_now_ns(); /* once per event, not per page */
         blkif_engine_poll(&q->engine, &done);
-        note_retired(q);
+        blkfront_note_retired(q);
     }
     spin_unlock(&q->lock);
     blkif_engine_finish(done);
-    after_retire(q);
+    blkfront_after_retire(q);
 }
 
 /* --- life of a disk ----------------------------------------------------- */
@@ -161,20 +159,31 @@ blkfront_layout(struct blk_disk *d, uint32_t max_order, uint32_t max_queues)
     blkif_layout_choose(&d->opts, max_order, max_queues, nr_cpus, &d->layout);
 }
 
-/* One queue's ring pages, grants and event channel. */
+/*
+ * One queue's ring pages, grants and event channel. Again after a
+ * resume (`again`): the queue and its lock exist, its engine is paused
+ * (it may be queueing requests: the ring is set under the lock).
+ */
 static int
-queue_setup(struct blk_disk *d, struct blk_queue *q)
+queue_setup(struct blk_disk *d, struct blk_queue *q, bool again)
 {
     unsigned int i, pages = 1u << d->layout.ring_order;
+    unsigned long flags;
+    void *ring;
     int rc;
 
-    q->lock = (spinlock_t)SPINLOCK_INIT("blk-queue");
-    q->ring = page_alloc_n(pages);
-    if ( !q->ring )
+    if ( !again )
+        q->lock = (spinlock_t)SPINLOCK_INIT("blk-queue");
+    ring = page_alloc_n(pages);
+    if ( !ring )
         return -XEN_ENOMEM;
-    memset(q->ring, 0, pages * PAGE_SIZE);
+    memset(ring, 0, pages * PAGE_SIZE);
+    flags = spin_lock_irqsave(&q->lock);
+    q->ring = ring;
+    q->ring_pages = pages;
     blkif_ring_init(&q->engine.ring, q->ring, pages * PAGE_SIZE, q->name,
                     &barriers);
+    spin_unlock_irqrestore(&q->lock, flags);
     for ( i = 0; i < pages; i++, q->ring_refs++ )
     {
         rc = gnttab_grant(d->backend_id, (char *)q->ring + i * PAGE_SIZE, false,
@@ -204,12 +213,17 @@ queue_setup(struct blk_disk *d, struct blk_queue *q)
 int
 blkfront_setup(struct blk_disk *d)
 {
+    bool again = d->q != NULL; /* reconnecting: layout within q_cap */
     unsigned int i;
     int rc;
 
-    d->q = kzalloc(d->layout.nr_queues * sizeof(*d->q));
-    if ( !d->q )
-        return -XEN_ENOMEM;
+    if ( !again )
+    {
+        d->q = kzalloc(d->layout.nr_queues * sizeof(*d->q));
+        if ( !d->q )
+            return -XEN_ENOMEM;
+        d->q_cap = d->layout.nr_queues;
+    }
     for ( i = 0; i < d->layout.nr_queues; i++ )
     {
         d->q[i].d = d;
@@ -219,15 +233,14 @@ blkfront_setup(struct blk_disk *d)
             snprintf(d->q[i].name, sizeof(d->q[i].name), "%s/q%u", d->name, i);
         else
             memcpy(d->q[i].name, d->name, sizeof(d->name));
-        if ( (rc = queue_setup(d, &d->q[i])) )
+        if ( (rc = queue_setup(d, &d->q[i], again && i < d->q_cap)) )
             return rc;
     }
     return 0;
 }
 
-/* Indirect page sets and the persistent pool of queue q. */
-static int
-queue_alloc(struct blk_disk *d, struct blk_queue *q)
+int
+blkfront_queue_alloc(struct blk_disk *d, struct blk_queue *q)
 {
     unsigned int i;
 
@@ -249,9 +262,8 @@ queue_alloc(struct blk_disk *d, struct blk_queue *q)
     return blkif_engine_set_indirect(&q->engine, d->max_segs, q->ind, IND_SETS);
 }
 
-/* The console line of what was negotiated beyond the disk's keys. */
-static void
-print_features(struct blk_disk *d)
+void
+blkfront_print_features(struct blk_disk *d)
 {
     const struct blkif_params *p = &d->params;
 
@@ -289,17 +301,20 @@ blkfront_connect(struct blk_disk *d, const struct blkif_params *p)
         flags = spin_lock_irqsave(&q->lock);
         q->params = d->params;
         rc = blkif_engine_init(&q->engine, q->name, (blkif_vdev_t)d->vdev,
-                               &q->params, &engine_ops, q);
+                               &q->params, &blkfront_engine_ops, q);
         spin_unlock_irqrestore(&q->lock, flags);
         if ( !rc )
-            rc = queue_alloc(d, q);
+            rc = blkfront_queue_alloc(d, q);
     }
     if ( rc )
         return rc;
+    flags = spin_lock_irqsave(&d->route_lock);
     __atomic_store_n(&d->connected, true, __ATOMIC_RELEASE);
+    d->listed = true;
+    spin_unlock_irqrestore(&d->route_lock, flags);
     blkif_params_describe(line, sizeof(line), d->name, p);
     printk("blk: %s\n", line);
-    print_features(d);
+    blkfront_print_features(d);
     flags = spin_lock_irqsave(&disks_lock);
     for ( at = &disks; *at; at = &(*at)->next )
         continue;
@@ -315,7 +330,7 @@ disk_free(struct blk_disk *d)
 {
     unsigned int i, k;
 
-    for ( i = 0; d->q && i < d->layout.nr_queues; i++ )
+    for ( i = 0; d->q && i < d->q_cap; i++ )
     {
         struct blk_queue *q = &d->q[i];
 
@@ -323,8 +338,7 @@ disk_free(struct blk_disk *d)
         for ( k = 0; k < q->ring_refs; k++ )
             gnttab_end_and_free(q->ring_ref[k],
                                 (char *)q->ring + k * PAGE_SIZE);
-        for ( k = q->ring_refs; q->ring && k < (1u << d->layout.ring_order);
-              k++ )
+        for ( k = q->ring_refs; q->ring && k < q->ring_pages; k++ )
             page_free((char *)q->ring + k * PAGE_SIZE);
         kfree(q->pool_mem);
         kfree(q->ind);
@@ -348,20 +362,36 @@ blk_disk_put(struct blk_disk *d)
 void
 blk_disk_stop(struct blk_disk *d, int err, const char *why)
 {
-    struct blk_req *done;
+    struct blk_req *done, *held, *r;
     unsigned long flags;
+    bool engines;
     unsigned int i;
 
+    /* A disk waiting for its new backend: what it kept fails too, and
+     * it is not brought back (blkfront_reconnect sees it). */
+    flags = spin_lock_irqsave(&d->route_lock);
+    engines = d->connected || d->reconnecting;
+    held = d->requeue;
+    d->requeue = NULL;
+    d->reconnecting = false;
+    spin_unlock_irqrestore(&d->route_lock, flags);
+    while ( (r = blkif_requeue_pop(&held)) )
+    {
+        r->status = err;
+        r->flags = 0;
+        if ( r->done )
+            r->done(r);
+    }
     for ( i = 0; d->q && i < d->layout.nr_queues; i++ )
     {
         struct blk_queue *q = &d->q[i];
 
         done = NULL;
         flags = spin_lock_irqsave(&q->lock);
-        if ( __atomic_load_n(&d->connected, __ATOMIC_ACQUIRE) )
+        if ( engines )
         {
             blkif_engine_stop(&q->engine, err, why, &done);
-            note_retired(q);
+            blkfront_note_retired(q);
         }
         spin_unlock_irqrestore(&q->lock, flags);
         blkif_engine_finish(done);
@@ -517,19 +547,21 @@ blk_disk_info(struct blk_disk *d, struct blk_info *out)
  * queue. The route lock is held until the queue's lock is, so requests
  * enter their queue in the order they were routed.
  */
-static struct blk_queue *
-route(struct blk_disk *d, const struct blk_req *r, unsigned long *flags)
+struct blk_queue *
+blkfront_route_locked(struct blk_disk *d, const struct blk_req *r)
 {
     struct blk_queue *q;
 
-    if ( d->layout.nr_queues == 1 )
+    /* Numbered in the order they enter their queues: a resume submits
+     * what was unfinished again in this order (blkif_requeue.h). */
+    if ( d->layout.nr_queues == 1 || d->reconnecting )
     {
         q = &d->q[0];
-        *flags = spin_lock_irqsave(&q->lock);
+        spin_lock(&q->lock);
+        q->engine.next_seq = d->seq++;
         __atomic_add_fetch(&q->routed, 1, __ATOMIC_SEQ_CST);
         return q;
     }
-    *flags = spin_lock_irqsave(&d->route_lock);
     if ( r->op == BLK_OP_BARRIER )
         __atomic_store_n(&d->serial, true, __ATOMIC_SEQ_CST);
     else if ( d->serial && queue_busy(&d->q[0]) == 0 )
@@ -538,9 +570,9 @@ route(struct blk_disk *d, const struct blk_req *r, unsigned long *flags)
             ? &d->q[0]
             : &d->q[blkif_queue_of(smp_processor_id(), d->layout.nr_queues)];
     spin_lock(&q->lock);
+    q->engine.next_seq = d->seq++;
     /* Counted before the route lock goes: serial ends only after it. */
     __atomic_add_fetch(&q->routed, 1, __ATOMIC_SEQ_CST);
-    spin_unlock(&d->route_lock);
     return q;
 }
 
@@ -548,24 +580,27 @@ void
 blk_submit(struct blk_disk *d, struct blk_req *r)
 {
     struct blk_req *done = NULL;
-    bool connected = __atomic_load_n(&d->connected, __ATOMIC_ACQUIRE);
     struct blk_queue *q;
     unsigned long flags;
 
-    if ( !connected )
+    /* Reconnecting (a resume): it waits in queue 0's paused engine. */
+    flags = spin_lock_irqsave(&d->route_lock);
+    if ( !d->connected && !d->reconnecting )
     {
-        r->status = -XEN_ENODEV; /* never connected */
+        spin_unlock_irqrestore(&d->route_lock, flags);
+        r->status = -XEN_ENODEV; /* never connected, or stopped */
         r->flags = 0;
         if ( r->done )
             r->done(r);
         return;
     }
-    q = route(d, r, &flags);
+    q = blkfront_route_locked(d, r);
+    spin_unlock(&d->route_lock); /* q's lock still held, irqs off */
     blkif_engine_submit(&q->engine, r, &done);
-    note_retired(q);
+    blkfront_note_retired(q);
     spin_unlock_irqrestore(&q->lock, flags);
     blkif_engine_finish(done);
-    after_retire(q);
+    blkfront_after_retire(q);
 }
 
 /* A synchronous request's completion. */
@@ -598,6 +633,7 @@ blk_io(struct blk_disk *d, unsigned int op, uint64_t sector, uint32_t count,
        void *buf, unsigned int *flags)
 {
     struct sync s = { .d = d };
+    unsigned int resumes;
 
     s.r.op = op;
     s.r.sector = sector;
@@ -606,7 +642,14 @@ blk_io(struct blk_disk *d, unsigned int op, uint64_t sector, uint32_t count,
     s.r.done = sync_done;
     s.r.arg = &s;
     blk_submit(d, &s.r);
-    if ( !wait_event_timeout(&d->wq, sync_is_done, &s, BLK_TIMEOUT_NS) )
+    /* A wait a suspend interrupted gets a new one: the time away, or a
+     * reconnection to a new backend (blk_resume.c), is not the disk's
+     * fault. */
+    do
+        resumes = resume_count();
+    while ( !wait_event_timeout(&d->wq, sync_is_done, &s, BLK_TIMEOUT_NS) &&
+            resume_count() != resumes );
+    if ( !sync_is_done(&s) )
     {
         /* Stopping fails every request now, this one included. */
         blk_disk_stop(d, -XEN_ETIMEDOUT, "a request got no answer in 30 s");

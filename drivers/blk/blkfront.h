@@ -38,6 +38,7 @@ struct blk_queue {
     struct blkif_pool pool;     /* lock; used when params.persistent */
     uint64_t stamp;             /* lock: clock at the last event */
     void *ring;                 /* the shared ring: setup to release */
+    unsigned int ring_pages;    /* ditto: its size */
     grant_ref_t ring_ref[BLK_RING_PAGES_MAX]; /* ditto */
     unsigned int ring_refs;                   /* ditto: how many are granted */
     evtchn_port_t port;                       /* ditto */
@@ -52,15 +53,25 @@ struct blk_queue {
 struct blk_disk {
     char name[16];              /* set at creation, then read-only */
     uint32_t vdev;              /* ditto */
-    domid_t backend_id;         /* ditto */
+    domid_t backend_id;         /* ditto, until a resume (blk_resume.c) */
     struct blkif_opts opts;     /* ditto (blk= on the command line) */
     struct blkif_layout layout; /* set before setup, then read-only */
     struct blk_queue *q;        /* layout.nr_queues of them: setup */
+    unsigned int q_cap;         /* allocated at the first setup: a resume
+                                 * uses as many or fewer, never frees */
     struct blkif_params params; /* as negotiated: set at connect */
     uint32_t max_segs;          /* ditto */
-    spinlock_t route_lock;      /* protects serial */
+    spinlock_t route_lock;      /* protects serial, seq, requeue, and the
+                                 * changes of connected, reconnecting */
     bool serial;                /* a barrier is on queue 0: all go there */
-    bool connected;             /* atomic: set once at connect */
+    uint64_t seq;               /* the next request's order number */
+    bool connected;             /* atomic: engines up and I/O may run */
+    bool reconnecting;          /* after a resume in a new domain until
+                                 * the new backend connects: requests
+                                 * wait (blk_resume.c) */
+    bool listed;                /* on the disk list (was connected) */
+    struct blk_req *requeue;    /* reconnecting: unfinished requests, in
+                                 * order (blkif_requeue.h) */
     struct waitq wq;            /* blk_io waits here */
     unsigned int refs;          /* disks_lock */
     struct blk_disk *next;      /* the disk list: disks_lock */
@@ -117,6 +128,32 @@ void blk_pool_thread_start(void);
 /* Read blk= from the command line (once, at blk_init); a copy of it. */
 void blk_opts_init(void);
 void blk_opts_get(struct blkif_opts *o);
+
+/*
+ * blkfront.c's own, for blk_resume.c: publish queue q's completions
+ * (its lock held), let a barrier waiting on queue 0 look again (no
+ * locks), the queue request r goes to (route lock held; returns with
+ * that queue's lock taken, interrupts already off), a queue's indirect
+ * sets and persistent pool, and the console line of the features.
+ */
+void blkfront_note_retired(struct blk_queue *q);
+void blkfront_after_retire(struct blk_queue *q);
+struct blk_queue *blkfront_route_locked(struct blk_disk *d,
+                                        const struct blk_req *r);
+int blkfront_queue_alloc(struct blk_disk *d, struct blk_queue *q);
+void blkfront_print_features(struct blk_disk *d);
+extern const struct blkif_engine_ops blkfront_engine_ops;
+
+/*
+ * A resume (drivers/blk/blk_resume.c). blkfront_reset: before the setup
+ * of a disk that is reconnecting, hand back its old rings and
+ * persistent grants, and take `backend` as its backend domain.
+ * blkfront_reconnect: the new backend connected with keys *p: start the
+ * engines again and submit the kept requests in their order. Returns 0
+ * or a negative errno. Thread context (a xenbus hook).
+ */
+void blkfront_reset(struct blk_disk *d, domid_t backend);
+int blkfront_reconnect(struct blk_disk *d, const struct blkif_params *p);
 
 /*
  * Take the disk away: stop it (every request queued or in flight fails

@@ -438,7 +438,9 @@ kick(struct blkif_engine *e, struct blk_req **done)
     struct blk_req *r;
     int rc = 0;
 
-    while ( !e->stopped && !e->paused && (r = pick(e)) )
+    if ( e->paused ) /* nothing goes on the ring, nor is pushed */
+        return;
+    while ( !e->stopped && (r = pick(e)) )
     {
         e->cur = r;
         if ( !io(r)->stepping && !begin_step(e, r, done) )

@@ -10,7 +10,8 @@
  * suspend to come back each time. Then: no timer early, none lost, the clock
  * never backwards, every IPI ran exactly once, and each cycle's jump is
  * printed. resume_kind=checkpoint (or new) also checks that every cycle
- * was a cancelled suspend (or a new domain).
+ * was a cancelled suspend (or a new domain). With blktest=DISK the disk
+ * is written meanwhile (tests/kernel/resume_blk.c) and checked after.
  */
 #include <kernel.h>
 #include <bootinfo.h>
@@ -26,6 +27,7 @@
 #include <wait.h>
 #include <xen_errno.h>
 #include <xenstore.h>
+#include "tests/kernel/blk_test.h"
 
 #define RT_PERIODS       4
 #define RT_CYCLE_WAIT_NS (180 * NSEC_PER_SEC) /* one save or migration */
@@ -210,7 +212,8 @@ TEST_MANUAL(resume, workload_lives_through_suspend_cycles)
     struct thread *workers[MAX_CPUS] = { 0 };
     unsigned int n = rt_cycles(), k = 1, cpu, d, started = 0;
     struct resume_stats before, after;
-    char kind[16] = "";
+    char kind[16] = "", disk[16];
+    bool writing;
     uint64_t end;
 
     if ( !thread_self() || !timer_available() || !ipi_ready(0) ||
@@ -228,6 +231,10 @@ TEST_MANUAL(resume, workload_lives_through_suspend_cycles)
             EXPECT_TRUE(workers[cpu] != NULL);
             started += workers[cpu] != NULL;
         }
+    writing = resume_blk_start();
+    /* A disk named but not written is a failure, not a skip. */
+    EXPECT_TRUE(writing ||
+                !cmdline_get(boot_info.cmdline, "blktest", disk, sizeof(disk)));
     printk("    # resume: workload on %u vCPUs; asking dom0 for %u cycles\n",
            started, n);
     sleep_ns(RT_SETTLE_NS);
@@ -235,6 +242,8 @@ TEST_MANUAL(resume, workload_lives_through_suspend_cycles)
         if ( !rt_one_cycle(k) )
             break;
     sleep_ns(RT_SETTLE_NS); /* some work after the last resume too */
+    if ( writing )
+        resume_blk_finish(t);
     __atomic_store_n(&rt_stop, true, __ATOMIC_RELAXED);
     for ( cpu = 0; cpu < nr_cpus; cpu++ )
         if ( workers[cpu] )

@@ -24,8 +24,9 @@
 #include <xen/xen.h>
 #include "kernel/xen/xenbus/xenbus_state.h"
 
-/* The bus. What a resume would rebuild: the device list (each device's
- * watch and state) and the watch on device/. */
+/* The bus. A resume in a new domain moves each device's backend watch
+ * (xenbus_resume); the watch on device/ is registered again by
+ * xenstore_resume. */
 static struct {
     spinlock_t lock;               /* the lists, refs, states, driver */
     struct xenbus_device *devices; /* found and not removed */
@@ -566,6 +567,76 @@ xenbus_list(struct xenbus_device **out, unsigned int max)
         }
     spin_unlock_irqrestore(&xb.lock, flags);
     return n;
+}
+
+/*
+ * One device in the new domain: where its backend is now (the path holds
+ * our new domain id) and our state as the toolstack wrote it, the watch
+ * moved there, and the state machine run (the backend's InitWait sets
+ * the driver up again). A device the new domain lacks counts as its
+ * backend gone: its driver tears it down. Bus lock held.
+ */
+static void
+resume_device(struct xenbus_device *dev)
+{
+    struct xenbus_device *now = kzalloc(sizeof(*now));
+    char key[XENBUS_PATH_MAX + 8];
+    unsigned long flags;
+    int rc = now ? 0 : -XEN_ENOMEM;
+
+    xs_unwatch(&dev->back_watch); /* on the old path */
+    if ( now )
+    {
+        memcpy(now->nodename, dev->nodename, sizeof(now->nodename));
+        memcpy(now->class, dev->class, sizeof(now->class));
+        memcpy(now->id, dev->id, sizeof(now->id));
+        rc = read_device(now);
+    }
+    flags = spin_lock_irqsave(&xb.lock);
+    if ( rc == 0 )
+    {
+        memcpy(dev->otherend, now->otherend, sizeof(dev->otherend));
+        dev->otherend_id = now->otherend_id;
+        dev->state = now->state;
+    }
+    dev->back_gone = rc != 0;
+    spin_unlock_irqrestore(&xb.lock, flags);
+    kfree(now);
+    if ( rc )
+        printk("xenbus: %s: not in the new domain (%s)\n", dev->nodename,
+               xen_errno_name(rc));
+    else
+    {
+        read_backend_state(dev);
+        snprintf(key, sizeof(key), "%s/state", dev->otherend);
+        rc = xs_watch(&dev->back_watch, key, backend_changed, NULL);
+        printk("xenbus: %s: resumed: backend %s (domain %u) is %s, we are %s\n",
+               dev->nodename, dev->otherend, dev->otherend_id,
+               dev->back_gone ? "gone" : xb_state_name(dev->back_state),
+               xb_state_name(dev->state));
+        if ( rc )
+        {
+            printk("xenbus: %s: cannot watch the new backend's state: %s\n",
+                   dev->nodename, xen_errno_name(rc));
+            dev->invalid = true;
+            return;
+        }
+    }
+    run_machine(dev);
+}
+
+void
+xenbus_resume(void)
+{
+    struct xenbus_device *d;
+
+    if ( !xenstore_available() )
+        return;
+    bus_lock();
+    for ( d = xb.devices; d; d = d->next )
+        if ( !d->invalid )
+            resume_device(d);
+    bus_unlock();
 }
 
 /* The monitor's `devices`: every device, its backend and both states. */
