@@ -24,12 +24,13 @@
 #include "drivers/blk/blk_pattern.h"
 #include "tests/kernel/blk_test.h"
 
-#define RB_CHUNK   64                   /* sectors a write */
-#define RB_WRITES  4                    /* writes a round */
-#define RB_CHUNKS  1024                 /* at most (the disk's first 32 MiB) */
-#define RB_BARRIER 8                    /* every 8th round adds a barrier */
-#define RB_WAIT_NS (240 * NSEC_PER_SEC) /* a round across a cycle */
-#define RB_REQS    (RB_WRITES + 2)
+#define RB_CHUNK    64                   /* sectors a write */
+#define RB_WRITES   4                    /* writes a round */
+#define RB_CHUNKS   1024                 /* at most (the disk's first 32 MiB) */
+#define RB_BARRIER  8                    /* every 8th round adds a barrier */
+#define RB_WAIT_NS  (240 * NSEC_PER_SEC) /* a round across a cycle */
+#define RB_REQS     (RB_WRITES + 2)
+#define RB_PAUSE_NS (2 * NSEC_PER_MSEC) /* between rounds */
 
 static struct {
     struct blk_disk *d;
@@ -162,8 +163,10 @@ rb_round(void)
 static void
 rb_thread(void *arg)
 {
+    /* A pause between rounds: a backend that answers before we wait
+     * would otherwise keep this thread from ever sleeping. */
     while ( !__atomic_load_n(&rb.stop, __ATOMIC_ACQUIRE) && rb_round() )
-        continue;
+        sleep_ns(RB_PAUSE_NS);
 }
 
 bool
