@@ -18,7 +18,12 @@
 #                       matter; repeatable, at most 8). OPT: "ro" (the
 #                       guest gets it read-only), "log=LOGFILE" (dom0 puts
 #                       dm-log-writes between blkback and the disk, its log
-#                       on the host file LOGFILE, complete after the run)
+#                       on the host file LOGFILE, complete after the run),
+#                       "pattern=SEED" (after the run the host checks that
+#                       the whole file holds Xenling's sector pattern of
+#                       SEED, tools/blk/patcheck.py: the guest's blktest=
+#                       disk with blkseed=SEED; judged with --action
+#                       save-restore|migrate|checkpoint|mixed)
 #   --transcript FILE   guest transcript (default build/tier2/last-transcript.txt);
 #                       the full serial log goes to FILE with .txt replaced
 #                       by .serial.log
@@ -224,17 +229,18 @@ if [ -n "$ramdisk" ]; then
     [ -f "$ramdisk" ] && [ -r "$ramdisk" ] || infra "--ramdisk '$ramdisk' not found or unreadable"
 fi
 # Each --disk: its file, its options for dom0 (/job/disks), its log file.
-disk_files=() disk_opts=() disk_logs=()
+disk_files=() disk_opts=() disk_logs=() disk_pats=()
 for spec in "${disks[@]}"; do
-    f=${spec%%,*} o= l=
+    f=${spec%%,*} o= l= p=
     rest=${spec#"$f"}
     IFS=, read -r -a words <<<"${rest#,}"
     for w in "${words[@]}"; do
         case "$w" in
             ro)         o="$o $w" ;;
             log=?*)     l=${w#log=}; o="$o log" ;;
+            pattern=?*) p=${w#pattern=} ;;
             '')         ;;
-            *) infra "--disk '$spec': unknown option '$w' (ro, log=LOGFILE)" ;;
+            *) infra "--disk '$spec': unknown option '$w' (ro, log=LOGFILE, pattern=SEED)" ;;
         esac
     done
     [ -f "$f" ] && [ -r "$f" ] && [ -w "$f" ] || infra "--disk '$f' must be an existing read-write file"
@@ -242,7 +248,7 @@ for spec in "${disks[@]}"; do
         [ -f "$l" ] && [ -w "$l" ] || infra "--disk '$spec': the log file '$l' must exist and be writable"
         [ "$(stat -c %s "$l")" -ge 1048576 ] || infra "--disk '$spec': the log file '$l' is under 1 MiB"
     fi
-    disk_files+=("$f") disk_opts+=("${o# }") disk_logs+=("$l")
+    disk_files+=("$f") disk_opts+=("${o# }") disk_logs+=("$l") disk_pats+=("$p")
 done
 # How dom0 answers the guest's console input requests (tools/tier2/README.md):
 # "reply" (default), or, to prove the guest's test can fail, "none" or
@@ -701,8 +707,24 @@ judge_action() {
     echo "tier2: PASS: xl $action -w returned 0 after $secs s and the domain ended with reason $want"
     return 0
 }
-# Save, restore, migrate, checkpoint: the guest's own verdict, and every
-# cycle done.
+# Each --disk with pattern=SEED, checked on the host now that QEMU is
+# gone (its volatile cache written back): the whole file holds the
+# pattern. Returns 0, 1 (a sector differs) or 2 (the file cannot be read).
+check_patterns() {
+    local i rc worst=0
+    for i in "${!disk_files[@]}"; do
+        [ -n "${disk_pats[$i]}" ] || continue
+        python3 tools/blk/patcheck.py "${disk_files[$i]}" --seed "${disk_pats[$i]}" | sed 's/^/tier2: disk: /'
+        rc=${PIPESTATUS[0]}
+        if [ "$rc" != 0 ]; then
+            echo "tier2: FAIL: disk $i (${disk_files[$i]}) does not hold the pattern of ${disk_pats[$i]} everywhere (patcheck status $rc)"
+            [ "$rc" = 1 ] && worst=1 || { [ $worst = 1 ] || worst=2; }
+        fi
+    done
+    return $worst
+}
+# Save, restore, migrate, checkpoint: the guest's own verdict, every
+# cycle done, and the pattern disks checked.
 judge_resume() {
     local done times st
     done=$(field cycles_done) times=$(field cycle_times) st=$(field action_status)
@@ -716,6 +738,7 @@ judge_resume() {
         return 1
     fi
     if [ "$rc_e9" = 0 ] || [ "$rc_pv" = 0 ]; then
+        check_patterns || return $?
         echo "tier2: PASS: $cycles $action cycles, and the guest's verdict is a pass"
         return 0
     fi

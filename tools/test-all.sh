@@ -98,10 +98,17 @@ if [ -x tools/run-tier2.sh ]; then
         "$kernel"
     # Suspend cycles (docs/resume.md): an xl save -c (a cancelled suspend),
     # then xl save + xl restore (a new domain), with the resume.* workload
-    # on both vCPUs; about 90 s.
+    # on both vCPUs and writes to a 2 MiB scratch disk across both cycles
+    # (blkfront keeps, reconnects and resubmits); the host checks the disk
+    # after the run (pattern=). About 90 s.
+    resume_disk=build/tier2/resume-scratch.img
+    mkdir -p build/tier2 && rm -f "$resume_disk" &&
+        truncate -s $((2 * 1048576)) "$resume_disk"
     step "tier 2, xl save -c, xl save + restore" tools/run-tier2.sh \
         --vcpus 2 --timeout 400 --action mixed --cycles 2 \
-        --cmdline "tests=resume.* resume_cycles=2" "$kernel"
+        --disk "$resume_disk,pattern=0x5eed5a7e" \
+        --cmdline "tests=resume.* resume_cycles=2 blktest=xvda blkseed=0x5eed5a7e" \
+        "$kernel"
 fi
 # Broken on purpose (tests/kernel/faults.c): each run must still end with
 # the right verdict, never hang.
