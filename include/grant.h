@@ -29,11 +29,13 @@ int gnttab_init(void);
 
 /*
  * Suspend and resume (kernel/resume.c). gnttab_suspend() copies the
- * table's entries (0, or -XEN_ENOMEM: printed, do not suspend).
- * gnttab_resume(cancelled): in a new domain, map the table's frames again
- * at the same guest frames and put the entries back, so every reference
- * stays valid; the copy is freed either way. Thread context, interrupts
- * on; 0 (panics if Xen refuses a frame).
+ * table's entries (0, or -XEN_ENOMEM: printed, do not suspend); on the
+ * boot vCPU with interrupts off and the others parked, so that no grant
+ * changes after the copy (a completion ending a grant would be undone
+ * by the copy). gnttab_resume(cancelled): in a new domain, map the
+ * table's frames again at the same guest frames and put the entries
+ * back, so every reference stays valid; the copy is freed either way.
+ * Thread context, interrupts on; 0 (panics if Xen refuses a frame).
  */
 int gnttab_suspend(void);
 int gnttab_resume(bool cancelled);

@@ -104,13 +104,23 @@ suspend_here(void)
         blk_resume(true);
         return -XEN_ENOMEM;
     }
+    /*
+     * The grant table is copied with interrupts off: from here on no
+     * grant may change. A disk's answer handled after the copy ends its
+     * pages' grants, and the copy put back in the new domain would list
+     * them as granted again (seen after an xl migrate: "reference 39 was
+     * free but its entry is in use", and every later request of that
+     * disk refused). The other vCPUs are parked with interrupts off, and
+     * the disks' engines paused: nothing grants anew.
+     */
+    flags = irq_save();
     if ( gnttab_suspend() )
     {
+        irq_restore(flags);
         kernel_resume_cancelled();
         smp_join_parked();
         return -XEN_ENOMEM;
     }
-    flags = irq_save();
     clock_suspend();
     printk("suspend: SCHEDOP_shutdown(SHUTDOWN_suspend)\n");
     watchdog_suspend();
