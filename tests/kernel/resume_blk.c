@@ -24,9 +24,9 @@
 #include "drivers/blk/blk_pattern.h"
 #include "tests/kernel/blk_test.h"
 
-#define RB_CHUNK    64                   /* sectors a write */
+#define RB_CHUNK    16                   /* sectors a write (8 KiB) */
 #define RB_WRITES   4                    /* writes a round */
-#define RB_CHUNKS   1024                 /* at most (the disk's first 32 MiB) */
+#define RB_CHUNKS   4096                 /* at most (the disk's first 32 MiB) */
 #define RB_BARRIER  8                    /* every 8th round adds a barrier */
 #define RB_WAIT_NS  (240 * NSEC_PER_SEC) /* a round across a cycle */
 #define RB_REQS     (RB_WRITES + 2)
