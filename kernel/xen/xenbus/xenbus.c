@@ -24,9 +24,8 @@
 #include <xen/xen.h>
 #include "kernel/xen/xenbus/xenbus_state.h"
 
-/* The bus. A resume in a new domain moves each device's backend watch
- * (xenbus_resume); the watch on device/ is registered again by
- * xenstore_resume. */
+/* The bus (after a resume, xenbus_resume moves each backend watch; the
+ * one on device/ is xenstore_resume's). */
 static struct {
     spinlock_t lock;               /* the lists, refs, states, driver */
     struct xenbus_device *devices; /* found and not removed */
@@ -587,9 +586,9 @@ resume_device(struct xenbus_device *dev)
     xs_unwatch(&dev->back_watch); /* on the old path */
     if ( now )
     {
-        memcpy(now->nodename, dev->nodename, sizeof(now->nodename));
-        memcpy(now->class, dev->class, sizeof(now->class));
-        memcpy(now->id, dev->id, sizeof(now->id));
+        flags = spin_lock_irqsave(&xb.lock);
+        *now = *dev; /* the names; read_device fills in the rest */
+        spin_unlock_irqrestore(&xb.lock, flags);
         rc = read_device(now);
     }
     flags = spin_lock_irqsave(&xb.lock);
