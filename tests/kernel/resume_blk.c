@@ -31,6 +31,7 @@
 #define RB_WAIT_NS  (240 * NSEC_PER_SEC) /* a round across a cycle */
 #define RB_REQS     (RB_WRITES + 2)
 #define RB_PAUSE_NS (2 * NSEC_PER_MSEC) /* between rounds */
+#define RB_SPAN     16 /* chunks a request of the final check (128 KiB) */
 
 static struct {
     struct blk_disk *d;
@@ -199,24 +200,29 @@ resume_blk_start(void)
     return rb.t != NULL;
 }
 
-/* Read every chunk back; count those not as their last pass wrote them. */
+/* Read every chunk back, RB_SPAN at a time; count those not as their
+ * last pass wrote them. */
 static unsigned int
-rb_verify(void)
+rb_verify(uint8_t *big)
 {
-    unsigned int c, bad = 0;
+    unsigned int c, k, n, bad = 0;
     int rc;
 
-    for ( c = 0; c < rb.chunks; c++ )
+    for ( c = 0; c < rb.chunks; c += n )
     {
-        if ( !rb.last_pass[c] )
-            continue;
-        rc = blk_read(rb.d, (uint64_t)c * RB_CHUNK, RB_CHUNK, rb.buf[0]);
-        if ( rc || !rb_matches(rb.buf[0], c, rb.last_pass[c]) )
+        n = MIN(RB_SPAN, rb.chunks - c);
+        rc = blk_read(rb.d, (uint64_t)c * RB_CHUNK, n * RB_CHUNK, big);
+        for ( k = 0; k < n; k++ )
         {
+            const uint8_t *at = big + k * RB_CHUNK * BLK_SECTOR;
+
+            if ( !rb.last_pass[c + k] ||
+                 (!rc && rb_matches(at, c + k, rb.last_pass[c + k])) )
+                continue;
             if ( bad++ < 5 )
                 printk(
                     "    # resume: disk: chunk %u (sector %u) is not what pass %u wrote (%s)\n",
-                    c, c * RB_CHUNK, rb.last_pass[c],
+                    c + k, (c + k) * RB_CHUNK, rb.last_pass[c + k],
                     rc ? xen_errno_name(rc) : "other data");
         }
     }
@@ -226,15 +232,18 @@ rb_verify(void)
 void
 resume_blk_finish(struct ktest_ctx *t)
 {
-    unsigned int bad, c, covered = 0;
+    unsigned int bad, c, k, n, covered = 0;
+    size_t pages = RB_SPAN * RB_CHUNK * BLK_SECTOR / PAGE_SIZE;
+    uint8_t *big = page_alloc_n(pages);
     struct blk_info in;
     unsigned int i;
 
     __atomic_store_n(&rb.stop, true, __ATOMIC_RELEASE);
     thread_join(rb.t);
+    ASSERT_TRUE(big != NULL);
     for ( c = 0; c < rb.chunks; c++ )
         covered += rb.last_pass[c] != 0;
-    bad = rb_verify();
+    bad = rb_verify(big);
     blk_disk_info(rb.d, &in);
     printk(
         "    # resume: disk: %llu rounds, %llu writes (%llu barriers), %llu flushes acknowledged, %llu failed; %u of %u chunks written, %u not read back as written\n",
@@ -247,13 +256,16 @@ resume_blk_finish(struct ktest_ctx *t)
     EXPECT_EQ(bad, 0u);
     EXPECT_FALSE(in.stopped);
     /* Leave the pattern everywhere, for the host's check. */
-    for ( c = 0; c < rb.chunks && !in.stopped; c++ )
+    for ( c = 0; c < rb.chunks && !in.stopped; c += n )
     {
-        rb_fill(rb.buf[0], c, 0);
-        EXPECT_EQ(blk_write(rb.d, (uint64_t)c * RB_CHUNK, RB_CHUNK, rb.buf[0]),
+        n = MIN(RB_SPAN, rb.chunks - c);
+        for ( k = 0; k < n; k++ )
+            rb_fill(big + k * RB_CHUNK * BLK_SECTOR, c + k, 0);
+        EXPECT_EQ(blk_write(rb.d, (uint64_t)c * RB_CHUNK, n * RB_CHUNK, big),
                   0);
     }
     EXPECT_EQ(blk_flush(rb.d, NULL), 0);
+    page_free_n(big, pages);
     for ( i = 0; i < RB_REQS; i++ )
         page_free_n(rb.buf[i], RB_CHUNK * BLK_SECTOR / PAGE_SIZE);
     blk_disk_put(rb.d);
