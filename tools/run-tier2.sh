@@ -58,6 +58,11 @@
 #                       takes checkpoint, save-restore, migrate in turn.
 #                       Judged by the guest's verdict (tests=resume.* with
 #                       resume_cycles=N), all N cycles done, and no crash
+#   --between-save-restore CMD
+#                       with save-restore or mixed: dom0 runs the shell
+#                       command CMD after each `xl save`, before its
+#                       `xl restore` (e.g. to change blkback's features
+#                       for the restored domain: docs/resume.md)
 #   --action-limit S    with --action: the domain must be gone within S s
 #                       of the request (default 10; xl is killed after 30)
 #   --bench DIR         the block benchmark (tools/blk/bench.sh builds DIR):
@@ -121,6 +126,7 @@ stock=0
 action=none
 action_limit=10
 action_when=
+between=
 cycles=3
 selftest=0
 bench=
@@ -145,6 +151,7 @@ while [ $# -gt 0 ]; do
         --action)     [ $# -ge 2 ] || usage 2; action=$2; shift 2 ;;
         --action-limit) [ $# -ge 2 ] || usage 2; action_limit=$2; shift 2 ;;
         --action-when) [ $# -ge 2 ] || usage 2; action_when=$2; shift 2 ;;
+        --between-save-restore) [ $# -ge 2 ] || usage 2; between=$2; shift 2 ;;
         --cycles)     [ $# -ge 2 ] || usage 2; cycles=$2; shift 2 ;;
         --agent-selftest) selftest=1; shift ;;
         --bench)      [ $# -ge 2 ] || usage 2; bench=$2; shift 2 ;;
@@ -311,6 +318,7 @@ mkdir -p "$tmp/jobroot/job"
 printf '%s\n' "$cmdline" >"$tmp/jobroot/job/cmdline"
 [ ${#disks[@]} = 0 ] || printf '%s\n' "${disk_opts[@]}" >"$tmp/jobroot/job/disks"
 [ -z "$action_when" ] || printf '%s\n' "$action_when" >"$tmp/jobroot/job/action_when"
+[ -z "$between" ] || printf '%s\n' "$between" >"$tmp/jobroot/job/between-save-restore"
 if [ -n "$control" ]; then
     cp "$control" "$tmp/jobroot/job/control"
     cp "$control_ramdisk" "$tmp/jobroot/job/control-ramdisk"
