@@ -344,7 +344,15 @@ pad=$(( (4 - size % 4) % 4 ))
 ln -s "$vmlinux" "$tmp/vmlinux"
 ln -s "$xen" "$tmp/xen.elf"
 
-xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all console_timestamps=boot dom0_mem=512M,max:512M"
+# spec-ctrl=eager-fpu: QEMU TCG does not raise #NM for XSAVE, XSAVEOPT
+# or XRSTOR while CR0.TS is set (tools/repro/qemu-xsave-nm.sh proves
+# it in one second). Xen's default lazy FPU switching relies on that
+# #NM, so on this emulator dom0's and the domU's processes had their
+# SSE/AVX registers swapped or zeroed whenever a guest vCPU had run on
+# the same CPU: busybox, xl and libxl-save-helper died of SIGSEGV/#GP
+# (tools/README.md, "processes dying of a fault"). Eager switching
+# never sets CR0.TS. Real hardware raises the #NM; no user needs this.
+xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all console_timestamps=boot dom0_mem=512M,max:512M spec-ctrl=eager-fpu"
 dom0_args="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"
 # Debugging aids (see tools/tier2/README.md): extra Xen / dom0 arguments.
 xen_args="$xen_args ${XENLING_TIER2_XEN_ARGS:-}"
