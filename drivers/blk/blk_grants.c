@@ -4,7 +4,8 @@
  * seg_map/seg_unmap (drivers/blk/blkif_engine.h): a bounce page granted
  * for one segment and ended after it, or, when the backend keeps grants
  * mapped (feature-persistent), a page of the queue's pool
- * (blkif_pool.c) granted once and reused; the thread that hands back
+ * (blkif_pool.c) granted once, writable, and reused, and then only those
+ * (a request waits when the pool is used up); the thread that hands back
  * pool pages gone idle; and the blk= switches read once from the
  * command line. The rest of the disk is blkfront.c.
  */
