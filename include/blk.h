@@ -84,11 +84,12 @@ struct blk_info {
     uint32_t discard_granularity, discard_alignment; /* bytes */
     uint32_t queues;                                 /* rings in use */
     uint32_t ring_pages;                             /* each ring's pages */
-    uint32_t max_segs;  /* segments one ring request may carry */
-    bool persistent;    /* the backend keeps our grants mapped */
-    uint64_t indirect;  /* of the reads and writes, sent as INDIRECT */
-    uint64_t discards;  /* discards sent to the backend */
-    uint64_t pool_hits; /* segments served by persistent grants */
+    uint32_t max_segs;   /* segments one ring request may carry */
+    bool persistent;     /* the backend keeps our grants mapped */
+    uint64_t indirect;   /* of the reads and writes, sent as INDIRECT */
+    uint64_t discards;   /* discards sent to the backend */
+    uint64_t pool_hits;  /* segments served by persistent grants */
+    uint64_t pool_waits; /* times a request waited for one (pool full) */
     uint64_t queue_reqs[BLK_QUEUES_MAX]; /* requests submitted per queue */
     bool stopped;      /* gone, or stopped after a bad response */
     uint64_t flushes;  /* cache flushes sent to the backend */

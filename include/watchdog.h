@@ -47,6 +47,15 @@ int watchdog_init_cpu(void);
 bool watchdog_available(void);
 
 /*
+ * Xen's account of CPU cpu's time, in ns, indexed by RUNSTATE_running,
+ * _runnable, _blocked and _offline: the totals as Xen wrote them at
+ * that vCPU's last context switch (the current state's time since then
+ * is not in them). All zeros when Xen has no runstate area for it.
+ * Any context; a benchmark compares two readings (tests/kernel/blk_bench.c).
+ */
+void watchdog_runstate(unsigned int cpu, uint64_t t[4]);
+
+/*
  * Arm wd on this CPU to trip at deadline_ns (clock_now_ns() time). The
  * waiter to wake is the calling thread when it may sleep, else none (a
  * halting wait ends at the interrupt anyway). Without watchdogs on this

@@ -62,19 +62,21 @@ static bool expected;                   /* set by a test on purpose */
 static volatile bool measuring;         /* boot CPU, at its init */
 static uint64_t measured_at;            /* clock when the shot fired */
 
-/* This vCPU's running, runnable, blocked and offline totals (ns), as Xen
- * last wrote them; zeros without the area. Xen writes the area without a
- * lock: read until the entry time stays the same. */
-static void
-runstate_read(uint64_t t[4])
+/* CPU cpu's running, runnable, blocked and offline totals (ns), as Xen
+ * last wrote them (at that vCPU's last context switch); zeros without
+ * the area. Xen writes the area without a lock: read until the entry
+ * time stays the same. */
+void
+watchdog_runstate(unsigned int cpu, uint64_t t[4])
 {
-    struct vcpu_runstate_info *rs = &runstate[smp_processor_id()];
+    struct vcpu_runstate_info *rs;
     unsigned int i, tries;
     uint64_t e;
 
     memset(t, 0, 4 * sizeof(*t));
-    if ( !runstate_ok[smp_processor_id()] )
+    if ( cpu >= MAX_CPUS || !runstate_ok[cpu] )
         return;
+    rs = &runstate[cpu];
     for ( tries = 0; tries < 3; tries++ )
     {
         e = __atomic_load_n(&rs->state_entry_time, __ATOMIC_ACQUIRE);
@@ -85,6 +87,13 @@ runstate_read(uint64_t t[4])
         if ( __atomic_load_n(&rs->state_entry_time, __ATOMIC_ACQUIRE) == e )
             break;
     }
+}
+
+/* This vCPU's totals. */
+static void
+runstate_read(uint64_t t[4])
+{
+    watchdog_runstate(smp_processor_id(), t);
 }
 
 /* How Xen spent this vCPU's time between two runstate_read()s: a wait

@@ -4,7 +4,8 @@
  * seg_map/seg_unmap (drivers/blk/blkif_engine.h): a bounce page granted
  * for one segment and ended after it, or, when the backend keeps grants
  * mapped (feature-persistent), a page of the queue's pool
- * (blkif_pool.c) granted once and reused; the thread that hands back
+ * (blkif_pool.c) granted once, writable, and reused, and then only those
+ * (a request waits when the pool is used up); the thread that hands back
  * pool pages gone idle; and the blk= switches read once from the
  * command line. The rest of the disk is blkfront.c.
  */
@@ -48,35 +49,36 @@ int
 blk_seg_map(void *ctx, const void *src, size_t len, struct blkif_seg *seg)
 {
     struct blk_queue *q = ctx;
-    bool pooled = q->params.persistent;
+    bool persistent = q->params.persistent, ro;
+    enum blkif_pool_src from;
     void *p;
     int rc;
 
     seg->flags = 0;
-    if ( pooled && blkif_pool_get(&q->pool, &seg->gref, &seg->page) )
+    from = blkif_pool_take(&q->pool, persistent, &seg->gref, &seg->page);
+    if ( from == BLKIF_POOL_WAIT )
+        return -XEN_EAGAIN; /* the engine retries after a completion */
+    if ( from == BLKIF_POOL_REUSED )
     {
         seg->flags = SEG_POOLED;
         if ( src )
             memcpy(seg->page, src, len);
         return 0;
     }
-    pooled = pooled && blkif_pool_may_grow(&q->pool);
     p = page_alloc();
     if ( !p )
         return -XEN_ENOMEM;
     if ( src )
         memcpy(p, src, len);
-    /*
-     * The backend reads what we write, and writes what we read; a
-     * persistent grant is writable always, as it may serve a read next.
-     */
-    rc = gnttab_grant(q->d->backend_id, p, src != NULL && !pooled, &seg->gref);
+    /* The backend reads what we write, and writes what we read. */
+    ro = blkif_grant_readonly(persistent, src != NULL);
+    rc = gnttab_grant(q->d->backend_id, p, ro, &seg->gref);
     if ( rc )
     {
         page_free(p);
         return rc;
     }
-    if ( pooled )
+    if ( from == BLKIF_POOL_NEW )
     {
         blkif_pool_grew(&q->pool);
         seg->flags = SEG_POOLED;

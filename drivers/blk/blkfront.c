@@ -22,7 +22,15 @@
 #include "drivers/blk/blkfront.h"
 #include "drivers/blk/blkif_requeue.h"
 
-#define POOL_CAP 1024 /* persistent grants per queue: 4 MiB */
+/*
+ * Persistent grants per queue: the pages of four 1 MiB indirect requests
+ * (each 256 data pages and a descriptor page), so four are in flight at
+ * once; below what Linux's blkback keeps mapped per ring (1056 by
+ * default), so every one stays mapped. At least one request's pages, or
+ * a request would wait for itself (blkif_pool_take).
+ */
+#define POOL_CAP (4 * (BLKIF_IND_SEGS_MAX + 1))
+BUILD_BUG_ON(POOL_CAP < BLKIF_IND_SEGS_MAX + 1);
 BUILD_BUG_ON(BLK_QUEUES_MAX != BLKIF_QUEUES_MAX);
 #define IND_SETS 8 /* indirect requests in flight per queue */
 
@@ -503,6 +511,7 @@ info_add(const struct blk_queue *q, struct blk_info *out)
     out->indirect += s->indirect;
     out->discards += s->discards;
     out->pool_hits += q->pool.hits;
+    out->pool_waits += q->pool.waits;
     out->queue_reqs[q->idx] = s->submitted;
 }
 

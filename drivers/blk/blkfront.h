@@ -110,8 +110,10 @@ int blkfront_connect(struct blk_disk *d, const struct blkif_params *p);
 
 /*
  * The engine's seg_map and seg_unmap for queue ctx (blk_grants.c): a
- * persistent grant from the queue's pool when the backend keeps them,
- * else a page granted for this segment only. Queue lock held.
+ * persistent grant from the queue's pool when the backend keeps them
+ * (-XEN_EAGAIN when the pool is at its cap and none is free: the engine
+ * retries after a completion), else a page granted for this segment
+ * only. Queue lock held.
  */
 int blk_seg_map(void *ctx, const void *src, size_t len, struct blkif_seg *seg);
 void blk_seg_unmap(void *ctx, struct blkif_seg *seg, void *dst, size_t len);

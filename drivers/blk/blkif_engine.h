@@ -36,9 +36,11 @@
 struct blkif_engine_ops {
     /*
      * Give the backend a page holding `len` bytes: copied from src, and
-     * granted read-only, for a write; granted writable, for a read (src
-     * NULL). Returns 0 with *gref and *page, or a negative errno (no
-     * page, no grant: the engine retries after a completion).
+     * granted read-only (unless the backend keeps grants: see
+     * blkif_grant_readonly), for a write; granted writable, for a read
+     * (src NULL). Returns 0 with *gref and *page, or a negative errno (no
+     * page, no grant, the pool of persistent grants empty: the engine
+     * retries after a completion).
      */
     int (*seg_map)(void *ctx, const void *src, size_t len,
                    struct blkif_seg *seg);

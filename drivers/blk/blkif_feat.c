@@ -11,15 +11,7 @@
 void
 blkif_opts_default(struct blkif_opts *o)
 {
-    o->indirect = o->discard = true;
-    /*
-     * Persistent grants are off unless blk=persistent: with them, a
-     * 1 MiB sequential read at queue depth 8 (make bench) got 5 error
-     * responses from Linux 6.1's blkback in every run, with indirect
-     * requests on or off, and none with them off. Until the cause is
-     * found (docs/blkfront.md), a disk must not fail reads by default.
-     */
-    o->persistent = false;
+    o->indirect = o->persistent = o->discard = true;
     o->queues = 0;
     o->ring_order = -1;
 }

@@ -42,7 +42,8 @@ struct blkif_opts {
 void blkif_opts_default(struct blkif_opts *o);
 
 /*
- * Parse `s`, words separated by commas: noindirect, nopersistent,
+ * Parse `s`, words separated by commas: noindirect, persistent (the
+ * default: accepted so that older command lines still work), nopersistent,
  * nodiscard, queues=N (1..BLKIF_QUEUES_MAX), ringorder=N
  * (0..BLKIF_RING_ORDER_MAX), into *o (starting from the defaults).
  * Returns 0, or -XEN_EINVAL for a word it does not know or a number out

@@ -25,6 +25,26 @@ blkif_pool_get(struct blkif_pool *p, grant_ref_t *gref, void **page)
     return true;
 }
 
+enum blkif_pool_src
+blkif_pool_take(struct blkif_pool *p, bool persistent, grant_ref_t *gref,
+                void **page)
+{
+    if ( !persistent )
+        return BLKIF_POOL_ONCE;
+    if ( blkif_pool_get(p, gref, page) )
+        return BLKIF_POOL_REUSED;
+    if ( blkif_pool_may_grow(p) )
+        return BLKIF_POOL_NEW;
+    p->waits++;
+    return BLKIF_POOL_WAIT;
+}
+
+bool
+blkif_grant_readonly(bool persistent, bool backend_only_reads)
+{
+    return backend_only_reads && !persistent;
+}
+
 bool
 blkif_pool_may_grow(const struct blkif_pool *p)
 {

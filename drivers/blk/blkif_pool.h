@@ -34,6 +34,7 @@ struct blkif_pool {
     uint32_t nfree;       /* free now */
     uint32_t granted;     /* pool pages in existence: free + in use */
     uint64_t hits;        /* gets served from the pool */
+    uint64_t waits;       /* takes that found it empty at its cap */
     uint64_t grown;       /* pages added */
     uint64_t shrunk;      /* pages handed back idle */
 };
@@ -47,6 +48,39 @@ void blkif_pool_init(struct blkif_pool *p, struct blkif_pgnt *storage,
  * false when none is free.
  */
 bool blkif_pool_get(struct blkif_pool *p, grant_ref_t *gref, void **page);
+
+/* Where the page of one segment comes from (blkif_pool_take). */
+enum blkif_pool_src {
+    BLKIF_POOL_REUSED, /* a free page of the pool: *gref and *page set */
+    BLKIF_POOL_NEW,    /* grant a new page and keep it in the pool */
+    BLKIF_POOL_ONCE,   /* grant a page for this segment only */
+    BLKIF_POOL_WAIT,   /* none now: wait until a completion frees one */
+};
+
+/*
+ * The page for one segment. Without persistent grants, always a page
+ * granted for the segment only (p is not used). With them, a free page
+ * of the pool, else a new one while the pool is below its cap, else
+ * none: the request waits for a page to come back (BLKIF_POOL_WAIT),
+ * and never gets a grant outside the pool, because a backend that keeps
+ * grants maps any grant it is given persistently while it has room, so
+ * a grant meant for one request would stay mapped after it (Linux's
+ * blkback: until it purges it) and its page could not be taken back.
+ * The caller keeps the pool's cap above the pages of one request, so
+ * that a request never waits for itself.
+ */
+enum blkif_pool_src blkif_pool_take(struct blkif_pool *p, bool persistent,
+                                    grant_ref_t *gref, void **page);
+
+/*
+ * Whether a segment's grant may be read-only: only for a page the
+ * backend only reads (a write's data, indirect descriptors), and only
+ * without persistent grants. With feature-persistent the backend may
+ * map every grant writable (xen/io/blkif.h; Linux's blkback does), pool
+ * page or not, and Xen refuses a writable map of a read-only grant: the
+ * request fails with BLKIF_RSP_ERROR.
+ */
+bool blkif_grant_readonly(bool persistent, bool backend_only_reads);
 
 /*
  * Whether the caller may grant one more page for the pool (it then

@@ -12,12 +12,14 @@
 
 struct fake_drv drv;
 
+#define SEG_POOLED 1u /* blkif_seg.flags: the page is the pool's */
+
 static int
 fake_seg_map(void *ctx, const void *src, size_t len, struct blkif_seg *seg)
 {
     grant_ref_t *gref = &seg->gref;
     void **page = &seg->page;
-
+    enum blkif_pool_src from;
     grant_ref_t g;
 
     if ( drv.fail_nth && --drv.fail_nth == 0 )
@@ -27,6 +29,18 @@ fake_seg_map(void *ctx, const void *src, size_t len, struct blkif_seg *seg)
         drv.fail_maps--;
         return -XEN_ENOSPC;
     }
+    seg->flags = 0;
+    from = blkif_pool_take(drv.pool, drv.pool != NULL, gref, page);
+    if ( from == BLKIF_POOL_WAIT )
+        return -XEN_EAGAIN;
+    drv.maps++;
+    if ( from == BLKIF_POOL_REUSED )
+    {
+        seg->flags = SEG_POOLED;
+        if ( src )
+            memcpy(*page, src, len);
+        return 0;
+    }
     for ( g = drv.next; drv.page[g % MAX_GREFS]; g++ )
         continue;
     g %= MAX_GREFS;
@@ -35,9 +49,14 @@ fake_seg_map(void *ctx, const void *src, size_t len, struct blkif_seg *seg)
     if ( src )
         memcpy(*page, src, len);
     drv.page[g] = *page;
-    drv.readonly[g] = src != NULL;
+    drv.readonly[g] = blkif_grant_readonly(drv.pool != NULL, src != NULL);
+    drv.grants++;
     *gref = g;
-    drv.maps++;
+    if ( from == BLKIF_POOL_NEW )
+    {
+        blkif_pool_grew(drv.pool);
+        seg->flags = SEG_POOLED;
+    }
     return 0;
 }
 
@@ -49,9 +68,14 @@ fake_seg_unmap(void *ctx, struct blkif_seg *seg, void *dst, size_t len)
 
     if ( dst )
         memcpy(dst, page, len);
+    drv.unmaps++;
+    if ( seg->flags & SEG_POOLED )
+    {
+        blkif_pool_put(drv.pool, gref, page, 0); /* stays granted */
+        return;
+    }
     drv.page[gref] = NULL;
     free(page);
-    drv.unmaps++;
 }
 
 static void
@@ -116,7 +140,8 @@ be_data(uint8_t op, uint64_t sector, const struct blkif_request_segment *seg,
     {
         page = seg[i].gref < MAX_GREFS ? drv.page[seg[i].gref] : NULL;
         s = seg[i].last_sect - seg[i].first_sect + 1u;
-        if ( !page || (op == BLKIF_OP_READ && drv.readonly[seg[i].gref]) )
+        if ( !page || ((op == BLKIF_OP_READ || be.persistent) &&
+                       drv.readonly[seg[i].gref]) )
             return BLKIF_RSP_ERROR; /* Xen would refuse the map */
         if ( at + s * 512 > be.disk + sizeof(be.disk) )
             return BLKIF_RSP_ERROR;
@@ -136,7 +161,8 @@ be_indirect(const blkif_request_t *q)
     const blkif_request_indirect_t *ind = (const void *)q;
     grant_ref_t g = ind->indirect_grefs[0];
 
-    if ( g >= MAX_GREFS || !drv.page[g] || ind->nr_segments > 512 ||
+    if ( g >= MAX_GREFS || !drv.page[g] || (be.persistent && drv.readonly[g]) ||
+         ind->nr_segments > 512 ||
          (ind->indirect_op != BLKIF_OP_READ &&
           ind->indirect_op != BLKIF_OP_WRITE) )
         return BLKIF_RSP_ERROR;

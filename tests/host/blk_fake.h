@@ -12,6 +12,7 @@
 
 #include <ktest.h>
 #include "drivers/blk/blkif_engine.h"
+#include "drivers/blk/blkif_pool.h"
 
 #define DISK_SECTORS 4096
 #define MAX_GREFS    1024
@@ -26,6 +27,12 @@ struct fake_drv {
     grant_ref_t next;
     bool others_busy; /* what others_busy answers */
     unsigned int others_asked;
+    /*
+     * Persistent grants, with blk_grants.c's rules (blkif_pool_take,
+     * blkif_grant_readonly): pages from this pool; NULL: none.
+     */
+    struct blkif_pool *pool;
+    unsigned int grants; /* grants made (not reused from the pool) */
 };
 extern struct fake_drv drv;
 extern const struct blkif_engine_ops ops;
@@ -46,6 +53,11 @@ struct fake_be {
     unsigned int max_seen; /* most requests in flight at once */
     uint64_t discarded;    /* sectors it was asked to discard */
     uint64_t last_discard; /* the first of them, last time */
+    /*
+     * It keeps grants mapped (feature-persistent) and so, like Linux's
+     * blkback, maps every grant writable: a read-only one fails the map.
+     */
+    bool persistent;
 };
 extern struct fake_be be;
 extern blkif_request_t pending[512]; /* taken, not answered, oldest first */

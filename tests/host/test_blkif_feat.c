@@ -12,15 +12,15 @@
 #include "tests/host/host.h"
 #include <xen/errno.h>
 
-TEST(blkif_feat, defaults_are_on_but_persistent)
+TEST(blkif_feat, defaults_are_all_on)
 {
     struct blkif_opts o;
 
     EXPECT_EQ(blkif_opts_parse("", &o), 0);
     EXPECT_TRUE(o.indirect);
-    EXPECT_FALSE(o.persistent); /* opt-in: see blkif_opts_default */
+    EXPECT_TRUE(o.persistent);
     EXPECT_TRUE(o.discard);
-    EXPECT_EQ(blkif_opts_parse("persistent", &o), 0);
+    EXPECT_EQ(blkif_opts_parse("persistent", &o), 0); /* still accepted */
     EXPECT_TRUE(o.persistent);
     EXPECT_EQ(o.queues, 0u);
     EXPECT_EQ(o.ring_order, -1);

@@ -324,3 +324,77 @@ TEST(blkif_perf, barrier_drain_waits_for_other_queues)
     EXPECT_EQ(wc, 1);
     EXPECT_STREQ(be.log, "BFW");
 }
+
+/*
+ * Four 256 KiB writes, then four reads, all submitted at once, against a
+ * backend that keeps grants mapped (and so maps every grant writable), on
+ * a pool of persistent grants with room for `cap` pages: every request
+ * succeeds, no grant is made outside the pool, and the pages go back to
+ * it. Indirect requests of 64 segments when `indirect`, else 11-segment
+ * ones.
+ */
+static void
+persistent_round(struct ktest_ctx *t, bool indirect, uint32_t cap)
+{
+    static struct blkif_pgnt store[256], out[256];
+    static struct blk_req w[4], r[4];
+    struct blkif_pool pool;
+    int calls[8] = { 0 };
+    uint32_t i, n;
+
+    if ( indirect )
+        ASSERT_EQ(setup_indirect("fb", 64, 4), 0);
+    else
+        setup(&eng, "fb");
+    be.persistent = true;
+    blkif_pool_init(&pool, store, cap);
+    drv.pool = &pool;
+    fill(wbuf, 2048 * 512, 5);
+    for ( i = 0; i < 4; i++ )
+    {
+        req(&w[i], BLK_OP_WRITE, i * 512, 512, wbuf + i * 512 * 512, &calls[i]);
+        submit(&eng, &w[i]);
+    }
+    serve(&eng);
+    for ( i = 0; i < 4; i++ )
+    {
+        EXPECT_EQ(w[i].status, 0);
+        req(&r[i], BLK_OP_READ, i * 512, 512, rbuf + i * 512 * 512,
+            &calls[4 + i]);
+        submit(&eng, &r[i]);
+    }
+    serve(&eng);
+    for ( i = 0; i < 4; i++ )
+        EXPECT_EQ(r[i].status, 0);
+    EXPECT_TRUE(memcmp(be.disk, wbuf, 2048 * 512) == 0);
+    EXPECT_TRUE(memcmp(rbuf, wbuf, 2048 * 512) == 0);
+    EXPECT_EQ(eng.stats.failed, 0u);
+    EXPECT_EQ(drv.grants, pool.granted); /* none outside the pool */
+    EXPECT_LE(pool.granted, cap);
+    EXPECT_GT(pool.waits, 0u); /* it was full at times */
+    EXPECT_EQ(pool.nfree, pool.granted);
+    EXPECT_EQ(drv.unmaps, drv.maps);
+    n = blkif_pool_shrink(&pool, 0, 0, out, ARRAY_SIZE(out));
+    for ( i = 0; i < n; i++ )
+    {
+        drv.page[out[i].gref] = NULL;
+        free(out[i].page);
+    }
+    drv.pool = NULL;
+}
+
+/*
+ * Issue 11: with feature-persistent, Linux's blkback maps every grant
+ * writable, so a read-only grant made when the pool ran out (a write's
+ * data, a descriptor page) failed its map and the request got
+ * BLKIF_RSP_ERROR.
+ */
+TEST(blkif_perf, persistent_pool_full_indirect)
+{
+    persistent_round(t, true, 2 * 65); /* two requests' pages */
+}
+
+TEST(blkif_perf, persistent_pool_full_direct)
+{
+    persistent_round(t, false, 40); /* fewer than four ring requests' pages */
+}

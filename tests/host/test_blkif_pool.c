@@ -3,7 +3,8 @@
  * test_blkif_pool.c - host tests of the persistent-grant pool
  * (drivers/blk/blkif_pool.c): pages reused most recently used first,
  * the cap, and shrinking what went idle (oldest first, never a page in
- * use), or everything at the end.
+ * use), or everything at the end; where a segment's page comes from and
+ * whether its grant may be read-only.
  */
 #include <ktest.h>
 #include "drivers/blk/blkif_pool.h"
@@ -86,4 +87,36 @@ TEST(blkif_pool, a_pool_of_nothing)
     blkif_pool_init(&p, NULL, 0);
     EXPECT_FALSE(blkif_pool_may_grow(&p));
     EXPECT_EQ(blkif_pool_shrink(&p, 10, 0, out, 8), 0u);
+}
+
+TEST(blkif_pool, take_stays_inside_the_pool_with_persistent_grants)
+{
+    struct blkif_pool p;
+    grant_ref_t g;
+    void *pg;
+
+    blkif_pool_init(&p, store, 2);
+    EXPECT_EQ(blkif_pool_take(&p, true, &g, &pg), BLKIF_POOL_NEW);
+    blkif_pool_grew(&p);
+    EXPECT_EQ(blkif_pool_take(&p, true, &g, &pg), BLKIF_POOL_NEW);
+    blkif_pool_grew(&p);
+    /* At the cap with none free: wait, never a grant outside the pool. */
+    EXPECT_EQ(blkif_pool_take(&p, true, &g, &pg), BLKIF_POOL_WAIT);
+    EXPECT_EQ(p.waits, 1u);
+    blkif_pool_put(&p, 301, pages[1], 5);
+    EXPECT_EQ(blkif_pool_take(&p, true, &g, &pg), BLKIF_POOL_REUSED);
+    EXPECT_EQ(g, 301u);
+    EXPECT_TRUE(pg == pages[1]);
+    /* Without them, a grant for the segment only; the pool is not used. */
+    EXPECT_EQ(blkif_pool_take(NULL, false, &g, &pg), BLKIF_POOL_ONCE);
+    EXPECT_EQ(p.granted, 2u);
+}
+
+TEST(blkif_pool, persistent_grants_are_never_read_only)
+{
+    /* A backend that keeps grants maps them writable (blkif.h). */
+    EXPECT_FALSE(blkif_grant_readonly(true, true));
+    EXPECT_FALSE(blkif_grant_readonly(true, false));
+    EXPECT_TRUE(blkif_grant_readonly(false, true));
+    EXPECT_FALSE(blkif_grant_readonly(false, false));
 }

@@ -19,7 +19,10 @@
 #include <hypervisor.h>
 #include <ktest.h>
 #include <mm.h>
+#include <percpu.h>
+#include <smp.h>
 #include <wait.h>
+#include <watchdog.h>
 #include "drivers/blk/blk_pattern.h"
 
 extern struct boot_info boot_info;
@@ -162,6 +165,57 @@ run_idle(void *arg)
     return __atomic_load_n(&run->inflight, __ATOMIC_ACQUIRE) == 0;
 }
 
+/* Xen's totals (ns) of every online vCPU's running, runnable, blocked
+ * and offline time, summed: where the guest's time went (a profile). */
+static void
+vcpu_times(uint64_t t[4])
+{
+    uint64_t one[4];
+    unsigned int cpu, i;
+
+    memset(t, 0, 4 * sizeof(*t));
+    for ( cpu = 0; cpu < MAX_CPUS; cpu++ )
+    {
+        if ( !cpu_online(cpu) )
+            continue;
+        watchdog_runstate(cpu, one);
+        for ( i = 0; i < 4; i++ )
+            t[i] += one[i];
+    }
+}
+
+/*
+ * Print where the vCPUs' time went during a workload (per mille of their
+ * total, from Xen's runstate accounting) and the mean time a request
+ * took (queue depth x elapsed / requests, Little's law): a vCPU that
+ * mostly sat blocked waiting for responses says the time went to the
+ * backend, dom0 and the device; one that was runnable without a pCPU
+ * says the host was short of CPUs.
+ */
+static void
+print_profile(const struct workload *w, const uint64_t before[4],
+              const uint64_t after[4], uint64_t ns, uint64_t done)
+{
+    uint64_t d[4], sum = 0;
+    unsigned int i;
+
+    for ( i = 0; i < 4; i++ )
+        sum += d[i] = after[i] - before[i];
+    if ( !sum || !done )
+        return;
+    for ( i = 0; i < 4; i++ )
+        d[i] = d[i] * 1000 / sum;
+    printk(
+        "    # blk_bench: %s: profile: the vCPUs ran %llu.%llu%%, waited runnable for a pCPU %llu.%llu%%, blocked %llu.%llu%% of their time; %llu us a request\n",
+        w->name, (unsigned long long)(d[RUNSTATE_running] / 10),
+        (unsigned long long)(d[RUNSTATE_running] % 10),
+        (unsigned long long)(d[RUNSTATE_runnable] / 10),
+        (unsigned long long)(d[RUNSTATE_runnable] % 10),
+        (unsigned long long)(d[RUNSTATE_blocked] / 10),
+        (unsigned long long)(d[RUNSTATE_blocked] % 10),
+        (unsigned long long)(w->qd * ns / done / 1000));
+}
+
 /* The benchmark's seconds per workload: blkbench_s=, default 3. */
 static unsigned int
 bench_seconds(void)
@@ -186,7 +240,7 @@ run_workload(struct ktest_ctx *t, struct run *run, struct blk_disk *d,
              const struct blk_info *in, const struct workload *w,
              unsigned int secs, uint64_t *completed, bool *stuck)
 {
-    uint64_t t0, ns, bytes, per_s;
+    uint64_t t0, ns, bytes, per_s, before[4], after[4];
     unsigned int i;
 
     run->w = w;
@@ -197,6 +251,7 @@ run_workload(struct ktest_ctx *t, struct run *run, struct blk_disk *d,
     run->done = run->failed = 0;
     run->first_error = 0;
     run->inflight = w->qd;
+    vcpu_times(before);
     t0 = clock_now_ns();
     run->t_last = t0;
     for ( i = 0; i < w->qd; i++ )
@@ -211,6 +266,7 @@ run_workload(struct ktest_ctx *t, struct run *run, struct blk_disk *d,
         return w->qd;
     }
     ns = __atomic_load_n(&run->t_last, __ATOMIC_RELAXED) - t0;
+    vcpu_times(after);
     *completed = run->done;
     bytes = run->done * w->sectors * BLK_SECTOR;
     if ( w->sectors >= 2048 )
@@ -232,6 +288,7 @@ run_workload(struct ktest_ctx *t, struct run *run, struct blk_disk *d,
         w->name, (unsigned long long)run->done,
         (unsigned long long)(ns / 1000000), (unsigned long long)run->failed,
         run->first_error);
+    print_profile(w, before, after, ns, run->done);
     return run->failed;
 }
 

@@ -5,7 +5,8 @@
  * features on and with each switched off by blk=): what was negotiated
  * agrees with what was offered and asked for, a 1 MiB request travels
  * whole (one indirect request when offered), persistent grants are
- * reused, every CPU submits to its own queue, a barrier orders writes
+ * reused, six 1 MiB requests in flight on one queue outrun its pool of
+ * persistent grants and all succeed, every CPU submits to its own queue, a barrier orders writes
  * submitted on other queues, and discarded sectors read back as the
  * backend has them (blkif promises nothing: the test says what it saw)
  * while the sectors around them keep their pattern. Writes go only to
@@ -32,6 +33,8 @@ extern struct boot_info boot_info;
 #define ORDER_AT     12288 /* the cross-queue barrier's writes */
 #define DISCARD_AT   16384 /* the discard's area: 2 MiB */
 #define DISCARD_SECS 4096
+#define DEEP_AT      24576 /* the deep queue's area: 6 MiB */
+#define DEEP_REQS    6
 
 /* Whether blk= on the command line holds word w. */
 static bool
@@ -77,7 +80,7 @@ TEST(blk_perf, features_as_negotiated)
         EXPECT_EQ(in.ring_pages & (in.ring_pages - 1), 0u);
         if ( blk_opt("noindirect") )
             EXPECT_EQ(in.max_segs, 11u);
-        if ( blk_opt("nopersistent") || !blk_opt("persistent") )
+        if ( blk_opt("nopersistent") )
             EXPECT_FALSE(in.persistent);
         if ( blk_opt("nodiscard") )
             EXPECT_FALSE(in.discard);
@@ -129,6 +132,95 @@ TEST(blk_perf, one_mebibyte_round_trip)
         EXPECT_EQ(b.pool_hits, 0u);
     EXPECT_EQ(blk_flush(d, NULL), 0);
     page_free_n(buf, BIG_SECTORS * 512 / PAGE_SIZE);
+    blk_disk_put(d);
+}
+
+/* Six 1 MiB requests at once, from this CPU (so on one queue). */
+struct deep {
+    struct blk_req r[DEEP_REQS];
+    unsigned int done; /* atomic: completions */
+    struct waitq wq;
+};
+
+static void
+deep_done(struct blk_req *r)
+{
+    struct deep *dp = r->arg;
+
+    __atomic_add_fetch(&dp->done, 1, __ATOMIC_ACQ_REL);
+    waitq_wake_all(&dp->wq);
+}
+
+static bool
+deep_all(void *arg)
+{
+    return __atomic_load_n(&((struct deep *)arg)->done, __ATOMIC_ACQUIRE) ==
+           DEEP_REQS;
+}
+
+/* Submit all DEEP_REQS requests of op over buf, wait; how many failed. */
+static unsigned int
+deep_round(struct ktest_ctx *t, struct blk_disk *d, struct deep *dp,
+           unsigned int op, unsigned char *buf)
+{
+    unsigned int i, failed = 0;
+
+    memset(dp->r, 0, sizeof(dp->r));
+    dp->done = 0;
+    for ( i = 0; i < DEEP_REQS; i++ )
+    {
+        dp->r[i].op = op;
+        dp->r[i].sector = DEEP_AT + i * BIG_SECTORS;
+        dp->r[i].count = BIG_SECTORS;
+        dp->r[i].buf = buf + i * BIG_SECTORS * 512;
+        dp->r[i].done = deep_done;
+        dp->r[i].arg = dp;
+        blk_submit(d, &dp->r[i]);
+    }
+    EXPECT_TRUE(wait_event_timeout(&dp->wq, deep_all, dp, 2 * BLK_TIMEOUT_NS));
+    for ( i = 0; i < DEEP_REQS; i++ )
+        failed += dp->r[i].status != 0;
+    return failed;
+}
+
+/*
+ * More in flight on one queue than its pool of persistent grants holds
+ * (4 MiB): the requests past it wait for pages to come back, and every
+ * one succeeds. Issue 11: they got grants outside the pool, read-only
+ * for a write's data or a descriptor page, which Linux's blkback (mapping
+ * every grant writable with feature-persistent) failed with
+ * BLKIF_RSP_ERROR.
+ */
+TEST(blk_perf, deep_queue_outruns_the_grant_pool)
+{
+    static struct deep dp = { .wq = WAITQ_INIT("blk-deep") };
+    const size_t pages = DEEP_REQS * BIG_SECTORS * 512 / PAGE_SIZE;
+    const char *why;
+    uint64_t seed;
+    struct blk_disk *d = blk_test_scratch(&why, &seed);
+    struct blk_info a, b;
+    unsigned char *buf;
+
+    if ( !d )
+        KTEST_SKIP(why);
+    buf = page_alloc_n(pages);
+    ASSERT_TRUE(buf != NULL);
+    blk_disk_info(d, &a);
+    blk_pattern_fill(buf, DEEP_AT, DEEP_REQS * BIG_SECTORS, seed);
+    EXPECT_EQ(deep_round(t, d, &dp, BLK_OP_WRITE, buf), 0u);
+    memset(buf, 0, pages * PAGE_SIZE);
+    EXPECT_EQ(deep_round(t, d, &dp, BLK_OP_READ, buf), 0u);
+    EXPECT_EQ(blk_pattern_check(buf, DEEP_AT, DEEP_REQS * BIG_SECTORS, seed),
+              (uint64_t)DEEP_REQS * BIG_SECTORS);
+    blk_disk_info(d, &b);
+    printk("    # persistent grants %s: %llu waits for a pool page\n",
+           a.persistent ? "on" : "off",
+           (unsigned long long)(b.pool_waits - a.pool_waits));
+    /* Indirect: 6 requests of 257 pages would be in flight, the pool holds 4. */
+    if ( a.persistent && a.max_segs >= 256 )
+        EXPECT_GT(b.pool_waits, a.pool_waits);
+    EXPECT_EQ(blk_flush(d, NULL), 0);
+    page_free_n(buf, pages);
     blk_disk_put(d);
 }
 
