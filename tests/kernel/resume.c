@@ -30,7 +30,7 @@
 #include "tests/kernel/blk_test.h"
 
 #define RT_PERIODS       4
-#define RT_CYCLE_WAIT_NS (180 * NSEC_PER_SEC) /* one save or migration */
+#define RT_CYCLE_WAIT_NS (300 * NSEC_PER_SEC) /* one save or migration */
 #define RT_SETTLE_NS     (500 * NSEC_PER_MSEC)
 #define RT_DRAIN_NS      (5 * NSEC_PER_SEC)
 
