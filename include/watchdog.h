@@ -48,9 +48,9 @@ bool watchdog_available(void);
 
 /*
  * Xen's account of CPU cpu's time, in ns, indexed by RUNSTATE_running,
- * _runnable, _blocked and _offline: the totals as Xen wrote them at
- * that vCPU's last context switch (the current state's time since then
- * is not in them). All zeros when Xen has no runstate area for it.
+ * _runnable, _blocked and _offline, up to now: the totals Xen wrote at
+ * that vCPU's last context switch plus the time since in its current
+ * state. All zeros when Xen has no runstate area for it.
  * Any context; a benchmark compares two readings (tests/kernel/blk_bench.c).
  */
 void watchdog_runstate(unsigned int cpu, uint64_t t[4]);

@@ -62,16 +62,18 @@ static bool expected;                   /* set by a test on purpose */
 static volatile bool measuring;         /* boot CPU, at its init */
 static uint64_t measured_at;            /* clock when the shot fired */
 
-/* CPU cpu's running, runnable, blocked and offline totals (ns), as Xen
- * last wrote them (at that vCPU's last context switch); zeros without
- * the area. Xen writes the area without a lock: read until the entry
- * time stays the same. */
+/* CPU cpu's running, runnable, blocked and offline totals (ns) up to
+ * now: what Xen wrote at that vCPU's last context switch, plus the time
+ * since in the state it entered then; zeros without the area. Xen
+ * writes the area without a lock: read until the entry time stays the
+ * same. */
 void
 watchdog_runstate(unsigned int cpu, uint64_t t[4])
 {
     struct vcpu_runstate_info *rs;
     unsigned int i, tries;
-    uint64_t e;
+    uint64_t e, now;
+    int state;
 
     memset(t, 0, 4 * sizeof(*t));
     if ( cpu >= MAX_CPUS || !runstate_ok[cpu] )
@@ -87,6 +89,13 @@ watchdog_runstate(unsigned int cpu, uint64_t t[4])
         if ( __atomic_load_n(&rs->state_entry_time, __ATOMIC_ACQUIRE) == e )
             break;
     }
+    /* The state it is in now has run since its entry time (Xen system
+     * time, as clock_raw_ns reads it; the update flag masked off). */
+    e &= ~XEN_RUNSTATE_UPDATE;
+    now = clock_raw_ns();
+    state = __atomic_load_n(&rs->state, __ATOMIC_RELAXED);
+    if ( state < 4 && now > e )
+        t[state] += now - e;
 }
 
 /* This vCPU's totals. */
