@@ -23,6 +23,7 @@
 #include <smp.h>
 #include <wait.h>
 #include <xen_errno.h>
+#include <arch/x86.h>
 #include "drivers/blk/blk_pattern.h"
 #include "tests/kernel/blk_test.h"
 
@@ -164,9 +165,16 @@ deep_round(struct ktest_ctx *t, struct blk_disk *d, struct deep *dp,
            unsigned int op, unsigned char *buf)
 {
     unsigned int i, failed = 0;
+    unsigned long flags;
 
     memset(dp->r, 0, sizeof(dp->r));
     dp->done = 0;
+    /* Interrupts off while submitting: this CPU's queue takes no answer
+     * meanwhile, so no pool page comes back and the requests past the
+     * pool must wait for one (blk_submit: any context). With them on, a
+     * backend that answered while we copied the next 1 MiB in kept the
+     * pool from ever filling, and the test missed its path. */
+    flags = irq_save();
     for ( i = 0; i < DEEP_REQS; i++ )
     {
         dp->r[i].op = op;
@@ -177,6 +185,7 @@ deep_round(struct ktest_ctx *t, struct blk_disk *d, struct deep *dp,
         dp->r[i].arg = dp;
         blk_submit(d, &dp->r[i]);
     }
+    irq_restore(flags);
     EXPECT_TRUE(wait_event_timeout(&dp->wq, deep_all, dp, 2 * BLK_TIMEOUT_NS));
     for ( i = 0; i < DEEP_REQS; i++ )
         failed += dp->r[i].status != 0;
