@@ -119,7 +119,7 @@ void
 blkfront_reset(struct blk_disk *d, domid_t backend)
 {
     unsigned long flags;
-    unsigned int i, k;
+    unsigned int i;
 
     for ( i = 0; i < d->q_cap; i++ )
     {
@@ -131,12 +131,7 @@ blkfront_reset(struct blk_disk *d, domid_t backend)
         /* Persistent grants are the old backend's: ended, rebuilt on
          * demand for the new one (every page is free: nothing is in
          * flight). */
-        blk_pool_shrink(q, 0, 0);
-        for ( k = 0; k < q->ring_refs; k++ )
-            gnttab_end_and_free(q->ring_ref[k],
-                                (char *)q->ring + k * PAGE_SIZE);
-        for ( k = q->ring_refs; q->ring && k < q->ring_pages; k++ )
-            page_free((char *)q->ring + k * PAGE_SIZE);
+        blk_queue_release_ring(q);
         flags = spin_lock_irqsave(&q->lock);
         q->ring = NULL;
         q->ring_refs = q->ring_pages = 0;

@@ -332,22 +332,29 @@ blkfront_connect(struct blk_disk *d, const struct blkif_params *p)
     return 0;
 }
 
+void
+blk_queue_release_ring(struct blk_queue *q)
+{
+    unsigned int k;
+
+    blk_pool_shrink(q, 0, 0);
+    for ( k = 0; k < q->ring_refs; k++ )
+        gnttab_end_and_free(q->ring_ref[k], (char *)q->ring + k * PAGE_SIZE);
+    for ( k = q->ring_refs; q->ring && k < q->ring_pages; k++ )
+        page_free((char *)q->ring + k * PAGE_SIZE);
+}
+
 /* Free what setup and connect made; the last reference is gone. */
 static void
 disk_free(struct blk_disk *d)
 {
-    unsigned int i, k;
+    unsigned int i;
 
     for ( i = 0; d->q && i < d->q_cap; i++ )
     {
         struct blk_queue *q = &d->q[i];
 
-        blk_pool_shrink(q, 0, 0);
-        for ( k = 0; k < q->ring_refs; k++ )
-            gnttab_end_and_free(q->ring_ref[k],
-                                (char *)q->ring + k * PAGE_SIZE);
-        for ( k = q->ring_refs; q->ring && k < q->ring_pages; k++ )
-            page_free((char *)q->ring + k * PAGE_SIZE);
+        blk_queue_release_ring(q);
         kfree(q->pool_mem);
         kfree(q->ind);
         kfree(q->ind_segs);

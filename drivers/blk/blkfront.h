@@ -124,6 +124,14 @@ void blk_seg_unmap(void *ctx, struct blkif_seg *seg, void *dst, size_t len);
  */
 void blk_pool_shrink(struct blk_queue *q, uint64_t now, uint64_t idle_ns);
 
+/*
+ * End q's persistent grants and its ring pages' grants and free those
+ * pages (the pages past ring_refs were allocated but never granted). Its
+ * fields still name them: the caller clears or frees the rest. Nothing
+ * may be in flight on q, and its interrupt must be unbound.
+ */
+void blk_queue_release_ring(struct blk_queue *q);
+
 /* Start the thread that shrinks idle pools. Once, thread context. */
 void blk_pool_thread_start(void);
 
