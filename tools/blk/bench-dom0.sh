@@ -127,7 +127,8 @@ EOF
     xl destroy "$name" >/dev/null 2>&1
 }
 
-xen_extra="extra = \"bench=blk blktest=xvda blkbench_s=$BENCH_SECS${BENCH_BLK:+ blk=$BENCH_BLK}\""
+case "${BENCH_CMDLINE:-}" in *[!a-z0-9_=,.\ ]*) echo "# bench-dom0: bad BENCH_CMDLINE '$BENCH_CMDLINE' in bench.env"; exit 1 ;; esac
+xen_extra="extra = \"bench=blk blktest=xvda blkbench_s=$BENCH_SECS${BENCH_BLK:+ blk=$BENCH_BLK}${BENCH_CMDLINE:+ $BENCH_CMDLINE}\""
 xen_lines="kernel = \"/job/kernel\"
 $xen_extra"
 lin_lines="kernel = \"$B/linux.gz\"

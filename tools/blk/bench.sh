@@ -12,7 +12,7 @@
 #
 # Usage: tools/blk/bench.sh [--runs N] [--secs S] [--seq-mb M] [--vcpus N]
 #                           [--mem MiB] [--blk OPTS] [--only WHO,...]
-#                           [--xentop] [KERNEL_ELF]
+#                           [--xentop] [--cmdline WORDS] [KERNEL_ELF]
 #   --runs N    N boots, one after another (default 1); the table then
 #               gives each number's range over the runs
 #   --secs S    seconds per fio run and per Xenling workload (default 3)
@@ -23,17 +23,19 @@
 #   --only WHO  run only these targets (dom0-disk, dom0-null, xenling-disk,
 #               xenling-null, linux-disk, linux-null; comma-separated), to
 #               look at one closely: no table, the transcripts go to
-#               build/bench/blk-only/
+#               build/bench/blk-only/ (blk-OPTS-only/ with --blk)
 #   --xentop    while each guest runs, dom0 also runs Xen's xentop (one
 #               sample a second): every domain's CPU share, to see where
 #               the time went (it costs dom0 a little CPU itself)
+#   --cmdline W more words for Xenling's command line (a-z 0-9 _ = , .
+#               and spaces), e.g. a debugging switch
 # Files: build/bench/blk/ (job/ the dom0 job, run-N.txt the transcripts,
 # blk-table.txt, blk-table.csv, blk-*.png). Exit: 0 when every run
 # produced its numbers, 1 when one failed, 2 no verdict (infrastructure).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 top=$(pwd)
-runs=1 secs=3 seqmb=32 vcpus=2 mem=128 kernel=build/xenling blkopts= only= xentop=0
+runs=1 secs=3 seqmb=32 vcpus=2 mem=128 kernel=build/xenling blkopts= only= xentop=0 xcmd=
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
@@ -44,7 +46,8 @@ while [ $# -gt 0 ]; do
         --blk) blkopts=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
         --xentop) xentop=1; shift ;;
-        -*) sed -n '3,32p' "$0"; exit 2 ;;
+        --cmdline) xcmd=$2; shift 2 ;;
+        -*) sed -n '3,34p' "$0"; exit 2 ;;
         *) kernel=$1; shift ;;
     esac
 done
@@ -53,6 +56,7 @@ for v in "$runs" "$secs" "$seqmb" "$vcpus" "$mem"; do
 done
 [ "$seqmb" -le 64 ] || { echo "bench: --seq-mb must be at most 64 (the disk's size)" >&2; exit 2; }
 case "$blkopts" in *[!a-z0-9=,]*) echo "bench: --blk '$blkopts': only a-z, 0-9, '=' and ','" >&2; exit 2 ;; esac
+case "$xcmd" in *[!a-z0-9_=,.\ ]*) echo "bench: --cmdline '$xcmd': only a-z, 0-9, '_', '=', ',', '.' and spaces" >&2; exit 2 ;; esac
 case ",$only," in
     *,[!,]*) for w in $(echo "$only" | tr ',' ' '); do
         case "$w" in
@@ -63,7 +67,7 @@ case ",$only," in
 esac
 out=build/bench/blk
 [ -z "$blkopts" ] || out=build/bench/blk-$(echo "$blkopts" | tr ',=' '-_')
-[ -z "$only" ] || out=build/bench/blk-only
+[ -z "$only" ] || out=$out-only
 job=$out/job
 die() { echo "bench: $*" >&2; exit 2; }
 for t in fio gcc readelf nm ldd cpio gzip gnuplot; do
@@ -96,7 +100,7 @@ modfile() { # NAME: the module's file, decompressed if need be, into $2
 rm -rf "$job"
 mkdir -p "$job/lib" "$job/modules"
 cp tools/blk/bench-dom0.sh tools/blk/bench-workloads.sh "$job/"
-printf 'BENCH_SECS=%s\nBENCH_SEQ_MB=%s\nBENCH_BLK=%s\nBENCH_ONLY=%s\nBENCH_XENTOP=%s\n' "$secs" "$seqmb" "$blkopts" "$only" "$xentop" >"$job/bench.env"
+printf 'BENCH_SECS=%s\nBENCH_SEQ_MB=%s\nBENCH_BLK=%s\nBENCH_ONLY=%s\nBENCH_XENTOP=%s\nBENCH_CMDLINE="%s"\n' "$secs" "$seqmb" "$blkopts" "$only" "$xentop" "$xcmd" >"$job/bench.env"
 cp "$(command -v fio)" "$job/fio"
 cp /bin/dd "$job/dd"
 gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -o "$job/waitline" \

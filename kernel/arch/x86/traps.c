@@ -256,11 +256,24 @@ expected_fault(struct trap_frame *f)
     return true;
 }
 
+/* An interrupt arrived inside a handler (reported once). */
+static bool nested_irq_seen;
+
 void
 trap_dispatch(struct trap_frame *f)
 {
     struct cpu *c = this_cpu();
 
+    /*
+     * Handlers run with interrupts off, so an interrupt taken inside one
+     * means a handler turned them on: its frames would pile up on this
+     * stack. Say where, once per boot (f->rip is where they were on).
+     */
+    if ( f->vector >= VEC_FIRST_IRQ && c->irq_depth &&
+         !__atomic_exchange_n(&nested_irq_seen, true, __ATOMIC_RELAXED) )
+        printk(
+            "trap: CPU %u: interrupt %llu nested in a handler: interrupts were on at RIP %llx\n",
+            c->id, (unsigned long long)f->vector, (unsigned long long)f->rip);
     c->irq_depth++;
     if ( f->vector < VEC_FIRST_IRQ )
     {
