@@ -369,11 +369,13 @@ ln -s "$xen" "$tmp/xen.elf"
 # never sets CR0.TS. Real hardware raises the #NM; no user needs this.
 xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all console_timestamps=boot dom0_mem=512M,max:512M spec-ctrl=eager-fpu"
 dom0_args="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"
-# Debugging aids (see tools/tier2/README.md): extra Xen / dom0 arguments.
+# Debugging aids (see tools/tier2/README.md): extra Xen / dom0 arguments;
+# XENLING_QEMU_ACCEL replaces "tcg" (e.g. tcg,thread=single: one host
+# thread for every vCPU, to tell a multi-threaded TCG race apart).
 xen_args="$xen_args ${XENLING_TIER2_XEN_ARGS:-}"
 dom0_args="$dom0_args ${XENLING_TIER2_DOM0_ARGS:-}"
 case "$dom0_args" in *,*) infra "XENLING_TIER2_DOM0_ARGS must not contain commas" ;; esac
-qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp 2 -m 1536
+qemu=(qemu-system-x86_64 -accel "${XENLING_QEMU_ACCEL:-tcg}" -machine q35 -cpu max -smp 2 -m 1536
       -no-reboot -nodefaults -display none -serial stdio
       $(qemu_mon_args "$tmp/qemu.mon")
       -kernel "$tmp/xen.elf" -append "$xen_args"
