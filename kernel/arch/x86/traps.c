@@ -282,13 +282,26 @@ note_odd_irq(const struct cpu *c, const struct trap_frame *f)
             : "delivered while interrupts were masked (IF clear in the frame)");
 }
 
+/* Was f raised by an `int N` instruction (opcode 0xcd, then N) right
+ * before the return address? Such a software interrupt is not masked by
+ * IF, so it is never odd. Only kernel text raises one. */
+static bool
+soft_int(const struct trap_frame *f)
+{
+    const uint8_t *p = (const uint8_t *)(uintptr_t)(f->rip - 2);
+
+    return f->rip >= (uint64_t)(uintptr_t)__text_start + 2 &&
+           f->rip <= (uint64_t)(uintptr_t)__text_end && p[0] == 0xcd &&
+           p[1] == (uint8_t)f->vector;
+}
+
 void
 trap_dispatch(struct trap_frame *f)
 {
     struct cpu *c = this_cpu();
 
     if ( f->vector >= VEC_FIRST_IRQ &&
-         (c->irq_depth || !(f->rflags & X86_FLAGS_IF)) )
+         (c->irq_depth || !(f->rflags & X86_FLAGS_IF)) && !soft_int(f) )
         note_odd_irq(c, f);
     c->irq_depth++;
     if ( f->vector < VEC_FIRST_IRQ )
