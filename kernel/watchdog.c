@@ -13,6 +13,7 @@
 #include <cmdline.h>
 #include <clock.h>
 #include <evtchn.h>
+#include <hardlockup.h>
 #include <hypervisor.h>
 #include <percpu.h>
 #include <sched.h>
@@ -35,6 +36,8 @@ struct watchdog_cpu {
     spinlock_t lock;
     struct timerq q;     /* armed watchdogs of this CPU: lock */
     uint64_t programmed; /* when the APIC timer fires, 0: idle: lock */
+    uint64_t next_beat;  /* the hard-lockup heartbeat's next time (clock),
+                            0: no heartbeat here: lock */
     bool ready;          /* set once by watchdog_init_cpu */
 };
 
@@ -186,7 +189,8 @@ watchdog_irq(struct trap_frame *f, void *arg)
     unsigned int i, nr = 0, pending;
     uint64_t xen_ns[4];
     uint64_t paused = __atomic_load_n(&paused_ns, __ATOMIC_RELAXED);
-    bool irr, isr;
+    uint64_t now, next;
+    bool irr, isr, beat = false;
     char why[80];
 
     if ( measuring )
@@ -203,13 +207,24 @@ watchdog_irq(struct trap_frame *f, void *arg)
     runstate_read(xen_ns);
     spin_lock(&wc->lock);
     wc->programmed = 0; /* the shot is spent */
+    now = clock_now_ns();
     while ( nr < ARRAY_SIZE(fired) &&
-            (n = timerq_pop_expired(&wc->q, clock_now_ns() - paused)) != NULL )
+            (n = timerq_pop_expired(&wc->q, now - paused)) != NULL )
         fired[nr++] = container_of(n, struct watchdog, node);
+    if ( wc->next_beat && now >= wc->next_beat )
+    {
+        beat = true;
+        wc->next_beat = now + HARDLOCKUP_BEAT_NS;
+    }
+    next = wc->next_beat ? wc->next_beat : UINT64_MAX;
     if ( (n = timerq_first(&wc->q)) != NULL )
-        program(wc, n->deadline + paused);
+        next = MIN(next, n->deadline + paused);
+    if ( next != UINT64_MAX )
+        program(wc, next);
     spin_unlock(&wc->lock);
     lapic_eoi();
+    if ( beat )
+        hardlockup_tick();
 
     /* The waiters run on this CPU, which is here with interrupts off:
      * each wd stays valid until we return. */
@@ -312,6 +327,15 @@ watchdog_init_cpu(void)
         runstate_ok[cpu] =
             hypercall_vcpu_op(VCPUOP_register_runstate_memory_area, cpu, &a) ==
             0;
+        /* The heartbeat: a shot at least every HARDLOCKUP_BEAT_NS. */
+        if ( hardlockup_init_cpu() == 0 )
+        {
+            flags = spin_lock_irqsave(&wc->lock);
+            wc->next_beat = clock_now_ns() + HARDLOCKUP_BEAT_NS;
+            if ( !wc->programmed || wc->next_beat < wc->programmed )
+                program(wc, wc->next_beat);
+            spin_unlock_irqrestore(&wc->lock, flags);
+        }
     }
     return wc->ready ? 0 : -1;
 }
@@ -368,6 +392,7 @@ watchdog_resume(void)
     if ( suspended_at && now > suspended_at )
         __atomic_fetch_add(&paused_ns, now - suspended_at, __ATOMIC_RELAXED);
     suspended_at = 0;
+    hardlockup_resume(); /* nor against the heartbeats */
 }
 
 unsigned long

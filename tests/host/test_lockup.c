@@ -23,8 +23,7 @@ TEST(lockup, stopped_beat_while_running_gets_one_nmi)
     /* The beat stays at 7 while the peer runs: 4.9 s is not enough. */
     EXPECT_EQ(lockup_check(&w, 7, 5900 * MS, 5900 * MS, &lim), LOCKUP_FINE);
     EXPECT_EQ(lockup_stuck_ns(&w, 5900 * MS), 4900 * MS);
-    EXPECT_EQ(lockup_check(&w, 7, 6000 * MS, 6000 * MS, &lim),
-              LOCKUP_SEND_NMI);
+    EXPECT_EQ(lockup_check(&w, 7, 6000 * MS, 6000 * MS, &lim), LOCKUP_SEND_NMI);
     for ( s = 6001; s < 8999; s += 500 )
         if ( lockup_check(&w, 7, s * MS, s * MS, &lim) == LOCKUP_SEND_NMI )
             sends++;
@@ -39,9 +38,9 @@ TEST(lockup, peer_not_run_by_xen_is_not_stuck)
     lockup_watch_reset(&w);
     /* A minute of wall time, but Xen ran the peer only 1 s of it. */
     for ( s = 0; s <= 60; s++ )
-        EXPECT_EQ(lockup_check(&w, 3, 2000 * MS + s * 16 * MS, s * 1000 * MS,
-                               &lim),
-                  LOCKUP_FINE);
+        EXPECT_EQ(
+            lockup_check(&w, 3, 2000 * MS + s * 16 * MS, s * 1000 * MS, &lim),
+            LOCKUP_FINE);
 }
 
 TEST(lockup, a_beat_starts_the_count_again)
@@ -69,8 +68,7 @@ TEST(lockup, counters_going_back_start_again)
     /* A new domain after a restore: Xen's runstate counts from 0. */
     EXPECT_EQ(lockup_check(&w, 9, 10 * MS, 2000 * MS, &lim), LOCKUP_FINE);
     EXPECT_EQ(lockup_check(&w, 9, 5000 * MS, 7000 * MS, &lim), LOCKUP_FINE);
-    EXPECT_EQ(lockup_check(&w, 9, 5010 * MS, 7010 * MS, &lim),
-              LOCKUP_SEND_NMI);
+    EXPECT_EQ(lockup_check(&w, 9, 5010 * MS, 7010 * MS, &lim), LOCKUP_SEND_NMI);
 }
 
 TEST(lockup, unanswered_nmi_is_reported_once)
@@ -79,8 +77,7 @@ TEST(lockup, unanswered_nmi_is_reported_once)
 
     lockup_watch_reset(&w);
     lockup_check(&w, 1, 0, 0, &lim);
-    EXPECT_EQ(lockup_check(&w, 1, 5000 * MS, 5000 * MS, &lim),
-              LOCKUP_SEND_NMI);
+    EXPECT_EQ(lockup_check(&w, 1, 5000 * MS, 5000 * MS, &lim), LOCKUP_SEND_NMI);
     EXPECT_EQ(lockup_check(&w, 1, 6000 * MS, 6000 * MS, &lim), LOCKUP_WAIT);
     /* The observer's clock going back is no reason to give up. */
     EXPECT_EQ(lockup_check(&w, 1, 6500 * MS, 4000 * MS, &lim), LOCKUP_WAIT);

@@ -5,6 +5,7 @@
  * are in entry.asm; per-CPU GDT and TSS are in cpu.c.
  */
 #include <kernel.h>
+#include <hardlockup.h>
 #include <mm.h>
 #include <percpu.h>
 #include <sched.h>
@@ -262,6 +263,13 @@ trap_dispatch(struct trap_frame *f)
     struct cpu *c = this_cpu();
 
     c->irq_depth++;
+    /* An NMI the hard-lockup detector knows of returns here at once:
+     * never a preemption point, as NMIs stay blocked until its iretq. */
+    if ( f->vector == VEC_NMI && hardlockup_nmi(f) )
+    {
+        c->irq_depth--;
+        return;
+    }
     if ( f->vector < VEC_FIRST_IRQ )
     {
         if ( !expected_fault(f) )

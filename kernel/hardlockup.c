@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hardlockup.c - the hard-lockup detector (include/hardlockup.h): each
+ * CPU's heartbeat, raised by its watchdog interrupt (kernel/watchdog.c);
+ * the check of the next CPU in the ring, by the rule of
+ * kernel/lib/lockup.c on Xen's runstate of that CPU; the NMI sent to a
+ * stuck CPU through its local APIC; and the NMI's report on that CPU,
+ * which ends in a panic.
+ */
+#include <kernel.h>
+#include <bootinfo.h>
+#include <clock.h>
+#include <cmdline.h>
+#include <hardlockup.h>
+#include <hypervisor.h>
+#include <lockup.h>
+#include <mm.h>
+#include <percpu.h>
+#include <sched.h>
+#include <traps.h>
+#include <watchdog.h>
+#include <xen_errno.h>
+#include <arch/lapic.h>
+#include <arch/x86.h>
+
+extern struct boot_info boot_info;
+
+#define STACK_WORDS   64 /* stack words scanned for return addresses */
+#define STACK_RETURNS 8  /* of which printed */
+
+struct hl_cpu {
+    uint64_t beat;     /* raised by this CPU's watchdog interrupt: atomic */
+    uint32_t apic_id;  /* set once, before ready */
+    bool ready;        /* set once (release), after apic_id */
+    unsigned int peer; /* the CPU watched: this CPU's tick only */
+    struct lockup_watch watch; /* of peer: this CPU's tick only */
+    /* A request for an NMI to this CPU: the sender writes it (release)
+     * before the NMI; the NMI handler takes it (exchange). -1: none. */
+    int nmi_from;
+    uint64_t nmi_stuck_ms; /* written by the sender before nmi_from */
+    /* A test's NMI: armed by the test, recorded here by the handler. */
+    bool nmi_expected; /* atomic */
+    bool nmi_seen;     /* atomic, set after rip and rflags */
+    uint64_t nmi_rip, nmi_rflags;
+};
+
+static struct hl_cpu hl[MAX_CPUS];
+static bool stood_down; /* atomic: the run is ending */
+static const struct lockup_limits limits = {
+    .stuck_ns = HARDLOCKUP_STUCK_NS,
+    .answer_ns = HARDLOCKUP_ANSWER_NS,
+};
+
+int
+hardlockup_init_cpu(void)
+{
+    struct hl_cpu *h = &hl[smp_processor_id()];
+
+    if ( cmdline_has(boot_info.cmdline, "nohardlockup") )
+    {
+        if ( smp_processor_id() == 0 )
+            printk("hardlockup: off (nohardlockup)\n");
+        return -1;
+    }
+    h->apic_id = lapic_id();
+    h->peer = smp_processor_id();
+    h->nmi_from = -1;
+    /* Release: the APIC id is written before a peer may use it. */
+    __atomic_store_n(&h->ready, true, __ATOMIC_RELEASE);
+    if ( smp_processor_id() == 0 )
+        printk(
+            "hardlockup: a heartbeat every %llu ms; a CPU without one for %llu ms of its running time gets an NMI\n",
+            HARDLOCKUP_BEAT_NS / NSEC_PER_MSEC,
+            HARDLOCKUP_STUCK_NS / NSEC_PER_MSEC);
+    return 0;
+}
+
+/* The next CPU after `me` in the ring whose detector is up, or me. */
+static unsigned int
+next_peer(unsigned int me)
+{
+    unsigned int i, p;
+
+    for ( i = 1; i < MAX_CPUS; i++ )
+    {
+        p = (me + i) % MAX_CPUS;
+        if ( __atomic_load_n(&hl[p].ready, __ATOMIC_ACQUIRE) )
+            return p;
+    }
+    return me;
+}
+
+/* CPU cpu's running time by Xen's account, or our clock without one. */
+static uint64_t
+ran_ns(unsigned int cpu)
+{
+    uint64_t t[4];
+
+    watchdog_runstate(cpu, t);
+    return t[RUNSTATE_running] ? t[RUNSTATE_running] : clock_now_ns();
+}
+
+int
+hardlockup_send_nmi(unsigned int cpu)
+{
+    if ( cpu >= MAX_CPUS || !__atomic_load_n(&hl[cpu].ready, __ATOMIC_ACQUIRE) )
+        return -XEN_EINVAL;
+    lapic_send_nmi(hl[cpu].apic_id);
+    return 0;
+}
+
+/* The NMI went unanswered: say so from here (this CPU takes the console
+ * over, as the stuck CPU may hold its lock) and end the run. */
+static void __noreturn
+no_answer(unsigned int me, unsigned int p)
+{
+    const struct thread *t = cpus[p].thread; /* a snapshot */
+    uint64_t rs[4];
+
+    printk_final_mode();
+    watchdog_runstate(p, rs);
+    printk(
+        "hardlockup: CPU %u: the NMI sent to CPU %u %llu ms ago went unanswered; its thread %s; Xen ran it %llu ms in all, left it runnable %llu ms, blocked %llu ms\n",
+        me, p, HARDLOCKUP_ANSWER_NS / NSEC_PER_MSEC, t ? t->name : "(none)",
+        (unsigned long long)(rs[RUNSTATE_running] / NSEC_PER_MSEC),
+        (unsigned long long)(rs[RUNSTATE_runnable] / NSEC_PER_MSEC),
+        (unsigned long long)(rs[RUNSTATE_blocked] / NSEC_PER_MSEC));
+    panic("hard lockup: CPU %u made no progress and did not answer an NMI", p);
+}
+
+void
+hardlockup_tick(void)
+{
+    unsigned int me = smp_processor_id(), p;
+    struct hl_cpu *h = &hl[me];
+    uint64_t beat, ran;
+
+    if ( !__atomic_load_n(&h->ready, __ATOMIC_RELAXED) ||
+         __atomic_load_n(&stood_down, __ATOMIC_RELAXED) )
+        return;
+    __atomic_fetch_add(&h->beat, 1, __ATOMIC_RELAXED);
+    p = next_peer(me);
+    if ( p == me )
+        return; /* nobody to watch */
+    if ( p != h->peer )
+    {
+        h->peer = p;
+        lockup_watch_reset(&h->watch);
+    }
+    beat = __atomic_load_n(&hl[p].beat, __ATOMIC_RELAXED);
+    ran = ran_ns(p);
+    switch ( lockup_check(&h->watch, beat, ran, clock_now_ns(), &limits) )
+    {
+    case LOCKUP_SEND_NMI:
+        /* No printk here: the stuck CPU may hold the console lock, and
+         * this CPU would spin on it with interrupts off. The report is
+         * the NMI handler's. */
+        hl[p].nmi_stuck_ms = lockup_stuck_ns(&h->watch, ran) / NSEC_PER_MSEC;
+        /* Release: the duration is written before the request. */
+        __atomic_store_n(&hl[p].nmi_from, (int)me, __ATOMIC_RELEASE);
+        lapic_send_nmi(hl[p].apic_id);
+        break;
+    case LOCKUP_NO_ANSWER:
+        no_answer(me, p);
+    case LOCKUP_FINE:
+    case LOCKUP_WAIT:
+        break;
+    }
+}
+
+/* Return addresses (words pointing into the kernel's text) on the
+ * stack at rsp, up to the end of its page (which is mapped: rsp is in
+ * it), innermost first. */
+static void
+print_stack_returns(unsigned int me, uint64_t rsp)
+{
+    const uint64_t *w = (const uint64_t *)(uintptr_t)rsp;
+    uint64_t end = ALIGN_DOWN(rsp, PAGE_SIZE) + PAGE_SIZE;
+    char line[160];
+    size_t n = 0;
+    unsigned int i, found = 0;
+
+    if ( rsp & 7 )
+        return;
+    line[0] = '\0';
+    for ( i = 0; i < STACK_WORDS && (uint64_t)(uintptr_t)&w[i] < end &&
+                 found < STACK_RETURNS;
+          i++ )
+        if ( w[i] >= (uintptr_t)__text_start && w[i] < (uintptr_t)__text_end )
+        {
+            n += snprintf(line + n, sizeof(line) - n, " %llx",
+                          (unsigned long long)w[i]);
+            found++;
+            if ( n >= sizeof(line) )
+                break;
+        }
+    printk("hardlockup: CPU %u: text addresses on its stack:%s\n", me,
+           found ? line : " none");
+}
+
+bool
+hardlockup_nmi(struct trap_frame *f)
+{
+    unsigned int me = smp_processor_id();
+    struct hl_cpu *h = &hl[me];
+    const struct thread *t = thread_self();
+    int from;
+
+    if ( __atomic_exchange_n(&h->nmi_expected, false, __ATOMIC_ACQUIRE) )
+    {
+        h->nmi_rip = f->rip;
+        h->nmi_rflags = f->rflags;
+        /* Release: rip and rflags are written before the flag. */
+        __atomic_store_n(&h->nmi_seen, true, __ATOMIC_RELEASE);
+        return true;
+    }
+    if ( !__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE) )
+        return false; /* we sent none here */
+    from = __atomic_exchange_n(&h->nmi_from, -1, __ATOMIC_ACQUIRE);
+    if ( __atomic_load_n(&stood_down, __ATOMIC_RELAXED) )
+        return true; /* the run is ending anyway: let it end */
+    if ( from < 0 )
+        return false;
+    /* This CPU may hold the console lock itself: take the console over. */
+    printk_final_mode();
+    printk(
+        "hardlockup: CPU %u made no progress for %llu ms of Xen running time (no watchdog interrupt: interrupts off, or stuck in a handler); NMI from CPU %d:\n",
+        me, (unsigned long long)h->nmi_stuck_ms, from);
+    printk(
+        "hardlockup: CPU %u: rip %016llx rflags %016llx (interrupts %s) rsp %016llx\n",
+        me, (unsigned long long)f->rip, (unsigned long long)f->rflags,
+        f->rflags & X86_FLAGS_IF ? "on" : "off", (unsigned long long)f->rsp);
+    printk(
+        "hardlockup: CPU %u: interrupted thread %u (%s), %u interrupt(s) deep\n",
+        me, t ? t->id : 0, t ? t->name : "none", this_cpu()->irq_depth - 1);
+    trap_dump(f);
+    print_stack_returns(me, f->rsp);
+    backtrace(f->rbp);
+    watchdog_dump("hard lockup");
+    panic(
+        "hard lockup: CPU %u made no progress for %llu ms (interrupts %s at rip %llx)",
+        me, (unsigned long long)h->nmi_stuck_ms,
+        f->rflags & X86_FLAGS_IF ? "on" : "off", (unsigned long long)f->rip);
+}
+
+void
+hardlockup_stand_down(void)
+{
+    __atomic_store_n(&stood_down, true, __ATOMIC_RELAXED);
+}
+
+void
+hardlockup_resume(void)
+{
+    unsigned int i;
+
+    for ( i = 0; i < MAX_CPUS; i++ )
+        lockup_watch_reset(&hl[i].watch);
+}
+
+void
+hardlockup_expect_nmi(unsigned int cpu)
+{
+    if ( cpu >= MAX_CPUS )
+        return;
+    __atomic_store_n(&hl[cpu].nmi_seen, false, __ATOMIC_RELAXED);
+    __atomic_store_n(&hl[cpu].nmi_expected, true, __ATOMIC_RELEASE);
+}
+
+bool
+hardlockup_nmi_seen(unsigned int cpu, uint64_t *rip, uint64_t *rflags)
+{
+    if ( cpu >= MAX_CPUS ||
+         !__atomic_load_n(&hl[cpu].nmi_seen, __ATOMIC_ACQUIRE) )
+        return false;
+    *rip = hl[cpu].nmi_rip;
+    *rflags = hl[cpu].nmi_rflags;
+    return true;
+}
+
+uint64_t
+hardlockup_beats(unsigned int cpu)
+{
+    return cpu < MAX_CPUS ? __atomic_load_n(&hl[cpu].beat, __ATOMIC_RELAXED)
+                          : 0;
+}
+
+bool
+hardlockup_ready(unsigned int cpu)
+{
+    return cpu < MAX_CPUS && __atomic_load_n(&hl[cpu].ready, __ATOMIC_ACQUIRE);
+}
