@@ -22,9 +22,10 @@
 
 struct trap_frame;
 
-#define HARDLOCKUP_BEAT_NS   (1000 * 1000 * 1000ull)     /* heartbeat period */
-#define HARDLOCKUP_STUCK_NS  (5 * 1000 * 1000 * 1000ull) /* no beat: NMI */
-#define HARDLOCKUP_ANSWER_NS (3 * 1000 * 1000 * 1000ull) /* NMI answer */
+#define HARDLOCKUP_BEAT_NS     (1000 * 1000 * 1000ull) /* heartbeat period */
+#define HARDLOCKUP_STUCK_NS    (5 * 1000 * 1000 * 1000ull) /* no beat: NMI */
+#define HARDLOCKUP_ANSWER_NS   (3 * 1000 * 1000 * 1000ull) /* NMI answer */
+#define HARDLOCKUP_STALL_BEATS 3 /* upcall pending, not taken: report */
 
 /*
  * Per CPU, from watchdog_init_cpu once this CPU's watchdog works:
@@ -34,9 +35,18 @@ struct trap_frame;
  */
 int hardlockup_init_cpu(void);
 
-/* From this CPU's watchdog interrupt, every HARDLOCKUP_BEAT_NS or so:
- * beat, then check the peer this CPU watches. Interrupts off. */
-void hardlockup_tick(void);
+/*
+ * From this CPU's watchdog interrupt, every HARDLOCKUP_BEAT_NS or so:
+ * beat, then check the peer this CPU watches. `upcall_irr` and
+ * `upcall_isr`: the upcall vector's local APIC bits as this interrupt
+ * found them. Besides a hard lockup, the check notices a peer whose
+ * evtchn_upcall_pending stays set for HARDLOCKUP_STALL_BEATS beats
+ * without an upcall taken while it still takes its watchdog interrupts
+ * (the upcall is not being injected): it says so once per run and, in
+ * dom0, asks Xen to dump its VMCBs and domains (debug keys v and q).
+ * Interrupts off.
+ */
+void hardlockup_tick(bool upcall_irr, bool upcall_isr);
 
 /*
  * From trap_dispatch, for an NMI on this CPU. An NMI the detector sent
@@ -66,6 +76,8 @@ bool hardlockup_nmi_seen(unsigned int cpu, uint64_t *rip, uint64_t *rflags);
 /* Whether CPU cpu has the detector (it beats, a peer watches it), and
  * how many times it has beat so far. Any context. */
 bool hardlockup_ready(unsigned int cpu);
+/* Upcall stalls reported so far (0 or 1: once per run). */
+unsigned int hardlockup_stall_reports(void);
 uint64_t hardlockup_beats(unsigned int cpu);
 
 #endif

@@ -55,6 +55,12 @@ case_ hard-lockup-this-cpu 1 \
     "hardlockup: CPU 0: rip [0-9a-f]+ rflags [0-9a-f]+ \(interrupts off\)" \
     --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
     --cmdline "tests=faults.hard_lockup_on_this_cpu"
+# An upcall requested but not injected (played on CPU 1): its watcher
+# reports the stall and Xen dumps the VMCBs (debug key v); a pass.
+case_ upcall-stall-report 0 \
+    "Dumping guest's current state at key_handler" \
+    --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
+    --cmdline "tests=hardlockup.upcall_stall_is_reported"
 # A thread runs off its stack: the guard page below it faults, the double
 # fault's dump names the guard page and the thread (docs/hardening.md).
 case_ stack-overflow-dump 1 \
