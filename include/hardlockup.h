@@ -11,7 +11,9 @@
  * RFLAGS, the interrupted thread, the registers, the return addresses on
  * its stack, the timer state) and panics: a failing verdict, never
  * silence. An NMI unanswered in HARDLOCKUP_ANSWER_NS is reported by the
- * sender, which then panics. The rule is kernel/lib/lockup.c (portable,
+ * sender, which then panics. A thread that loops with interrupts on for
+ * a minute without a context switch is a soft lockup: reported at 20 s,
+ * a panic at 60 s (softlockup_s=N). The rule is kernel/lib/lockup.c (portable,
  * host-tested); the rest kernel/hardlockup.c. `nohardlockup` on the
  * command line turns it off; `nowatchdog` does too (no heartbeats).
  */
@@ -26,6 +28,10 @@ struct trap_frame;
 #define HARDLOCKUP_STUCK_NS    (5 * 1000 * 1000 * 1000ull) /* no beat: NMI */
 #define HARDLOCKUP_ANSWER_NS   (3 * 1000 * 1000 * 1000ull) /* NMI answer */
 #define HARDLOCKUP_STALL_BEATS 3 /* upcall pending, not taken: report */
+/* A thread running this many beats without a switch (interrupts on):
+ * a panic, with a report at a third of it. `softlockup_s=N` on the
+ * command line changes it (tools/test-faults.sh uses 6). */
+#define SOFTLOCKUP_PANIC_BEATS 60
 
 /*
  * Per CPU, from watchdog_init_cpu once this CPU's watchdog works:
@@ -44,9 +50,14 @@ int hardlockup_init_cpu(void);
  * without an upcall taken while it still takes its watchdog interrupts
  * (the upcall is not being injected): it says so once per run and, in
  * dom0, asks Xen to dump its VMCBs and domains (debug keys v and q).
+ * And on this CPU it notices a soft lockup: the thread `f` interrupted
+ * has run a third of SOFTLOCKUP_PANIC_BEATS beats without a context
+ * switch (a loop with interrupts on that no wait bounds): where it is
+ * gets printed, and at the full count the run ends in a panic.
  * Interrupts off.
  */
-void hardlockup_tick(bool upcall_irr, bool upcall_isr);
+void hardlockup_tick(const struct trap_frame *f, bool upcall_irr,
+                     bool upcall_isr);
 
 /*
  * From trap_dispatch, for an NMI on this CPU. An NMI the detector sent

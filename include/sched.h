@@ -111,6 +111,9 @@ struct thread *thread_create(const char *name, void (*fn)(void *arg), void *arg,
 /* The calling thread (NULL before sched_init). Any context. */
 struct thread *thread_self(void);
 
+/* Whether t is CPU cpu's idle thread. Any context. */
+bool thread_is_idle(const struct thread *t, unsigned int cpu);
+
 /*
  * Let the other runnable threads of this CPU run first: the caller goes
  * to the tail of the run queue. Returns at once if no other thread is

@@ -44,6 +44,10 @@ struct hl_cpu {
     /* The upcall vector's IRR and ISR bits at this CPU's last beat:
      * written by this CPU's watchdog interrupt, read by its watcher. */
     bool irr_at_beat, isr_at_beat;
+    /* The soft-lockup check of this CPU: its tick only. */
+    const struct thread *sl_thread; /* interrupted at the last beat */
+    uint64_t sl_switches;           /* this CPU's switches then */
+    unsigned int sl_beats;          /* beats since, without a switch */
     /* A request for an NMI to this CPU: the sender writes it (release)
      * before the NMI; the NMI handler takes it (exchange). -1: none. */
     int nmi_from;
@@ -55,12 +59,36 @@ struct hl_cpu {
 };
 
 static struct hl_cpu hl[MAX_CPUS];
+static void print_stack_returns(unsigned int me, uint64_t rsp);
 static bool stood_down;     /* atomic: the run is ending */
 static bool stall_reported; /* atomic: the upcall stall said once */
+/* Soft lockup limit in beats: boot CPU, once, before any beat. */
+static unsigned int softlockup_beats = SOFTLOCKUP_PANIC_BEATS;
 static const struct lockup_limits limits = {
     .stuck_ns = HARDLOCKUP_STUCK_NS,
     .answer_ns = HARDLOCKUP_ANSWER_NS,
 };
+
+/* softlockup_s=N from the command line (3 or more), else the default. */
+static unsigned int
+softlockup_limit(void)
+{
+    char buf[16];
+    unsigned int s = 0, i;
+
+    if ( !cmdline_get(boot_info.cmdline, "softlockup_s", buf, sizeof(buf)) )
+        return SOFTLOCKUP_PANIC_BEATS;
+    for ( i = 0; buf[i] >= '0' && buf[i] <= '9' && s < 100000; i++ )
+        s = s * 10 + (buf[i] - '0');
+    if ( buf[i] || s < 3 )
+    {
+        printk(
+            "hardlockup: softlockup_s=%s is not a number of seconds from 3 up; using %u\n",
+            buf, SOFTLOCKUP_PANIC_BEATS);
+        return SOFTLOCKUP_PANIC_BEATS;
+    }
+    return s;
+}
 
 int
 hardlockup_init_cpu(void)
@@ -73,6 +101,8 @@ hardlockup_init_cpu(void)
             printk("hardlockup: off (nohardlockup)\n");
         return -1;
     }
+    if ( smp_processor_id() == 0 )
+        softlockup_beats = softlockup_limit();
     h->apic_id = lapic_id();
     h->peer = smp_processor_id();
     h->nmi_from = -1;
@@ -80,9 +110,9 @@ hardlockup_init_cpu(void)
     __atomic_store_n(&h->ready, true, __ATOMIC_RELEASE);
     if ( smp_processor_id() == 0 )
         printk(
-            "hardlockup: a heartbeat every %llu ms; a CPU without one for %llu ms of its running time gets an NMI\n",
+            "hardlockup: a heartbeat every %llu ms; a CPU without one for %llu ms of its running time gets an NMI; a thread that runs %u s without a switch is a soft lockup\n",
             HARDLOCKUP_BEAT_NS / NSEC_PER_MSEC,
-            HARDLOCKUP_STUCK_NS / NSEC_PER_MSEC);
+            HARDLOCKUP_STUCK_NS / NSEC_PER_MSEC, softlockup_beats);
     return 0;
 }
 
@@ -199,8 +229,43 @@ check_upcall_stall(struct hl_cpu *h, unsigned int me, unsigned int p,
                rc);
 }
 
+/*
+ * The thread f interrupted has run without a switch since our last
+ * beats: a loop with interrupts on that no wait bounds (a wait sleeps,
+ * and its watchdog covers it). Say where it is, then end the run.
+ */
+static void
+check_soft_lockup(struct hl_cpu *h, unsigned int me, const struct trap_frame *f)
+{
+    const struct thread *t = thread_self();
+    struct sched_stats st;
+
+    sched_get_stats(me, &st);
+    if ( this_cpu()->irq_depth != 1 || !t || thread_is_idle(t, me) ||
+         t != h->sl_thread || st.switches != h->sl_switches )
+    {
+        h->sl_thread = t;
+        h->sl_switches = st.switches;
+        h->sl_beats = 0;
+        return;
+    }
+    if ( ++h->sl_beats != softlockup_beats / 3 &&
+         h->sl_beats != softlockup_beats )
+        return;
+    printk(
+        "softlockup: CPU %u: thread %u (%s) has run %u s without a context switch, interrupts on: rip %016llx rflags %016llx rsp %016llx\n",
+        me, t->id, t->name, h->sl_beats, (unsigned long long)f->rip,
+        (unsigned long long)f->rflags, (unsigned long long)f->rsp);
+    print_stack_returns(me, f->rsp);
+    backtrace(f->rbp);
+    if ( h->sl_beats == softlockup_beats )
+        panic(
+            "soft lockup: thread %s on CPU %u ran %u s without a switch, at rip %llx",
+            t->name, me, h->sl_beats, (unsigned long long)f->rip);
+}
+
 void
-hardlockup_tick(bool upcall_irr, bool upcall_isr)
+hardlockup_tick(const struct trap_frame *f, bool upcall_irr, bool upcall_isr)
 {
     unsigned int me = smp_processor_id(), p;
     struct hl_cpu *h = &hl[me];
@@ -212,6 +277,7 @@ hardlockup_tick(bool upcall_irr, bool upcall_isr)
     __atomic_store_n(&h->irr_at_beat, upcall_irr, __ATOMIC_RELAXED);
     __atomic_store_n(&h->isr_at_beat, upcall_isr, __ATOMIC_RELAXED);
     __atomic_fetch_add(&h->beat, 1, __ATOMIC_RELAXED);
+    check_soft_lockup(h, me, f);
     p = next_peer(me);
     if ( p == me )
         return; /* nobody to watch */

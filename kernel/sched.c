@@ -685,6 +685,12 @@ thread_join_timeout(struct thread *t, uint64_t timeout_ns, int *code)
     return join(t, true, clock_now_ns() + timeout_ns, code);
 }
 
+bool
+thread_is_idle(const struct thread *t, unsigned int cpu)
+{
+    return cpu < MAX_CPUS && t && t == sched_cpus[cpu].idle;
+}
+
 void
 sched_get_stats(unsigned int cpu, struct sched_stats *out)
 {

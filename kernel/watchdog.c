@@ -224,7 +224,7 @@ watchdog_irq(struct trap_frame *f, void *arg)
     spin_unlock(&wc->lock);
     lapic_eoi();
     if ( beat )
-        hardlockup_tick(irr, isr);
+        hardlockup_tick(f, irr, isr);
 
     /* The waiters run on this CPU, which is here with interrupts off:
      * each wd stays valid until we return. */

@@ -55,6 +55,11 @@ case_ hard-lockup-this-cpu 1 \
     "hardlockup: CPU 0: rip [0-9a-f]+ rflags [0-9a-f]+ \(interrupts off\)" \
     --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
     --cmdline "tests=faults.hard_lockup_on_this_cpu"
+# A thread loops with interrupts on for ever: the soft-lockup check
+# reports it after 2 s and panics at 6 s (without it: no verdict).
+case_ soft-lockup 1 "PANIC on CPU 0: soft lockup: thread main on CPU 0 ran 6 s" \
+    --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
+    --cmdline "softlockup_s=6 tests=faults.soft_lockup"
 # An upcall requested but not injected (played on CPU 1): its watcher
 # reports the stall and Xen dumps the VMCBs (debug key v); a pass.
 case_ upcall-stall-report 0 \

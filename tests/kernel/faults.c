@@ -8,7 +8,8 @@
  * (XENLING: PANIC, a failing exit) instead of hanging silently. Also a
  * hard lockup, on another CPU or on this one: a CPU that spins with
  * interrupts off for ever must be found by the hard-lockup detector,
- * which reports where it was and panics (kernel/hardlockup.c).
+ * which reports where it was and panics (kernel/hardlockup.c); and a
+ * thread that loops with interrupts on for ever (a soft lockup).
  */
 #include <kernel.h>
 #include <clock.h>
@@ -17,6 +18,7 @@
 #include <ipi.h>
 #include <ktest.h>
 #include <percpu.h>
+#include <sched.h>
 #include <smp.h>
 #include <wait.h>
 #include <arch/x86.h>
@@ -119,4 +121,15 @@ TEST_MANUAL(faults, hard_lockup_on_this_cpu)
         KTEST_SKIP("needs a second CPU to notice");
     printk("faults: CPU %u spins with interrupts off\n", smp_processor_id());
     spin_irqs_off_forever((void *)&spinning);
+}
+
+/* A thread loops for ever with interrupts on and never sleeps or yields:
+ * no wait's watchdog covers it, and its CPU beats on. The soft-lockup
+ * check must report it and end the run (test-faults.sh: softlockup_s=6). */
+TEST_MANUAL(faults, soft_lockup)
+{
+    printk("faults: thread %s loops with interrupts on, never switching\n",
+           thread_self()->name);
+    for ( ;; )
+        cpu_relax();
 }
