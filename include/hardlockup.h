@@ -6,8 +6,8 @@
  * it, and the run would hang without a word. So each CPU's watchdog
  * interrupt also beats a heartbeat about once a second and checks one
  * peer (the next CPU in a ring): a peer whose heartbeat has not moved
- * while Xen ran it for HARDLOCKUP_STUCK_NS gets an NMI, which arrives
- * with interrupts off; its handler prints where that CPU was (RIP,
+ * while Xen ran it or left it halted (blocked) for HARDLOCKUP_STUCK_NS
+ * gets an NMI, which arrives with interrupts off or wakes a halt; its handler prints where that CPU was (RIP,
  * RFLAGS, the interrupted thread, the registers, the return addresses on
  * its stack, the timer state) and panics: a failing verdict, never
  * silence. An NMI unanswered in HARDLOCKUP_ANSWER_NS is reported by the

@@ -4,8 +4,9 @@
  * peer's heartbeat (a count the peer's own watchdog interrupt raises
  * about once a second) and decides when the peer has made no progress
  * for long enough to be sent an NMI, and when an NMI it sent went
- * unanswered. The peer's time is what Xen says it ran (its runstate), so
- * a vCPU Xen did not run is never taken for a stuck one. Portable and
+ * unanswered. The peer's time is what Xen says it ran or kept it halted
+ * (its runstate), so a vCPU Xen did not run is never taken for a stuck
+ * one. Portable and
  * host-tested (kernel/lib/lockup.c, tests/host/test_lockup.c); the NMI
  * and its report are kernel/hardlockup.c.
  */

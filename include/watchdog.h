@@ -69,7 +69,9 @@ void watchdog_arm(struct watchdog *wd, uint64_t deadline_ns, const char *what);
  * parked and interrupts off: watchdog_suspend just before
  * SCHEDOP_shutdown(SHUTDOWN_suspend), watchdog_resume once the clock
  * reads right again (after clock_resume in a new domain) and before any
- * interrupt. The time in between does not count against armed watchdogs.
+ * interrupt. The time in between does not count against armed watchdogs
+ * nor the hard-lockup heartbeats (hardlockup_resume), and the runstate
+ * areas are registered with Xen again (a new domain has none).
  */
 void watchdog_suspend(void);
 void watchdog_resume(void);

@@ -3,7 +3,8 @@
  * hardlockup.c - the hard-lockup detector (include/hardlockup.h): each
  * CPU's heartbeat, raised by its watchdog interrupt (kernel/watchdog.c);
  * the check of the next CPU in the ring, by the rule of
- * kernel/lib/lockup.c on Xen's runstate of that CPU; the NMI sent to a
+ * kernel/lib/lockup.c on Xen's runstate of that CPU (its time running
+ * or blocked); the NMI sent to a
  * stuck CPU through its local APIC; and the NMI's report on that CPU,
  * which ends in a panic.
  */
@@ -110,7 +111,7 @@ hardlockup_init_cpu(void)
     __atomic_store_n(&h->ready, true, __ATOMIC_RELEASE);
     if ( smp_processor_id() == 0 )
         printk(
-            "hardlockup: a heartbeat every %llu ms; a CPU without one for %llu ms of its running time gets an NMI; a thread that runs %u s without a switch is a soft lockup\n",
+            "hardlockup: a heartbeat every %llu ms; a CPU without one for %llu ms running or halted gets an NMI; a thread that runs %u s without a switch is a soft lockup\n",
             HARDLOCKUP_BEAT_NS / NSEC_PER_MSEC,
             HARDLOCKUP_STUCK_NS / NSEC_PER_MSEC, softlockup_beats);
     return 0;
@@ -131,14 +132,22 @@ next_peer(unsigned int me)
     return me;
 }
 
-/* CPU cpu's running time by Xen's account, or our clock without one. */
+/*
+ * The time CPU cpu should have beaten in, by Xen's account: running, or
+ * blocked (a halted vCPU's APIC timer still fires and wakes it, so a
+ * vCPU left blocked with no beat has lost its timers: a silent hang
+ * too). Not the time it was runnable without a physical CPU, nor
+ * offline (down, or paused). Our clock without a runstate area.
+ */
 static uint64_t
 ran_ns(unsigned int cpu)
 {
     uint64_t t[4];
 
     watchdog_runstate(cpu, t);
-    return t[RUNSTATE_running] ? t[RUNSTATE_running] : clock_now_ns();
+    if ( !t[RUNSTATE_running] )
+        return clock_now_ns();
+    return t[RUNSTATE_running] + t[RUNSTATE_blocked];
 }
 
 int
@@ -366,7 +375,7 @@ hardlockup_nmi(struct trap_frame *f)
     /* This CPU may hold the console lock itself: take the console over. */
     printk_final_mode();
     printk(
-        "hardlockup: CPU %u made no progress for %llu ms of Xen running time (no watchdog interrupt: interrupts off, or stuck in a handler); NMI from CPU %d:\n",
+        "hardlockup: CPU %u made no progress for %llu ms running or halted by Xen's account (no watchdog interrupt: interrupts off, stuck in a handler, or its timers lost); NMI from CPU %d:\n",
         me, (unsigned long long)h->nmi_stuck_ms, from);
     printk(
         "hardlockup: CPU %u: rip %016llx rflags %016llx (interrupts %s) rsp %016llx\n",

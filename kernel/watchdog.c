@@ -57,7 +57,9 @@ static uint64_t suspended_at; /* watchdog_suspend's clock: CPU 0 only */
  * switches (VCPUOP_register_runstate_memory_area); read-only here. */
 static struct vcpu_runstate_info runstate[MAX_CPUS]
     __attribute__((aligned(64)));
-static bool runstate_ok[MAX_CPUS]; /* set once by watchdog_init_cpu */
+/* Set by watchdog_init_cpu, and again by watchdog_resume (CPU 0, the
+ * others parked). */
+static bool runstate_ok[MAX_CPUS];
 static uint64_t ticks_per_ms; /* APIC timer ticks (divided by 16): boot CPU,
                                  once, before any other CPU uses it */
 static unsigned long trips, unexpected; /* atomic */
@@ -383,6 +385,31 @@ watchdog_suspend(void)
     suspended_at = clock_now_ns();
 }
 
+/*
+ * A new domain after a restore or migration knows none of the runstate
+ * areas: without them Xen's account would stay frozen at the save, and
+ * a vCPU left waiting for a physical CPU would count as running (the
+ * hard-lockup rule would take it for stuck). Register every one again;
+ * in the same domain (a cancelled suspend) this changes nothing.
+ */
+static void
+runstate_register_again(void)
+{
+    unsigned int cpu;
+
+    for ( cpu = 0; cpu < MAX_CPUS; cpu++ )
+    {
+        struct vcpu_register_runstate_memory_area a = {
+            .addr.v = &runstate[cpu],
+        };
+
+        if ( runstate_ok[cpu] )
+            runstate_ok[cpu] =
+                hypercall_vcpu_op(VCPUOP_register_runstate_memory_area, cpu,
+                                  &a) == 0;
+    }
+}
+
 void
 watchdog_resume(void)
 {
@@ -392,6 +419,7 @@ watchdog_resume(void)
     if ( suspended_at && now > suspended_at )
         __atomic_fetch_add(&paused_ns, now - suspended_at, __ATOMIC_RELAXED);
     suspended_at = 0;
+    runstate_register_again();
     hardlockup_resume(); /* nor against the heartbeats */
 }
 

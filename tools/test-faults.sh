@@ -47,9 +47,15 @@ case_ panic-console-held-elsewhere 1 "PANIC on CPU 0: faults: panic while CPU 1"
 # fire: the hard-lockup detector on the other CPU finds it, its NMI
 # reports where it was, and the run fails (without it: no verdict, exit 2).
 case_ hard-lockup-other-cpu 1 \
-    "hardlockup: CPU 1 made no progress for [0-9]+ ms of Xen running time.*NMI from CPU 0" \
+    "hardlockup: CPU 1 made no progress for [0-9]+ ms running or halted.*NMI from CPU 0" \
     --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
     --cmdline "tests=faults.hard_lockup_on_another_cpu"
+# A CPU halted with interrupts on whose timers are lost (its APIC timer
+# stopped): blocked in Xen, no beat; the NMI wakes and reports it.
+case_ hard-lockup-halted 1 \
+    "hardlockup: CPU 1: interrupted thread [0-9]+ \(halter\)" \
+    --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
+    --cmdline "tests=faults.hard_lockup_halted_with_timers_lost"
 # ...and the CPU running the tests is the stuck one.
 case_ hard-lockup-this-cpu 1 \
     "hardlockup: CPU 0: rip [0-9a-f]+ rflags [0-9a-f]+ \(interrupts off\)" \

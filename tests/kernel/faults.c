@@ -21,6 +21,7 @@
 #include <sched.h>
 #include <smp.h>
 #include <wait.h>
+#include <arch/lapic.h>
 #include <arch/x86.h>
 
 /* Called under the console lock: a driver that finds a broken invariant
@@ -132,4 +133,39 @@ TEST_MANUAL(faults, soft_lockup)
            thread_self()->name);
     for ( ;; )
         cpu_relax();
+}
+
+/* CPU 1 halts with interrupts on, but its local APIC timer is stopped:
+ * the vCPU stays blocked in Xen, with no beat, as when its timers are
+ * lost. Only an NMI wakes it. */
+static void
+halt_with_timers_lost(void *arg)
+{
+    irq_disable();
+    lapic_timer_stop();
+    *(volatile bool *)arg = true;
+    for ( ;; )
+    {
+        safe_halt(); /* sti; hlt: an event wakes it, and it halts again */
+        irq_disable();
+    }
+}
+
+TEST_MANUAL(faults, hard_lockup_halted_with_timers_lost)
+{
+    static volatile bool halting;
+    struct thread *th;
+    uint64_t end;
+
+    if ( !cpu_online(1) )
+        KTEST_SKIP("needs a second CPU");
+    th = thread_create("halter", halt_with_timers_lost, (void *)&halting, 1);
+    ASSERT_TRUE(th != NULL);
+    end = clock_now_ns() + LOCKUP_TEST_WAIT_NS;
+    while ( clock_now_ns() < end )
+        sleep_ns(10 * NSEC_PER_MSEC);
+    printk(
+        "faults: CPU 1 stayed halted %llu ms without its timer, undetected\n",
+        (unsigned long long)(LOCKUP_TEST_WAIT_NS / NSEC_PER_MSEC));
+    EXPECT_TRUE(false);
 }
