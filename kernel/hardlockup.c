@@ -53,6 +53,9 @@ struct hl_cpu {
      * before the NMI; the NMI handler takes it (exchange). -1: none. */
     int nmi_from;
     uint64_t nmi_stuck_ms; /* written by the sender before nmi_from */
+    /* A request for this CPU's state, by the CPU reporting a lockup:
+     * set (release) before the NMI, cleared by the handler when done. */
+    int dump_from;
     /* A test's NMI: armed by the test, recorded here by the handler. */
     bool nmi_expected; /* atomic */
     bool nmi_seen;     /* atomic, set after rip and rflags */
@@ -61,6 +64,8 @@ struct hl_cpu {
 
 static struct hl_cpu hl[MAX_CPUS];
 static void print_stack_returns(unsigned int me, uint64_t rsp);
+static void dump_others(unsigned int me);
+static void dump_for_report(unsigned int me, const struct trap_frame *f);
 static bool stood_down;     /* atomic: the run is ending */
 static bool stall_reported; /* atomic: the upcall stall said once */
 /* Soft lockup limit in beats: boot CPU, once, before any beat. */
@@ -107,6 +112,7 @@ hardlockup_init_cpu(void)
     h->apic_id = lapic_id();
     h->peer = smp_processor_id();
     h->nmi_from = -1;
+    h->dump_from = -1;
     /* Release: the APIC id is written before a peer may use it. */
     __atomic_store_n(&h->ready, true, __ATOMIC_RELEASE);
     if ( smp_processor_id() == 0 )
@@ -159,6 +165,61 @@ hardlockup_send_nmi(unsigned int cpu)
     return 0;
 }
 
+/*
+ * On an NMI from the CPU reporting a lockup: print where this CPU is
+ * (RIP, thread, stack, the watchdog dump with its timer and upcall
+ * state), then go on. Not when this CPU holds the console lock (the NMI
+ * came in the middle of a line): it says so in one word instead.
+ */
+static void
+dump_for_report(unsigned int me, const struct trap_frame *f)
+{
+    const struct thread *t = thread_self();
+    int from = __atomic_load_n(&hl[me].dump_from, __ATOMIC_ACQUIRE);
+
+    if ( !printk_console_held_here() )
+    {
+        printk(
+            "hardlockup: CPU %u (asked by CPU %d): rip %016llx rflags %016llx (interrupts %s), thread %u (%s), %u interrupt(s) deep\n",
+            me, from, (unsigned long long)f->rip, (unsigned long long)f->rflags,
+            f->rflags & X86_FLAGS_IF ? "on" : "off", t ? t->id : 0,
+            t ? t->name : "none", this_cpu()->irq_depth - 1);
+        print_stack_returns(me, f->rsp);
+        backtrace(f->rbp);
+        watchdog_dump("asked for the hard-lockup report");
+    }
+    /* Release: our lines are out before the reporter goes on. */
+    __atomic_store_n(&hl[me].dump_from, -1, __ATOMIC_RELEASE);
+}
+
+/*
+ * The reporter's side: ask every other CPU with the detector, one at a
+ * time, for its state (dump_for_report), waiting at most a second for
+ * each (a CPU that cannot take the NMI is named and skipped).
+ */
+static void
+dump_others(unsigned int me)
+{
+    unsigned int c;
+    uint64_t end;
+
+    for ( c = 0; c < MAX_CPUS; c++ )
+    {
+        if ( c == me || !__atomic_load_n(&hl[c].ready, __ATOMIC_ACQUIRE) )
+            continue;
+        __atomic_store_n(&hl[c].dump_from, (int)me, __ATOMIC_RELEASE);
+        lapic_send_nmi(hl[c].apic_id);
+        end = clock_now_ns() + NSEC_PER_SEC;
+        while ( __atomic_load_n(&hl[c].dump_from, __ATOMIC_ACQUIRE) >= 0 &&
+                clock_now_ns() < end )
+            cpu_relax();
+        if ( __atomic_load_n(&hl[c].dump_from, __ATOMIC_ACQUIRE) >= 0 )
+            printk(
+                "hardlockup: CPU %u did not answer the NMI for its state within 1 s\n",
+                c);
+    }
+}
+
 /* The NMI went unanswered: say so from here (this CPU takes the console
  * over, as the stuck CPU may hold its lock) and end the run. */
 static void __noreturn
@@ -168,6 +229,7 @@ no_answer(unsigned int me, unsigned int p)
     uint64_t rs[4];
 
     printk_final_mode();
+    dump_others(me);
     watchdog_runstate(p, rs);
     printk(
         "hardlockup: CPU %u: the NMI sent to CPU %u %llu ms ago went unanswered; its thread %s; Xen ran it %llu ms in all, left it runnable %llu ms, blocked %llu ms\n",
@@ -367,6 +429,11 @@ hardlockup_nmi(struct trap_frame *f)
     }
     if ( !__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE) )
         return false; /* we sent none here */
+    if ( __atomic_load_n(&h->dump_from, __ATOMIC_ACQUIRE) >= 0 )
+    {
+        dump_for_report(me, f);
+        return true;
+    }
     from = __atomic_exchange_n(&h->nmi_from, -1, __ATOMIC_ACQUIRE);
     if ( __atomic_load_n(&stood_down, __ATOMIC_RELAXED) )
         return true; /* the run is ending anyway: let it end */
@@ -388,6 +455,7 @@ hardlockup_nmi(struct trap_frame *f)
     print_stack_returns(me, f->rsp);
     backtrace(f->rbp);
     watchdog_dump("hard lockup");
+    dump_others(me);
     panic(
         "hard lockup: CPU %u made no progress for %llu ms (interrupts %s at rip %llx)",
         me, (unsigned long long)h->nmi_stuck_ms,
