@@ -109,8 +109,8 @@ void watchdog_expect_trip(bool expect);
  * Print, each line prefixed "watchdog: CPU n:", `why` and then what tells
  * the causes of a lost wake-up apart on this CPU: the PV clock, the timer
  * state and queue (timer_dump) with the VIRQ_TIMER port's state, the
- * vcpu_info's upcall flags, and the local APIC's request and in-service
- * bits for the upcall vector. Any context on the CPU itself.
+ * vcpu_info's upcall flags, the local APIC's request and in-service
+ * bits for the upcall vector, and the scheduler's state (sched_dump). Any context on the CPU itself.
  */
 void watchdog_dump(const char *why);
 

@@ -468,4 +468,5 @@ watchdog_dump(const char *why)
     printk("%s local APIC (%s): upcall vector 0x%x IRR %d ISR %d\n", pfx,
            lapic_mode(), EVTCHN_UPCALL_VECTOR, irr, isr);
     timer_dump(pfx);
+    sched_dump(pfx);
 }
