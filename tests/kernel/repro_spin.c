@@ -24,7 +24,7 @@
 #define SPIN_BOUND (20ull * NSEC_PER_SEC) /* only if broken */
 
 struct spin_round {
-    volatile bool release, cpu1_in, spinner_in, spinner_done;
+    volatile bool release, cpu1_in, cpu1_out, spinner_in, spinner_done;
 };
 
 /* CPU 1, in its IPI handler (interrupts off), until released. */
@@ -39,6 +39,7 @@ cpu1_spin(void *arg)
     while ( !r->release )
         if ( ++n % 4096 == 0 && clock_now_ns() > end )
             break;
+    r->cpu1_out = true;
 }
 
 /* A thread on CPU 0, interrupts on, until released. */
@@ -83,6 +84,12 @@ TEST_MANUAL(repro, sleep_wakes_past_a_spinning_thread)
         late = clock_now_ns() - t0 - 5 * NSEC_PER_MSEC;
         r.release = true;
         EXPECT_EQ(thread_join_timeout(th, 30 * NSEC_PER_SEC, &code), 0);
+        /* CPU 1 must be out before r is reused: a call still spinning
+         * would read the next round's release (false) and stay. */
+        end = clock_now_ns() + 5 * NSEC_PER_SEC;
+        while ( !r.cpu1_out && clock_now_ns() < end )
+            sleep_ns(NSEC_PER_MSEC);
+        ASSERT_TRUE(r.cpu1_out);
         worst = MAX(worst, late);
         if ( late > LATE_LIMIT )
         {
