@@ -10,7 +10,9 @@
  * gets an NMI, which arrives with interrupts off or wakes a halt; its handler prints where that CPU was (RIP,
  * RFLAGS, the interrupted thread, the registers, the return addresses on
  * its stack, the timer state) and panics: a failing verdict, never
- * silence. An NMI unanswered in HARDLOCKUP_ANSWER_NS is reported by the
+ * silence; before its own panic it asks every other CPU for the same by
+ * NMI, and in dom0 the sender first has Xen dump its VMCBs (debug key
+ * v). An NMI unanswered in HARDLOCKUP_ANSWER_NS is reported by the
  * sender, which then panics. A thread that loops with interrupts on for
  * a minute without a context switch is a soft lockup: reported at 20 s,
  * a panic at 60 s (softlockup_s=N). The rule is kernel/lib/lockup.c (portable,

@@ -367,6 +367,11 @@ hardlockup_tick(const struct trap_frame *f, bool upcall_irr, bool upcall_isr)
          * this CPU would spin on it with interrupts off. The report is
          * the NMI handler's. */
         hl[p].nmi_stuck_ms = lockup_stuck_ns(&h->watch, ran) / NSEC_PER_MSEC;
+        /* In dom0, Xen's view of the stuck vCPU first (its VMCB: the
+         * pending injection, the interrupt shadow, V_TPR, RFLAGS), before
+         * the NMI changes it; the dump goes to Xen's console. */
+        if ( xen.initial_domain )
+            xen_debug_keys("v");
         /* Release: the duration is written before the request. */
         __atomic_store_n(&hl[p].nmi_from, (int)me, __ATOMIC_RELEASE);
         lapic_send_nmi(hl[p].apic_id);

@@ -451,11 +451,14 @@ watchdog_dump(const char *why)
     unsigned int mask = vi ? vi->evtchn_upcall_mask : 0;
     char pfx[24];
     bool irr, isr;
+    uint32_t tpr, ppr;
+    int irr_hi, isr_hi;
 
     /* The upcall's state is read before the first line is printed: the
      * dump's own console output brings events (on tier 2 the PV console
      * is itself an event channel), which would show up here as pending. */
     lapic_vector_state(EVTCHN_UPCALL_VECTOR, &irr, &isr);
+    lapic_priority_state(&tpr, &ppr, &irr_hi, &isr_hi);
     /* Every line names the CPU: dumps of several CPUs may interleave. */
     snprintf(pfx, sizeof(pfx), "watchdog: CPU %u:", cpu);
     printk("%s %s; state:\n", pfx, why);
@@ -465,8 +468,10 @@ watchdog_dump(const char *why)
     if ( vi )
         printk("%s vcpu_info: upcall_pending %u upcall_mask %u\n", pfx, pending,
                mask);
-    printk("%s local APIC (%s): upcall vector 0x%x IRR %d ISR %d\n", pfx,
-           lapic_mode(), EVTCHN_UPCALL_VECTOR, irr, isr);
+    printk(
+        "%s local APIC (%s): upcall vector 0x%x IRR %d ISR %d; TPR 0x%x PPR 0x%x, highest IRR vector 0x%x, highest ISR vector 0x%x (-1: none)\n",
+        pfx, lapic_mode(), EVTCHN_UPCALL_VECTOR, irr, isr, tpr, ppr, irr_hi,
+        isr_hi);
     timer_dump(pfx);
     sched_dump(pfx);
 }

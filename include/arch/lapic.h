@@ -37,6 +37,13 @@ unsigned long lapic_spurious_count(void);
  * local APIC; both false before lapic_enable(). For diagnostics. */
 void lapic_vector_state(uint8_t vector, bool *irr, bool *isr);
 
+/* This CPU's task and processor priorities (TPR, PPR) and its highest
+ * requested and in-service vectors (-1: none); all 0/-1 before
+ * lapic_enable(). For diagnostics: a TPR or an in-service vector of a
+ * class at or above a requested vector's holds that vector back. */
+void lapic_priority_state(uint32_t *tpr, uint32_t *ppr, int *irr_hi,
+                          int *isr_hi);
+
 /*
  * This CPU's local APIC timer, one-shot: raise `vector` after `ticks`
  * ticks of the timer clock divided by 16 (replacing any count running).

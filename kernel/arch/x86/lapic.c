@@ -25,6 +25,7 @@
 /* Register offsets in the xAPIC page. */
 #define APIC_ID         0x020
 #define APIC_TPR        0x080
+#define APIC_PPR        0x0a0
 #define APIC_EOI        0x0b0
 #define APIC_SVR        0x0f0
 #define APIC_SVR_ENABLE (1u << 8)
@@ -184,4 +185,30 @@ lapic_send_nmi(uint32_t apic_id)
     /* xAPIC: the write of the low word sends. */
     lapic_write(APIC_ICR2, apic_id << 24);
     lapic_write(APIC_ICR, low);
+}
+
+/* The highest vector set in the 8-word bitmap at `reg`, or -1. */
+static int
+highest_vector(unsigned int reg)
+{
+    int word;
+    uint32_t v;
+
+    for ( word = 7; word >= 0; word-- )
+        if ( (v = lapic_read(reg + word * 0x10)) != 0 )
+            return word * 32 + 31 - __builtin_clz(v);
+    return -1;
+}
+
+void
+lapic_priority_state(uint32_t *tpr, uint32_t *ppr, int *irr_hi, int *isr_hi)
+{
+    *tpr = *ppr = 0;
+    *irr_hi = *isr_hi = -1;
+    if ( mode == LAPIC_OFF )
+        return;
+    *tpr = lapic_read(APIC_TPR);
+    *ppr = lapic_read(APIC_PPR);
+    *irr_hi = highest_vector(APIC_IRR);
+    *isr_hi = highest_vector(APIC_ISR);
 }
