@@ -1,23 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hardlockup.h - the hard-lockup detector. A wait's watchdog
- * (watchdog.h) runs on the waiting CPU's own local APIC timer, so a CPU
- * spinning with interrupts off (a lock, a loop in a queue) never trips
- * it, and the run would hang without a word. So each CPU's watchdog
- * interrupt also beats a heartbeat about once a second and checks one
- * peer (the next CPU in a ring): a peer whose heartbeat has not moved
- * while Xen ran it or left it halted (blocked) for HARDLOCKUP_STUCK_NS
- * gets an NMI, which arrives with interrupts off or wakes a halt; its handler prints where that CPU was (RIP,
- * RFLAGS, the interrupted thread, the registers, the return addresses on
- * its stack, the timer state) and panics: a failing verdict, never
- * silence; before its own panic it asks every other CPU for the same by
- * NMI, and in dom0 the sender first has Xen dump its VMCBs (debug key
- * v). An NMI unanswered in HARDLOCKUP_ANSWER_NS is reported by the
- * sender, which then panics. A thread that loops with interrupts on for
- * a minute without a context switch is a soft lockup: reported at 20 s,
- * a panic at 60 s (softlockup_s=N). The rule is kernel/lib/lockup.c (portable,
- * host-tested); the rest kernel/hardlockup.c. `nohardlockup` on the
- * command line turns it off; `nowatchdog` does too (no heartbeats).
+ * hardlockup.h - the hard-lockup detector. A wait's watchdog (watchdog.h)
+ * runs on the waiting CPU's own local APIC timer, so a CPU spinning with
+ * interrupts off (a lock, a loop in a queue) never trips it, and the run
+ * would hang without a word. So each CPU's watchdog interrupt also beats a
+ * heartbeat about once a second and checks one peer (the next CPU in a
+ * ring): a peer whose heartbeat has not moved while Xen ran it or left it
+ * halted (blocked) for HARDLOCKUP_STUCK_NS gets an NMI, which arrives with
+ * interrupts off or wakes a halt; its handler prints where that CPU was
+ * (RIP, RFLAGS, the interrupted thread, the registers, the return addresses
+ * on its stack, the timer state) and panics: a failing verdict, never
+ * silence; before its own panic it asks every other CPU for the same by NMI,
+ * and in dom0 the sender first has Xen dump its VMCBs (debug key v). An NMI
+ * unanswered in HARDLOCKUP_ANSWER_NS is reported by the sender, which then
+ * panics. A thread that loops with interrupts on for a minute without a
+ * context switch is a soft lockup: reported at 20 s, a panic at 60 s
+ * (softlockup_s=N). The rule is kernel/lib/lockup.c (portable, host-tested);
+ * the rest kernel/hardlockup.c. `nohardlockup` on the command line turns it
+ * off; `nowatchdog` does too (no heartbeats).
  */
 #ifndef XENLING_HARDLOCKUP_H
 #define XENLING_HARDLOCKUP_H
