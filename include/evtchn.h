@@ -146,6 +146,7 @@ struct evtchn_stats {
     uint64_t upcalls;  /* vector callbacks taken */
     uint64_t events;   /* handler invocations */
     uint64_t spurious; /* pending ports with no handler */
+    uint64_t busy_ns;  /* time spent in upcalls (handlers included) */
 };
 void evtchn_get_stats(unsigned int cpu, struct evtchn_stats *out);
 

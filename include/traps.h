@@ -74,4 +74,8 @@ bool trap_stack_guard_note(uint64_t addr, char *buf, size_t size);
 /* Print the frame as a register dump (with CR2 for page faults). */
 void trap_dump(const struct trap_frame *f);
 
+/* External interrupts taken while masked or inside a handler, since
+ * boot (kernel/arch/x86/traps.c: the first is reported on the console). */
+extern unsigned long trap_odd_irqs;
+
 #endif

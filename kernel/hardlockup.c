@@ -69,13 +69,13 @@ static void dump_for_report(unsigned int me, const struct trap_frame *f);
 static bool stood_down;     /* atomic: the run is ending */
 static bool stall_reported; /* atomic: the upcall stall said once */
 /* Soft lockup limit in beats: boot CPU, once, before any beat. */
-static unsigned int softlockup_beats = SOFTLOCKUP_PANIC_BEATS;
+static unsigned int softlockup_beats; /* 0: report only, never panic */
 static const struct lockup_limits limits = {
     .stuck_ns = HARDLOCKUP_STUCK_NS,
     .answer_ns = HARDLOCKUP_ANSWER_NS,
 };
 
-/* softlockup_s=N from the command line (3 or more), else the default. */
+/* softlockup_s=N from the command line (3 or more), else 0 (no panic). */
 static unsigned int
 softlockup_limit(void)
 {
@@ -83,15 +83,15 @@ softlockup_limit(void)
     unsigned int s = 0, i;
 
     if ( !cmdline_get(boot_info.cmdline, "softlockup_s", buf, sizeof(buf)) )
-        return SOFTLOCKUP_PANIC_BEATS;
+        return 0;
     for ( i = 0; buf[i] >= '0' && buf[i] <= '9' && s < 100000; i++ )
         s = s * 10 + (buf[i] - '0');
     if ( buf[i] || s < 3 )
     {
         printk(
-            "hardlockup: softlockup_s=%s is not a number of seconds from 3 up; using %u\n",
-            buf, SOFTLOCKUP_PANIC_BEATS);
-        return SOFTLOCKUP_PANIC_BEATS;
+            "hardlockup: softlockup_s=%s is not a number of seconds from 3 up; soft lockups are reported only\n",
+            buf);
+        return 0;
     }
     return s;
 }
@@ -117,9 +117,12 @@ hardlockup_init_cpu(void)
     __atomic_store_n(&h->ready, true, __ATOMIC_RELEASE);
     if ( smp_processor_id() == 0 )
         printk(
-            "hardlockup: a heartbeat every %llu ms; a CPU without one for %llu ms running or halted gets an NMI; a thread that runs %u s without a switch is a soft lockup\n",
+            "hardlockup: a heartbeat every %llu ms; a CPU without one for %llu ms running or halted gets an NMI; a thread running %u s without a switch is reported%s\n",
             HARDLOCKUP_BEAT_NS / NSEC_PER_MSEC,
-            HARDLOCKUP_STUCK_NS / NSEC_PER_MSEC, softlockup_beats);
+            HARDLOCKUP_STUCK_NS / NSEC_PER_MSEC,
+            softlockup_beats ? softlockup_beats / 3 : SOFTLOCKUP_REPORT_BEATS,
+            softlockup_beats ? ", and ends the run at the softlockup_s limit"
+                             : " (every 20 s; softlockup_s=N ends the run)");
     return 0;
 }
 
@@ -320,8 +323,10 @@ check_soft_lockup(struct hl_cpu *h, unsigned int me, const struct trap_frame *f)
         h->sl_beats = 0;
         return;
     }
-    if ( ++h->sl_beats != softlockup_beats / 3 &&
-         h->sl_beats != softlockup_beats )
+    ++h->sl_beats;
+    if ( softlockup_beats ? h->sl_beats != softlockup_beats / 3 &&
+                                h->sl_beats != softlockup_beats
+                          : h->sl_beats % SOFTLOCKUP_REPORT_BEATS != 0 )
         return;
     printk(
         "softlockup: CPU %u: thread %u (%s) has run %u s without a context switch, interrupts on: rip %016llx rflags %016llx rsp %016llx\n",
@@ -329,7 +334,7 @@ check_soft_lockup(struct hl_cpu *h, unsigned int me, const struct trap_frame *f)
         (unsigned long long)f->rflags, (unsigned long long)f->rsp);
     print_stack_returns(me, f->rsp);
     backtrace(f->rbp);
-    if ( h->sl_beats == softlockup_beats )
+    if ( softlockup_beats && h->sl_beats == softlockup_beats )
         panic(
             "soft lockup: thread %s on CPU %u ran %u s without a switch, at rip %llx",
             t->name, me, h->sl_beats, (unsigned long long)f->rip);

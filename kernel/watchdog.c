@@ -78,27 +78,38 @@ watchdog_runstate(unsigned int cpu, uint64_t t[4])
     struct vcpu_runstate_info *rs;
     unsigned int i, tries;
     uint64_t e, now;
-    int state;
+    int state = -1;
 
     memset(t, 0, 4 * sizeof(*t));
     if ( cpu >= MAX_CPUS || !runstate_ok[cpu] )
         return;
     rs = &runstate[cpu];
-    for ( tries = 0; tries < 3; tries++ )
+    /* The state is read with the times, inside the check: read after
+     * it, a switch in between added the time since the old entry to the
+     * new state (a remote vCPU's running time once went back by 957 ms
+     * between two reads). Up to 100 tries, then zeros (no reading). */
+    for ( tries = 0; tries < 100; tries++ )
     {
         e = __atomic_load_n(&rs->state_entry_time, __ATOMIC_ACQUIRE);
+        if ( e & XEN_RUNSTATE_UPDATE )
+            continue; /* Xen is writing it */
+        state = __atomic_load_n(&rs->state, __ATOMIC_RELAXED);
         for ( i = 0; i < 4; i++ )
             t[i] = __atomic_load_n(&rs->time[i], __ATOMIC_RELAXED);
-        /* Orders the times' loads before the entry time's second load. */
+        /* Orders the loads above before the entry time's second load. */
         __atomic_thread_fence(__ATOMIC_ACQUIRE);
         if ( __atomic_load_n(&rs->state_entry_time, __ATOMIC_ACQUIRE) == e )
             break;
+        state = -1;
+    }
+    if ( state < 0 )
+    {
+        memset(t, 0, 4 * sizeof(*t));
+        return;
     }
     /* The state it is in now has run since its entry time (Xen system
-     * time, as clock_raw_ns reads it; the update flag masked off). */
-    e &= ~XEN_RUNSTATE_UPDATE;
+     * time, as clock_raw_ns reads it). */
     now = clock_raw_ns();
-    state = __atomic_load_n(&rs->state, __ATOMIC_RELAXED);
     if ( state < 4 && now > e )
         t[state] += now - e;
 }

@@ -294,6 +294,7 @@ serial="${transcript%.txt}.serial.log"
 
 # At most two QEMUs on this machine at once (tools/lib/qemu-slot.sh).
 . "$here/lib/qemu-slot.sh"
+. "$here/lib/qemu-mon.sh"
 qemu_slot_take || infra "no free QEMU slot"
 
 tmp=$(mktemp -d /tmp/xenling-tier2.XXXXXX)
@@ -368,12 +369,15 @@ ln -s "$xen" "$tmp/xen.elf"
 # never sets CR0.TS. Real hardware raises the #NM; no user needs this.
 xen_args="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all console_timestamps=boot dom0_mem=512M,max:512M spec-ctrl=eager-fpu"
 dom0_args="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4"
-# Debugging aids (see tools/tier2/README.md): extra Xen / dom0 arguments.
+# Debugging aids (see tools/tier2/README.md): extra Xen / dom0 arguments;
+# XENLING_QEMU_ACCEL replaces "tcg" (e.g. tcg,thread=single: one host
+# thread for every vCPU, to tell a multi-threaded TCG race apart).
 xen_args="$xen_args ${XENLING_TIER2_XEN_ARGS:-}"
 dom0_args="$dom0_args ${XENLING_TIER2_DOM0_ARGS:-}"
 case "$dom0_args" in *,*) infra "XENLING_TIER2_DOM0_ARGS must not contain commas" ;; esac
-qemu=(qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp 2 -m 1536
-      -no-reboot -nodefaults -display none -monitor none -serial stdio
+qemu=(qemu-system-x86_64 -accel "${XENLING_QEMU_ACCEL:-tcg}" -machine q35 -cpu max -smp 2 -m 1536
+      -no-reboot -nodefaults -display none -serial stdio
+      $(qemu_mon_args "$tmp/qemu.mon")
       -kernel "$tmp/xen.elf" -append "$xen_args"
       -initrd "$tmp/vmlinux $dom0_args,$tmp/initrd")
 i=0
@@ -438,6 +442,11 @@ stampre='^(\(XEN\) )?(\(d[0-9]+\) )?\[ *([0-9]+\.[0-9]+)\] '
 exec 7>"$times"
 
 set +e
+# A machine silent for XENLING_QEMU_SILENCE s (default 120) gets its
+# vCPUs' registers dumped once (tools/lib/qemu-mon.sh).
+qemu_mon_watch "$tmp/qemu.mon" "$serial" "${transcript%.txt}.regs" \
+    "${XENLING_QEMU_SILENCE:-120}" &
+monpid=$!
 exec 9<&0
 exec 8< <(
     if [ $interactive = 1 ]; then
@@ -534,6 +543,8 @@ while IFS= read -r line <&8; do
 done
 [ -n "${qstatus:-}" ] || qstatus="unknown (output ended)"
 exec 8<&-
+kill $monpid 2>/dev/null
+wait $monpid 2>/dev/null
 set -e
 end_us=$(now_us)
 for st in "dom0 $t_dom0" "init $t_init" "toolstack $t_tool" "create $t_create" \

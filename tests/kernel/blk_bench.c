@@ -16,6 +16,7 @@
 #include <bootinfo.h>
 #include <clock.h>
 #include <cmdline.h>
+#include <evtchn.h>
 #include <hypervisor.h>
 #include <ktest.h>
 #include <mm.h>
@@ -57,7 +58,11 @@ struct slot {
     struct run *run;
     void *buf;
     uint64_t rng;
+    uint64_t t_submit; /* clock when the request was sent */
 };
+
+/* Request latencies: bucket b counts those of [2^b, 2^(b+1)) us. */
+#define LAT_BUCKETS 24
 
 /*
  * One workload in progress. The completions (any CPU, interrupt context)
@@ -67,14 +72,17 @@ struct slot {
 struct run {
     const struct workload *w;
     struct blk_disk *d;
-    uint64_t slots_in_disk; /* request-sized slots the disk holds */
-    uint64_t next;          /* atomic: the next sequential slot */
-    bool stop;              /* atomic */
-    unsigned int inflight;  /* atomic */
-    uint64_t done, failed;  /* atomic */
-    int first_error;        /* the first failure's status (atomic) */
-    uint64_t t_last;        /* atomic: clock of the last completion */
-    struct waitq wq;        /* the thread waits for inflight == 0 */
+    uint64_t slots_in_disk;    /* request-sized slots the disk holds */
+    uint64_t next;             /* atomic: the next sequential slot */
+    bool stop;                 /* atomic */
+    unsigned int inflight;     /* atomic */
+    uint64_t done, failed;     /* atomic */
+    int first_error;           /* the first failure's status (atomic) */
+    uint64_t t_last;           /* atomic: clock of the last completion */
+    uint64_t t_end;            /* no new request after this clock */
+    uint64_t lat[LAT_BUCKETS]; /* atomic: the latency histogram */
+    uint64_t lat_max;          /* atomic: the longest request (ns) */
+    struct waitq wq;           /* the thread waits for inflight == 0 */
     struct slot slot[BENCH_MAX_QD];
 };
 
@@ -112,11 +120,45 @@ slot_aim(struct run *run, struct slot *s)
 
 static void slot_done(struct blk_req *r);
 
+/* Count one request's latency (ns) in run's histogram. Any context. */
+static void
+lat_note(struct run *run, uint64_t ns)
+{
+    uint64_t us = ns / 1000, max;
+    unsigned int b = 0;
+
+    while ( b + 1 < LAT_BUCKETS && us >= (2ull << b) )
+        b++;
+    __atomic_add_fetch(&run->lat[b], 1, __ATOMIC_RELAXED);
+    max = __atomic_load_n(&run->lat_max, __ATOMIC_RELAXED);
+    while ( ns > max &&
+            !__atomic_compare_exchange_n(&run->lat_max, &max, ns, true,
+                                         __ATOMIC_RELAXED, __ATOMIC_RELAXED) )
+        continue;
+}
+
+/* The upper bound (us) of the bucket holding the p-th permille request. */
+static uint64_t
+lat_permille(const struct run *run, uint64_t total, unsigned int p)
+{
+    uint64_t seen = 0;
+    unsigned int b;
+
+    for ( b = 0; b < LAT_BUCKETS; b++ )
+    {
+        seen += run->lat[b];
+        if ( seen * 1000 >= total * p )
+            break;
+    }
+    return 2ull << (b < LAT_BUCKETS ? b : LAT_BUCKETS - 1);
+}
+
 static void
 slot_submit(struct run *run, struct slot *s)
 {
     slot_aim(run, s);
     s->r.done = slot_done;
+    s->t_submit = clock_now_ns();
     blk_submit(run->d, &s->r);
 }
 
@@ -130,8 +172,10 @@ slot_done(struct blk_req *r)
 {
     struct slot *s = container_of(r, struct slot, r);
     struct run *run = s->run;
+    uint64_t now = clock_now_ns();
 
-    __atomic_store_n(&run->t_last, clock_now_ns(), __ATOMIC_RELAXED);
+    __atomic_store_n(&run->t_last, now, __ATOMIC_RELAXED);
+    lat_note(run, now - s->t_submit);
     if ( r->status )
     {
         int none = 0;
@@ -143,8 +187,15 @@ slot_done(struct blk_req *r)
     else
     {
         __atomic_add_fetch(&run->done, 1, __ATOMIC_RELAXED);
-        /* Acquire: pairs with the thread's release store of stop. */
-        if ( !__atomic_load_n(&run->stop, __ATOMIC_ACQUIRE) )
+        /*
+         * Acquire: pairs with the thread's release store of stop. The
+         * deadline is checked here too: completions that keep finding
+         * the next response ready keep this CPU in one upcall, where the
+         * thread that would set stop cannot run (31 s instead of 3 were
+         * seen), so the completions end the run on time themselves.
+         */
+        if ( !__atomic_load_n(&run->stop, __ATOMIC_ACQUIRE) &&
+             now < run->t_end )
         {
             slot_submit(run, s);
             return;
@@ -165,55 +216,90 @@ run_idle(void *arg)
     return __atomic_load_n(&run->inflight, __ATOMIC_ACQUIRE) == 0;
 }
 
-/* Xen's totals (ns) of every online vCPU's running, runnable, blocked
- * and offline time, summed: where the guest's time went (a profile). */
-static void
-vcpu_times(uint64_t t[4])
-{
-    uint64_t one[4];
-    unsigned int cpu, i;
+/* Where the vCPUs' time went: Xen's runstate totals (ns) and our upcall
+ * and handler counts, per vCPU. */
+struct snap {
+    uint64_t t[MAX_CPUS][4];
+    struct evtchn_stats ev[MAX_CPUS];
+};
 
-    memset(t, 0, 4 * sizeof(*t));
+static void
+snap_take(struct snap *s)
+{
+    unsigned int cpu;
+
+    memset(s, 0, sizeof(*s));
     for ( cpu = 0; cpu < MAX_CPUS; cpu++ )
     {
         if ( !cpu_online(cpu) )
             continue;
-        watchdog_runstate(cpu, one);
-        for ( i = 0; i < 4; i++ )
-            t[i] += one[i];
+        watchdog_runstate(cpu, s->t[cpu]);
+        evtchn_get_stats(cpu, &s->ev[cpu]);
     }
 }
 
+/* "12.3%": n per mille of total, into buf. */
+static const char *
+pct(char *buf, size_t len, uint64_t n, uint64_t total)
+{
+    uint64_t pm = total ? n * 1000 / total : 0;
+
+    snprintf(buf, len, "%llu.%llu%%", (unsigned long long)(pm / 10),
+             (unsigned long long)(pm % 10));
+    return buf;
+}
+
 /*
- * Print where the vCPUs' time went during a workload (per mille of their
- * total, from Xen's runstate accounting) and the mean time a request
- * took (queue depth x elapsed / requests, Little's law): a vCPU that
- * mostly sat blocked waiting for responses says the time went to the
- * backend, dom0 and the device; one that was runnable without a pCPU
- * says the host was short of CPUs.
+ * Print where the time went during a workload: the mean time a request
+ * took (queue depth x elapsed / requests, Little's law) and the spread of
+ * the requests' own latencies (submit to completion handler); then per
+ * vCPU its share of running, runnable and blocked time (Xen's runstate
+ * accounting) and the upcalls and handler calls it took. A vCPU that
+ * mostly sat blocked says the time went to the backend, dom0 and the
+ * device; one that was runnable without a pCPU says the host was short
+ * of CPUs; one that ran while the requests waited says the guest itself
+ * spent it.
  */
 static void
-print_profile(const struct workload *w, const uint64_t before[4],
-              const uint64_t after[4], uint64_t ns, uint64_t done)
+print_profile(const struct workload *w, const struct run *run,
+              const struct snap *before, const struct snap *after, uint64_t ns,
+              uint64_t done)
 {
-    uint64_t d[4], sum = 0;
-    unsigned int i;
+    char a[12], b[12], c[12];
+    uint64_t total = 0, d[4], sum;
+    unsigned int cpu, i;
 
-    for ( i = 0; i < 4; i++ )
-        sum += d[i] = after[i] - before[i];
-    if ( !sum || !done )
+    if ( !done )
         return;
-    for ( i = 0; i < 4; i++ )
-        d[i] = d[i] * 1000 / sum;
+    for ( i = 0; i < LAT_BUCKETS; i++ )
+        total += run->lat[i];
     printk(
-        "    # blk_bench: %s: profile: the vCPUs ran %llu.%llu%%, waited runnable for a pCPU %llu.%llu%%, blocked %llu.%llu%% of their time; %llu us a request\n",
-        w->name, (unsigned long long)(d[RUNSTATE_running] / 10),
-        (unsigned long long)(d[RUNSTATE_running] % 10),
-        (unsigned long long)(d[RUNSTATE_runnable] / 10),
-        (unsigned long long)(d[RUNSTATE_runnable] % 10),
-        (unsigned long long)(d[RUNSTATE_blocked] / 10),
-        (unsigned long long)(d[RUNSTATE_blocked] % 10),
-        (unsigned long long)(w->qd * ns / done / 1000));
+        "    # blk_bench: %s: profile: %llu us a request; latency p50 < %llu us, p90 < %llu us, p99 < %llu us, max %llu us\n",
+        w->name, (unsigned long long)(w->qd * ns / done / 1000),
+        (unsigned long long)lat_permille(run, total, 500),
+        (unsigned long long)lat_permille(run, total, 900),
+        (unsigned long long)lat_permille(run, total, 990),
+        (unsigned long long)(run->lat_max / 1000));
+    for ( cpu = 0; cpu < MAX_CPUS; cpu++ )
+    {
+        if ( !cpu_online(cpu) )
+            continue;
+        sum = 0;
+        for ( i = 0; i < 4; i++ )
+            sum += d[i] = after->t[cpu][i] - before->t[cpu][i];
+        printk(
+            "    # blk_bench: %s: profile: vCPU %u ran %s, runnable %s, blocked %s; %llu upcalls, %llu events, %llu us in upcalls\n",
+            w->name, cpu, pct(a, sizeof(a), d[RUNSTATE_running], sum),
+            pct(b, sizeof(b), d[RUNSTATE_runnable], sum),
+            pct(c, sizeof(c), d[RUNSTATE_blocked], sum),
+            (unsigned long long)(after->ev[cpu].upcalls -
+                                 before->ev[cpu].upcalls),
+            (unsigned long long)(after->ev[cpu].events -
+                                 before->ev[cpu].events),
+            (unsigned long long)((after->ev[cpu].busy_ns -
+                                  before->ev[cpu].busy_ns) /
+                                 1000));
+    }
 }
 
 /* The benchmark's seconds per workload: blkbench_s=, default 3. */
@@ -240,7 +326,8 @@ run_workload(struct ktest_ctx *t, struct run *run, struct blk_disk *d,
              const struct blk_info *in, const struct workload *w,
              unsigned int secs, uint64_t *completed, bool *stuck)
 {
-    uint64_t t0, ns, bytes, per_s, before[4], after[4];
+    static struct snap before, after; /* one benchmark thread */
+    uint64_t t0, ns, bytes, per_s;
     unsigned int i;
 
     run->w = w;
@@ -250,10 +337,13 @@ run_workload(struct ktest_ctx *t, struct run *run, struct blk_disk *d,
     run->stop = false;
     run->done = run->failed = 0;
     run->first_error = 0;
+    memset(run->lat, 0, sizeof(run->lat));
+    run->lat_max = 0;
     run->inflight = w->qd;
-    vcpu_times(before);
+    snap_take(&before);
     t0 = clock_now_ns();
     run->t_last = t0;
+    run->t_end = t0 + (uint64_t)secs * 1000000000ull;
     for ( i = 0; i < w->qd; i++ )
         slot_submit(run, &run->slot[i]);
     sleep_ns((uint64_t)secs * 1000000000ull);
@@ -266,7 +356,7 @@ run_workload(struct ktest_ctx *t, struct run *run, struct blk_disk *d,
         return w->qd;
     }
     ns = __atomic_load_n(&run->t_last, __ATOMIC_RELAXED) - t0;
-    vcpu_times(after);
+    snap_take(&after);
     *completed = run->done;
     bytes = run->done * w->sectors * BLK_SECTOR;
     if ( w->sectors >= 2048 )
@@ -288,7 +378,7 @@ run_workload(struct ktest_ctx *t, struct run *run, struct blk_disk *d,
         w->name, (unsigned long long)run->done,
         (unsigned long long)(ns / 1000000), (unsigned long long)run->failed,
         run->first_error);
-    print_profile(w, before, after, ns, run->done);
+    print_profile(w, run, &before, &after, ns, run->done);
     return run->failed;
 }
 

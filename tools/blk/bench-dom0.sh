@@ -30,6 +30,9 @@ for v in "$BENCH_SECS" "$BENCH_SEQ_MB" "$JOB_VCPUS" "$JOB_MEM"; do
         '' | *[!0-9]*) echo "# bench-dom0: bad value '$v' in bench.env or the job"; exit 1 ;;
     esac
 done
+case "${BENCH_ONLY:-}" in *[!a-z0-9,-]*) echo "# bench-dom0: bad BENCH_ONLY '$BENCH_ONLY' in bench.env"; exit 1 ;; esac
+# wanted WHO: is WHO among the targets to run (BENCH_ONLY, default all)?
+wanted() { case ",${BENCH_ONLY:-$1}," in *,"$1",*) return 0 ;; esac; return 1; }
 case "${BENCH_BLK:-}" in *[!a-z0-9=,]*) echo "# bench-dom0: bad BENCH_BLK '$BENCH_BLK' in bench.env"; exit 1 ;; esac
 run_lib() { "$B/lib/ld-linux-x86-64.so.2" --library-path "$B/lib" "$@"; }
 FIO="run_lib $B/fio"
@@ -54,16 +57,21 @@ until [ -b /dev/nullb0 ]; do
     sleep 0.1
 done
 
-note "dom0 on $dev"
-bench_workloads dom0-disk "$dev"
-note "dom0 on /dev/nullb0"
-bench_workloads dom0-null /dev/nullb0
+if wanted dom0-disk; then
+    note "dom0 on $dev"
+    bench_workloads dom0-disk "$dev"
+fi
+if wanted dom0-null; then
+    note "dom0 on /dev/nullb0"
+    bench_workloads dom0-null /dev/nullb0
+fi
 
 # guest NAME WHO TARGET MARKER CONFIG-LINES: run one guest to its end;
 # its console log's BENCH lines are printed as WHO's, and the time from
 # `xl create` until MARKER appears in that log as WHO's boot time.
 guest() {
     name=$1 who=$2 target=$3 marker=$4 lines=$5
+    wanted "$who" || return 0
     cfg=/tmp/$name.cfg log=$LOGDIR/guest-$name.log
     cat >"$cfg" <<EOF
 name = "$name"
@@ -82,8 +90,22 @@ EOF
     note "$who: xl create ($target)"
     $B/waitline "$log" "$marker" "$JOB_TIMEOUT" >/tmp/$name.start &
     wpid=$!
+    if [ "${BENCH_XENTOP:-0}" = 1 ]; then
+        run_lib $B/xentop -b -d 1 >/tmp/$name.xentop 2>&1 &
+        xtpid=$!
+    fi
     timeout -s TERM "$JOB_TIMEOUT" xl create -F "$cfg" >/tmp/$name.xl 2>&1
     st=$?
+    if [ "${BENCH_XENTOP:-0}" = 1 ]; then
+        kill $xtpid 2>/dev/null
+        wait $xtpid
+        # One line a second: each domain's CPU share (xentop's CPU(%)
+        # column, 100 = one pCPU) over the last second.
+        awk -v who="$who" '
+            $1 == "NAME" { if (line != "") print "# xentop " who ":" line; line = ""; next }
+            NF > 4 { line = line " " $1 "=" $4 }
+            END { if (line != "") print "# xentop " who ":" line }' /tmp/$name.xentop
+    fi
     # Give xenconsoled a moment to write the ring's last lines.
     sleep 0.5
     kill $wpid 2>/dev/null
@@ -105,7 +127,8 @@ EOF
     xl destroy "$name" >/dev/null 2>&1
 }
 
-xen_extra="extra = \"bench=blk blktest=xvda blkbench_s=$BENCH_SECS${BENCH_BLK:+ blk=$BENCH_BLK}\""
+case "${BENCH_CMDLINE:-}" in *[!a-z0-9_=,.\ ]*) echo "# bench-dom0: bad BENCH_CMDLINE '$BENCH_CMDLINE' in bench.env"; exit 1 ;; esac
+xen_extra="extra = \"bench=blk blktest=xvda blkbench_s=$BENCH_SECS${BENCH_BLK:+ blk=$BENCH_BLK}${BENCH_CMDLINE:+ $BENCH_CMDLINE}\""
 xen_lines="kernel = \"/job/kernel\"
 $xen_extra"
 lin_lines="kernel = \"$B/linux.gz\"

@@ -30,10 +30,11 @@ WHO = ["xenling", "linux", "dom0"]
 DEVS = ["disk", "null"]
 LINE = re.compile(r"^BENCH (\S+) (\S+) ([0-9.]+) (MiB/s|IOPS|s)$")
 ERROR = re.compile(r"^BENCH-ERROR (\S+) (\S+) (.*)$")
+HOST = re.compile(r"^# bench: host: (.*)$")
 
 
 def parse(path):
-    vals, units, errors = {}, {}, []
+    vals, units, errors, host = {}, {}, [], None
     with open(path, errors="replace") as f:
         for line in f:
             line = line.rstrip("\r\n")
@@ -46,7 +47,10 @@ def parse(path):
             m = ERROR.match(line)
             if m:
                 errors.append("%s %s: %s" % m.groups())
-    return vals, units, errors
+            m = HOST.match(line)
+            if m:
+                host = m.group(1)
+    return vals, units, errors, host
 
 
 def fmt(v, unit):
@@ -81,12 +85,13 @@ def main():
     ap.add_argument("transcripts", nargs="+")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    runs, units, missing = [], {w: ("MiB/s" if "-1M-" in w else "IOPS")
-                                for w in WORKLOADS}, []
+    runs, units, missing, hosts = [], {w: ("MiB/s" if "-1M-" in w else "IOPS")
+                                       for w in WORKLOADS}, [], []
     units[BOOT] = "s"
     for i, path in enumerate(a.transcripts, 1):
-        vals, _, errors = parse(path)
+        vals, _, errors, host = parse(path)
         runs.append(vals)
+        hosts.append("run %d: %s" % (i, host or "not measured"))
         for e in errors:
             missing.append("run %d: %s" % (i, e))
         for who in WHO:
@@ -130,6 +135,10 @@ def main():
                "first test (\"KTAP version 1\") or Linux's /init's first "
                "line (looked for every 10 ms). For times, a ratio below 1 is "
                "Xenling faster.")
+    out.append("")
+    out.append("The host during the runs (numbers hold only when it was "
+               "quiet):")
+    out += ["  " + h for h in hosts]
     if missing:
         out.append("")
         out.append("Missing or failed:")

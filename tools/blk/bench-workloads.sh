@@ -47,6 +47,17 @@ bench_fio() {
             if (wl ~ /-1M-/) printf "BENCH %s %s %.2f MiB/s\n", who, wl, bw / 1024
             else printf "BENCH %s %s %d IOPS\n", who, wl, iops
             found = 1
+            # Completion latency (us), as blk_bench prints its own: the
+            # clat percentiles are fields 18-37 ("50.000000%=123"), the
+            # max field 15; a write section is 41 fields further on.
+            off = rw ~ /write/ ? 41 : 0
+            for (i = 18; i <= 37; i++) {
+                split($(i + off), kv, "=")
+                if (kv[1] == "50.000000%") p50 = kv[2]
+                if (kv[1] == "90.000000%") p90 = kv[2]
+                if (kv[1] == "99.000000%") p99 = kv[2]
+            }
+            printf "# %s %s: latency p50 %s us, p90 %s us, p99 %s us, max %s us\n", who, wl, p50, p90, p99, $(15 + off)
         }
         END { if (!found || st != 0) printf "BENCH-ERROR %s %s fio status %s\n", who, wl, st }'
     [ $_st = 0 ] || echo "$_out" | tail -n 3 | sed "s/^/# fio: /"

@@ -11,7 +11,11 @@
 # checks on a shared machine); the others wait. While the file
 # /tmp/xenling-qemu.prio names a directory, runners started inside it go
 # first but the others still take free slots (the lead's checks while
-# helpers work).
+# helpers work). With XENLING_QEMU_EXCLUSIVE=1 the runner then also takes
+# every other slot (slot 0 first, then in order, on fds 190 up: the
+# runners use the low ones), so no other QEMU runs beside
+# it: the benchmarks, whose numbers a second QEMU on the two cores would
+# skew (docs/blkfront.md, "Performance").
 
 qemu_slot_take() {
     local slots=${XENLING_QEMU_SLOTS:-2} waited=0 i q=/tmp/xenling-qemu.queue
@@ -27,6 +31,9 @@ qemu_slot_take() {
     else
         me="$q/1-$(date +%s%N)-$$"
     fi
+    # An exclusive runner's ticket says so: the runners behind it wait
+    # until it has every slot, instead of slipping into one as it frees.
+    [ "${XENLING_QEMU_EXCLUSIVE:-0}" = 1 ] && me="${me%-*}-x-$$"
     : >"$me"
     while :; do
         # Tickets of runners that died no longer count.
@@ -37,6 +44,7 @@ qemu_slot_take() {
             pid=${t##*-}
             if kill -0 "$pid" 2>/dev/null; then
                 ahead=$((ahead + 1))
+                case "$t" in *-x-*) ahead=$slots ;; esac
             else
                 rm -f "$t"
             fi
@@ -47,10 +55,15 @@ qemu_slot_take() {
         fi
         if [ $ahead -lt "$slots" ]; then
             for ((i = 0; i < slots; i++)); do
+                # Exclusive runners start at slot 0 and go up, so two of
+                # them never each hold a slot the other waits for.
+                [ "${XENLING_QEMU_EXCLUSIVE:-0}" = 1 ] && [ $i -gt 0 ] && break
                 exec 8>"/tmp/xenling-qemu.slot$i"
                 if flock -n 8; then
                     rm -f "$me"
-                    return 0
+                    [ "${XENLING_QEMU_EXCLUSIVE:-0}" = 1 ] || return 0
+                    qemu_slot_take_rest "$slots" "$i"
+                    return
                 fi
                 exec 8>&-
             done
@@ -64,4 +77,21 @@ qemu_slot_take() {
         sleep 1
         waited=$((waited + 1))
     done
+}
+
+# qemu_slot_take_rest SLOTS HELD: take every slot but HELD (slot 0) too,
+# blocking, in order, on fds 190 up. Returns 1 when one stays busy for an hour.
+qemu_slot_take_rest() {
+    local slots=$1 held=$2 i fd=190
+    for ((i = 0; i < slots; i++)); do
+        [ "$i" = "$held" ] && continue
+        eval "exec $fd>/tmp/xenling-qemu.slot$i"
+        echo "qemu-slot: exclusive: waiting for slot $i" >&2
+        if ! flock -w 3600 $fd; then
+            echo "qemu-slot: slot $i stayed busy for 60 minutes" >&2
+            return 1
+        fi
+        fd=$((fd + 1))
+    done
+    return 0
 }

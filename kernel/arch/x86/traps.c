@@ -257,11 +257,40 @@ expected_fault(struct trap_frame *f)
     return true;
 }
 
+/*
+ * External interrupts that arrived where they cannot: with interrupts
+ * masked in the interrupted code (RFLAGS.IF clear in its frame), or
+ * inside a handler (handlers run with them masked and never unmask).
+ * Either breaks every "interrupts off" critical section: a handler's
+ * own lock taken again, a self-deadlock. Counted, and the first one
+ * reported (tools/README.md: Xen on QEMU TCG does inject while masked).
+ */
+unsigned long trap_odd_irqs;
+static bool odd_irq_seen;
+
+static void
+note_odd_irq(const struct cpu *c, const struct trap_frame *f)
+{
+    __atomic_add_fetch(&trap_odd_irqs, 1, __ATOMIC_RELAXED);
+    if ( __atomic_exchange_n(&odd_irq_seen, true, __ATOMIC_RELAXED) )
+        return;
+    printk(
+        "trap: CPU %u: interrupt %llu at RIP %llx, RFLAGS %llx, handler depth %u: %s\n",
+        c->id, (unsigned long long)f->vector, (unsigned long long)f->rip,
+        (unsigned long long)f->rflags, c->irq_depth,
+        (f->rflags & X86_FLAGS_IF)
+            ? "inside a handler that turned interrupts on"
+            : "delivered while interrupts were masked (IF clear in the frame)");
+}
+
 void
 trap_dispatch(struct trap_frame *f)
 {
     struct cpu *c = this_cpu();
 
+    if ( f->vector >= VEC_FIRST_IRQ &&
+         (c->irq_depth || !(f->rflags & X86_FLAGS_IF)) )
+        note_odd_irq(c, f);
     c->irq_depth++;
     /* An NMI the hard-lockup detector knows of returns here at once:
      * never a preemption point, as NMIs stay blocked until its iretq. */

@@ -8,6 +8,7 @@
  * the interface between them in kernel/xen/evtchn/evtchn_abi.h.
  */
 #include <kernel.h>
+#include <clock.h>
 #include <evtchn.h>
 #include "kernel/xen/evtchn/evtchn_abi.h"
 #include <fault.h>
@@ -512,6 +513,7 @@ evtchn_do_upcall(void)
     unsigned int cpu = smp_processor_id();
     struct vcpu_info *vi = vcpu_info(cpu);
     bool ready = abi && !fault_upcall_too_early;
+    uint64_t t0 = clock_now_ns();
 
     evtchn_cpus[cpu].stats.upcalls++;
     /* Xen flags events only in a vcpu_info: without one, none are. */
@@ -533,6 +535,7 @@ evtchn_do_upcall(void)
             return;
         abi->handle_events(cpu);
     } while ( __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE) );
+    evtchn_cpus[cpu].stats.busy_ns += clock_now_ns() - t0;
 }
 
 void
@@ -550,6 +553,8 @@ evtchn_get_stats(unsigned int cpu, struct evtchn_stats *out)
         __atomic_load_n(&evtchn_cpus[cpu].stats.events, __ATOMIC_RELAXED);
     out->spurious =
         __atomic_load_n(&evtchn_cpus[cpu].stats.spurious, __ATOMIC_RELAXED);
+    out->busy_ns =
+        __atomic_load_n(&evtchn_cpus[cpu].stats.busy_ns, __ATOMIC_RELAXED);
 }
 
 enum evtchn_abi

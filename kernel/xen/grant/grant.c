@@ -90,6 +90,12 @@ map_frame_locked(void)
         panic("gnttab: %u references do not fit the free list's %u slots",
               gt.nr_frames * (unsigned int)GNT_ENTRIES_PER_FRAME,
               gt.refs.capacity);
+    /* Each growth changes our p2m under running vCPUs: say when, so a
+     * later fault can be set beside it (tools/README.md, triple fault). */
+    if ( gt.nr_frames > 1 )
+        printk("gnttab: grown to %u frames (%u references), frame at 0x%llx\n",
+               gt.nr_frames, gt.nr_frames * (unsigned int)GNT_ENTRIES_PER_FRAME,
+               (unsigned long long)virt_to_phys(page));
     return 0;
 }
 
