@@ -53,6 +53,8 @@ PORTABLE := kernel/lib/ktest.c kernel/lib/glob.c kernel/lib/cmdline.c \
 	kernel/xen/xenstore/xs_wire.c kernel/xen/xenbus/xenbus_state.c
 # The coverage runtime's portable half (kernel/gcov.c is the rest).
 PORTABLE += kernel/lib/crc32.c kernel/lib/gcov_gcda.c kernel/lib/tsc_time.c
+# The hard-lockup rule (kernel/hardlockup.c acts on it).
+PORTABLE += kernel/lib/lockup.c
 HCFLAGS := -std=gnu11 -O0 -g -DXENLING_HOST -Iinclude -I. -isystem $(XENINC_DIR) \
 	-D__XEN_INTERFACE_VERSION__=$(XEN_IFACE) -Wall -Wextra -Werror \
 	-Wno-unused-parameter -fsanitize=address,undefined \

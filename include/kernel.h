@@ -43,6 +43,10 @@ void machine_shutdown(unsigned int reason) __noreturn;
  */
 void printk_final_mode(void);
 
+/* Whether this CPU holds the console lock now (an NMI that interrupted
+ * a line being written must not printk: it would wait for itself). */
+bool printk_console_held_here(void);
+
 /*
  * The verdict is next (selftest's before_verdict): from here to the end
  * of the machine nothing may hang. Puts this CPU's printk in final mode

@@ -112,6 +112,18 @@ struct thread *thread_create(const char *name, void (*fn)(void *arg), void *arg,
 struct thread *thread_self(void);
 
 /*
+ * For diagnostics (the watchdog's dump), each line prefixed `pfx`: this
+ * CPU's running thread, need_resched, the run queue (thread names, at
+ * most 8), and its switch, preemption and slice counts. A snapshot: read
+ * without the run-queue lock if another context holds it. Any context
+ * on the CPU itself.
+ */
+void sched_dump(const char *pfx);
+
+/* Whether t is CPU cpu's idle thread. Any context. */
+bool thread_is_idle(const struct thread *t, unsigned int cpu);
+
+/*
  * Let the other runnable threads of this CPU run first: the caller goes
  * to the tail of the run queue. Returns at once if no other thread is
  * runnable. Thread context; interrupts are restored as they were.

@@ -17,6 +17,7 @@ struct trap_frame {
 };
 
 #define VEC_DE        0
+#define VEC_NMI       2
 #define VEC_BP        3
 #define VEC_UD        6
 #define VEC_DF        8

@@ -69,7 +69,9 @@ void watchdog_arm(struct watchdog *wd, uint64_t deadline_ns, const char *what);
  * parked and interrupts off: watchdog_suspend just before
  * SCHEDOP_shutdown(SHUTDOWN_suspend), watchdog_resume once the clock
  * reads right again (after clock_resume in a new domain) and before any
- * interrupt. The time in between does not count against armed watchdogs.
+ * interrupt. The time in between does not count against armed watchdogs
+ * nor the hard-lockup heartbeats (hardlockup_resume), and the runstate
+ * areas are registered with Xen again (a new domain has none).
  */
 void watchdog_suspend(void);
 void watchdog_resume(void);
@@ -107,8 +109,8 @@ void watchdog_expect_trip(bool expect);
  * Print, each line prefixed "watchdog: CPU n:", `why` and then what tells
  * the causes of a lost wake-up apart on this CPU: the PV clock, the timer
  * state and queue (timer_dump) with the VIRQ_TIMER port's state, the
- * vcpu_info's upcall flags, and the local APIC's request and in-service
- * bits for the upcall vector. Any context on the CPU itself.
+ * vcpu_info's upcall flags, the local APIC's request and in-service
+ * bits for the upcall vector, and the scheduler's state (sched_dump). Any context on the CPU itself.
  */
 void watchdog_dump(const char *why);
 

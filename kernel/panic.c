@@ -7,6 +7,7 @@
 #include <kernel.h>
 #include <fault.h>
 #include <gcov.h>
+#include <hardlockup.h>
 #include <hypervisor.h>
 #include <percpu.h>
 #include <xen_errno.h>
@@ -90,6 +91,7 @@ void
 machine_exit(bool pass)
 {
     irq_disable();
+    hardlockup_stand_down(); /* the end may keep interrupts off for long */
     printk_final_mode();
     /* A coverage build's counters leave with the verdict; the dump and
      * the rest of the end each get EXIT_WATCHDOG_S afresh. */
@@ -139,6 +141,7 @@ panic(const char *fmt, ...)
     va_list ap;
 
     irq_disable();
+    hardlockup_stand_down();
     if ( !__atomic_compare_exchange_n(&panic_cpu, &first, me, false,
                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) )
     {
@@ -171,6 +174,7 @@ machine_shutdown(unsigned int reason)
     if ( !xen.hypercalls || xen.initial_domain )
         machine_exit(true); /* QEMU tiers: the debug-exit device */
     irq_disable();
+    hardlockup_stand_down(); /* gcov_dump may take long */
     gcov_dump(); /* coverage build: the counters before the domain ends */
     xen_shutdown(reason);
     /* SCHEDOP_shutdown does not return to a domain it shut down. */

@@ -85,6 +85,12 @@ console_report(void)
     printk("console:%s\n", names);
 }
 
+bool
+printk_console_held_here(void)
+{
+    return spin_is_held_by_me(&console_lock);
+}
+
 void
 printk_final_mode(void)
 {

@@ -686,6 +686,41 @@ thread_join_timeout(struct thread *t, uint64_t timeout_ns, int *code)
 }
 
 void
+sched_dump(const char *pfx)
+{
+    struct cpu *c = this_cpu();
+    struct sched_cpu *sc = &sched_cpus[c->id];
+    const struct thread *t, *me = c->thread;
+    char names[160];
+    size_t n = 0;
+    unsigned int i = 0;
+    bool locked;
+
+    if ( !sched_ready(sc) )
+        return;
+    locked = spin_trylock(&sc->lock);
+    names[0] = '\0';
+    for ( t = sc->head; t && i < 8 && n < sizeof(names); t = t->rq_next, i++ )
+        n += snprintf(names + n, sizeof(names) - n, " %s", t->name);
+    printk(
+        "%s sched: running %s, need_resched %d, %u queued:%s%s; %llu switches, %llu preemptions, %llu slices%s\n",
+        pfx, me ? me->name : "none", c->need_resched, sc->nr_queued,
+        i ? names : " none", t ? " ..." : "",
+        (unsigned long long)sc->stats.switches,
+        (unsigned long long)sc->stats.preemptions,
+        (unsigned long long)sc->stats.slices,
+        locked ? "" : " (run-queue lock busy: read without it)");
+    if ( locked )
+        spin_unlock(&sc->lock);
+}
+
+bool
+thread_is_idle(const struct thread *t, unsigned int cpu)
+{
+    return cpu < MAX_CPUS && t && t == sched_cpus[cpu].idle;
+}
+
+void
 sched_get_stats(unsigned int cpu, struct sched_stats *out)
 {
     const struct sched_stats *s;

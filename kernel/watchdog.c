@@ -13,6 +13,7 @@
 #include <cmdline.h>
 #include <clock.h>
 #include <evtchn.h>
+#include <hardlockup.h>
 #include <hypervisor.h>
 #include <percpu.h>
 #include <sched.h>
@@ -35,6 +36,8 @@ struct watchdog_cpu {
     spinlock_t lock;
     struct timerq q;     /* armed watchdogs of this CPU: lock */
     uint64_t programmed; /* when the APIC timer fires, 0: idle: lock */
+    uint64_t next_beat;  /* the hard-lockup heartbeat's next time (clock),
+                            0: no heartbeat here: lock */
     bool ready;          /* set once by watchdog_init_cpu */
 };
 
@@ -54,7 +57,9 @@ static uint64_t suspended_at; /* watchdog_suspend's clock: CPU 0 only */
  * switches (VCPUOP_register_runstate_memory_area); read-only here. */
 static struct vcpu_runstate_info runstate[MAX_CPUS]
     __attribute__((aligned(64)));
-static bool runstate_ok[MAX_CPUS]; /* set once by watchdog_init_cpu */
+/* Set by watchdog_init_cpu, and again by watchdog_resume (CPU 0, the
+ * others parked). */
+static bool runstate_ok[MAX_CPUS];
 static uint64_t ticks_per_ms; /* APIC timer ticks (divided by 16): boot CPU,
                                  once, before any other CPU uses it */
 static unsigned long trips, unexpected; /* atomic */
@@ -73,27 +78,38 @@ watchdog_runstate(unsigned int cpu, uint64_t t[4])
     struct vcpu_runstate_info *rs;
     unsigned int i, tries;
     uint64_t e, now;
-    int state;
+    int state = -1;
 
     memset(t, 0, 4 * sizeof(*t));
     if ( cpu >= MAX_CPUS || !runstate_ok[cpu] )
         return;
     rs = &runstate[cpu];
-    for ( tries = 0; tries < 3; tries++ )
+    /* The state is read with the times, inside the check: read after
+     * it, a switch in between added the time since the old entry to the
+     * new state (a remote vCPU's running time once went back by 957 ms
+     * between two reads). Up to 100 tries, then zeros (no reading). */
+    for ( tries = 0; tries < 100; tries++ )
     {
         e = __atomic_load_n(&rs->state_entry_time, __ATOMIC_ACQUIRE);
+        if ( e & XEN_RUNSTATE_UPDATE )
+            continue; /* Xen is writing it */
+        state = __atomic_load_n(&rs->state, __ATOMIC_RELAXED);
         for ( i = 0; i < 4; i++ )
             t[i] = __atomic_load_n(&rs->time[i], __ATOMIC_RELAXED);
-        /* Orders the times' loads before the entry time's second load. */
+        /* Orders the loads above before the entry time's second load. */
         __atomic_thread_fence(__ATOMIC_ACQUIRE);
         if ( __atomic_load_n(&rs->state_entry_time, __ATOMIC_ACQUIRE) == e )
             break;
+        state = -1;
+    }
+    if ( state < 0 )
+    {
+        memset(t, 0, 4 * sizeof(*t));
+        return;
     }
     /* The state it is in now has run since its entry time (Xen system
-     * time, as clock_raw_ns reads it; the update flag masked off). */
-    e &= ~XEN_RUNSTATE_UPDATE;
+     * time, as clock_raw_ns reads it). */
     now = clock_raw_ns();
-    state = __atomic_load_n(&rs->state, __ATOMIC_RELAXED);
     if ( state < 4 && now > e )
         t[state] += now - e;
 }
@@ -186,7 +202,8 @@ watchdog_irq(struct trap_frame *f, void *arg)
     unsigned int i, nr = 0, pending;
     uint64_t xen_ns[4];
     uint64_t paused = __atomic_load_n(&paused_ns, __ATOMIC_RELAXED);
-    bool irr, isr;
+    uint64_t now, next;
+    bool irr, isr, beat = false;
     char why[80];
 
     if ( measuring )
@@ -203,13 +220,24 @@ watchdog_irq(struct trap_frame *f, void *arg)
     runstate_read(xen_ns);
     spin_lock(&wc->lock);
     wc->programmed = 0; /* the shot is spent */
+    now = clock_now_ns();
     while ( nr < ARRAY_SIZE(fired) &&
-            (n = timerq_pop_expired(&wc->q, clock_now_ns() - paused)) != NULL )
+            (n = timerq_pop_expired(&wc->q, now - paused)) != NULL )
         fired[nr++] = container_of(n, struct watchdog, node);
+    if ( wc->next_beat && now >= wc->next_beat )
+    {
+        beat = true;
+        wc->next_beat = now + HARDLOCKUP_BEAT_NS;
+    }
+    next = wc->next_beat ? wc->next_beat : UINT64_MAX;
     if ( (n = timerq_first(&wc->q)) != NULL )
-        program(wc, n->deadline + paused);
+        next = MIN(next, n->deadline + paused);
+    if ( next != UINT64_MAX )
+        program(wc, next);
     spin_unlock(&wc->lock);
     lapic_eoi();
+    if ( beat )
+        hardlockup_tick(f, irr, isr);
 
     /* The waiters run on this CPU, which is here with interrupts off:
      * each wd stays valid until we return. */
@@ -312,6 +340,15 @@ watchdog_init_cpu(void)
         runstate_ok[cpu] =
             hypercall_vcpu_op(VCPUOP_register_runstate_memory_area, cpu, &a) ==
             0;
+        /* The heartbeat: a shot at least every HARDLOCKUP_BEAT_NS. */
+        if ( hardlockup_init_cpu() == 0 )
+        {
+            flags = spin_lock_irqsave(&wc->lock);
+            wc->next_beat = clock_now_ns() + HARDLOCKUP_BEAT_NS;
+            if ( !wc->programmed || wc->next_beat < wc->programmed )
+                program(wc, wc->next_beat);
+            spin_unlock_irqrestore(&wc->lock, flags);
+        }
     }
     return wc->ready ? 0 : -1;
 }
@@ -359,6 +396,31 @@ watchdog_suspend(void)
     suspended_at = clock_now_ns();
 }
 
+/*
+ * A new domain after a restore or migration knows none of the runstate
+ * areas: without them Xen's account would stay frozen at the save, and
+ * a vCPU left waiting for a physical CPU would count as running (the
+ * hard-lockup rule would take it for stuck). Register every one again;
+ * in the same domain (a cancelled suspend) this changes nothing.
+ */
+static void
+runstate_register_again(void)
+{
+    unsigned int cpu;
+
+    for ( cpu = 0; cpu < MAX_CPUS; cpu++ )
+    {
+        struct vcpu_register_runstate_memory_area a = {
+            .addr.v = &runstate[cpu],
+        };
+
+        if ( runstate_ok[cpu] )
+            runstate_ok[cpu] =
+                hypercall_vcpu_op(VCPUOP_register_runstate_memory_area, cpu,
+                                  &a) == 0;
+    }
+}
+
 void
 watchdog_resume(void)
 {
@@ -368,6 +430,8 @@ watchdog_resume(void)
     if ( suspended_at && now > suspended_at )
         __atomic_fetch_add(&paused_ns, now - suspended_at, __ATOMIC_RELAXED);
     suspended_at = 0;
+    runstate_register_again();
+    hardlockup_resume(); /* nor against the heartbeats */
 }
 
 unsigned long
@@ -398,11 +462,14 @@ watchdog_dump(const char *why)
     unsigned int mask = vi ? vi->evtchn_upcall_mask : 0;
     char pfx[24];
     bool irr, isr;
+    uint32_t tpr, ppr;
+    int irr_hi, isr_hi;
 
     /* The upcall's state is read before the first line is printed: the
      * dump's own console output brings events (on tier 2 the PV console
      * is itself an event channel), which would show up here as pending. */
     lapic_vector_state(EVTCHN_UPCALL_VECTOR, &irr, &isr);
+    lapic_priority_state(&tpr, &ppr, &irr_hi, &isr_hi);
     /* Every line names the CPU: dumps of several CPUs may interleave. */
     snprintf(pfx, sizeof(pfx), "watchdog: CPU %u:", cpu);
     printk("%s %s; state:\n", pfx, why);
@@ -412,7 +479,10 @@ watchdog_dump(const char *why)
     if ( vi )
         printk("%s vcpu_info: upcall_pending %u upcall_mask %u\n", pfx, pending,
                mask);
-    printk("%s local APIC (%s): upcall vector 0x%x IRR %d ISR %d\n", pfx,
-           lapic_mode(), EVTCHN_UPCALL_VECTOR, irr, isr);
+    printk(
+        "%s local APIC (%s): upcall vector 0x%x IRR %d ISR %d; TPR 0x%x PPR 0x%x, highest IRR vector 0x%x, highest ISR vector 0x%x (-1: none)\n",
+        pfx, lapic_mode(), EVTCHN_UPCALL_VECTOR, irr, isr, tpr, ppr, irr_hi,
+        isr_hi);
     timer_dump(pfx);
+    sched_dump(pfx);
 }

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # test-faults.sh - runs that break the kernel on purpose and must still
-# end with a verdict. Each case boots Xenling with a manual test or a
+# end with a verdict (a panic with the console lock held, a CPU stuck
+# with interrupts off, a stack overflow, a shutdown that returns or
+# hangs). Each case boots Xenling with a manual test or a
 # fault-injection option (tests/kernel/faults.c) and checks the console
 # for the line that proves the right path ran, and the runner's exit
 # status: a hang (no verdict, exit 2) is the bug these cases catch.
@@ -41,6 +43,35 @@ case_ panic-in-console-write 1 "PANIC on CPU 0: faults: test console panics" \
 case_ panic-console-held-elsewhere 1 "PANIC on CPU 0: faults: panic while CPU 1" \
     --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
     --cmdline "tests=faults.panic_while_other_cpu_holds_console_lock"
+# A CPU spins with interrupts off for ever, so its own watchdog cannot
+# fire: the hard-lockup detector on the other CPU finds it, its NMI
+# reports where it was, and the run fails (without it: no verdict, exit 2).
+case_ hard-lockup-other-cpu 1 \
+    "hardlockup: CPU 1 made no progress for [0-9]+ ms running or halted.*NMI from CPU 0" \
+    --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
+    --cmdline "tests=faults.hard_lockup_on_another_cpu"
+# A CPU halted with interrupts on whose timers are lost (its APIC timer
+# stopped): blocked in Xen, no beat; the NMI wakes and reports it.
+case_ hard-lockup-halted 1 \
+    "hardlockup: CPU 1: interrupted thread [0-9]+ \(halter\)" \
+    --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
+    --cmdline "tests=faults.hard_lockup_halted_with_timers_lost"
+# ...and the CPU running the tests is the stuck one.
+case_ hard-lockup-this-cpu 1 \
+    "hardlockup: CPU 0: rip [0-9a-f]+ rflags [0-9a-f]+ \(interrupts off\)" \
+    --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
+    --cmdline "tests=faults.hard_lockup_on_this_cpu"
+# A thread loops with interrupts on for ever: the soft-lockup check
+# reports it after 2 s and panics at 6 s (without it: no verdict).
+case_ soft-lockup 1 "PANIC on CPU 0: soft lockup: thread main on CPU 0 ran 6 s" \
+    --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
+    --cmdline "softlockup_s=6 tests=faults.soft_lockup"
+# An upcall requested but not injected (played on CPU 1): its watcher
+# reports the stall and Xen dumps the VMCBs (debug key v); a pass.
+case_ upcall-stall-report 0 \
+    "Dumping guest's current state at key_handler" \
+    --log "$here/run-tier1.sh" --vcpus 2 --timeout 60 \
+    --cmdline "tests=hardlockup.upcall_stall_is_reported"
 # A thread runs off its stack: the guard page below it faults, the double
 # fault's dump names the guard page and the thread (docs/hardening.md).
 case_ stack-overflow-dump 1 \

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lapic.c - enable the local APIC, send EOIs, run its one-shot timer and
- * read its request and in-service bits (include/arch/lapic.h). Under Xen
+ * read its request and in-service bits, send an NMI to another CPU
+ * (include/arch/lapic.h). Under Xen
  * the APIC is Xen's emulation (vlapic); Xenling needs it for the per-vCPU
  * event-channel upcall vector (kernel/xen/evtchn/upcall.c) and, through
  * its timer, for the wait watchdog (kernel/watchdog.c).
@@ -22,12 +23,18 @@
 #define CPUID1_ECX_X2APIC (1u << 21)
 
 /* Register offsets in the xAPIC page. */
+#define APIC_ID         0x020
 #define APIC_TPR        0x080
+#define APIC_PPR        0x0a0
 #define APIC_EOI        0x0b0
 #define APIC_SVR        0x0f0
 #define APIC_SVR_ENABLE (1u << 8)
 #define APIC_ISR        0x100 /* 8 words of 32 vectors, 0x10 apart */
 #define APIC_IRR        0x200
+#define APIC_ICR        0x300 /* xAPIC: low word; 0x310 the high */
+#define APIC_ICR2       0x310
+#define APIC_ICR_NMI    (4u << 8)  /* delivery mode NMI */
+#define APIC_ICR_ASSERT (1u << 14) /* level: assert */
 #define APIC_LVT_TIMER  0x320
 #define APIC_LVT_MASKED (1u << 16)
 #define APIC_TIMER_INIT 0x380
@@ -154,4 +161,54 @@ uint32_t
 lapic_timer_count(void)
 {
     return lapic_read(APIC_TIMER_CUR);
+}
+
+uint32_t
+lapic_id(void)
+{
+    if ( mode == LAPIC_X2APIC )
+        return rdmsr(X2APIC_MSR(APIC_ID));
+    return lapic_read(APIC_ID) >> 24;
+}
+
+void
+lapic_send_nmi(uint32_t apic_id)
+{
+    uint32_t low = APIC_ICR_NMI | APIC_ICR_ASSERT; /* no shorthand */
+
+    if ( mode == LAPIC_X2APIC )
+    {
+        /* One 64-bit write: the destination is the high half. */
+        wrmsr(X2APIC_MSR(APIC_ICR), (uint64_t)apic_id << 32 | low);
+        return;
+    }
+    /* xAPIC: the write of the low word sends. */
+    lapic_write(APIC_ICR2, apic_id << 24);
+    lapic_write(APIC_ICR, low);
+}
+
+/* The highest vector set in the 8-word bitmap at `reg`, or -1. */
+static int
+highest_vector(unsigned int reg)
+{
+    int word;
+    uint32_t v;
+
+    for ( word = 7; word >= 0; word-- )
+        if ( (v = lapic_read(reg + word * 0x10)) != 0 )
+            return word * 32 + 31 - __builtin_clz(v);
+    return -1;
+}
+
+void
+lapic_priority_state(uint32_t *tpr, uint32_t *ppr, int *irr_hi, int *isr_hi)
+{
+    *tpr = *ppr = 0;
+    *irr_hi = *isr_hi = -1;
+    if ( mode == LAPIC_OFF )
+        return;
+    *tpr = lapic_read(APIC_TPR);
+    *ppr = lapic_read(APIC_PPR);
+    *irr_hi = highest_vector(APIC_IRR);
+    *isr_hi = highest_vector(APIC_ISR);
 }

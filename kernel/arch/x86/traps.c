@@ -5,6 +5,7 @@
  * are in entry.asm; per-CPU GDT and TSS are in cpu.c.
  */
 #include <kernel.h>
+#include <hardlockup.h>
 #include <mm.h>
 #include <percpu.h>
 #include <sched.h>
@@ -304,6 +305,13 @@ trap_dispatch(struct trap_frame *f)
          (c->irq_depth || !(f->rflags & X86_FLAGS_IF)) && !soft_int(f) )
         note_odd_irq(c, f);
     c->irq_depth++;
+    /* An NMI the hard-lockup detector knows of returns here at once:
+     * never a preemption point, as NMIs stay blocked until its iretq. */
+    if ( f->vector == VEC_NMI && hardlockup_nmi(f) )
+    {
+        c->irq_depth--;
+        return;
+    }
     if ( f->vector < VEC_FIRST_IRQ )
     {
         if ( !expected_fault(f) )
