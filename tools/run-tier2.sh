@@ -566,6 +566,13 @@ code=$(sed -n 's/.* code=\(-\{0,1\}[0-9]*\).*/\1/p' <<<"$verdict_line")
 } >"$transcript"
 python3 "$here/save-ktap.py" "$transcript" \
     "$top/build/logs/tier2-$(date +%s%N).ktap" | sed 's/^/tier2: /' || true
+# A triple fault's dump goes to the output too, so a CI log shows which
+# known signature it had (tools/README.md, "A rare tier-2 triple fault").
+if grep -q "Triple fault" "$serial"; then
+    grep -A 12 "Triple fault" "$serial" | grep -E "Triple fault|RIP:|rax:|rcx:|cr3:" |
+        sed 's/^/tier2: xen: /' || true
+    cp "$serial" "$top/build/logs/tier2-$(date +%s%N).triple-fault.serial.log" || true
+fi
 
 # Each console is judged on its own (a guest usually writes the same lines
 # to both, so the transcript holds the summary twice): with the project's
