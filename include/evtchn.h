@@ -146,8 +146,12 @@ struct evtchn_stats {
     uint64_t upcalls;  /* vector callbacks taken */
     uint64_t events;   /* handler invocations */
     uint64_t spurious; /* pending ports with no handler */
-    uint64_t busy_ns;  /* time spent in upcalls (handlers included) */
+    uint64_t busy_ns;  /* time in upcalls, while evtchn_time_upcalls */
 };
+
+/* Time every upcall into busy_ns (two TSC reads each, a trap to Xen
+ * apiece under TCG: off unless a benchmark profiles). Atomic. */
+extern bool evtchn_time_upcalls;
 void evtchn_get_stats(unsigned int cpu, struct evtchn_stats *out);
 
 #endif

@@ -58,6 +58,7 @@ static unsigned int max_ports; /* set once by evtchn_init() */
 static unsigned int nr_bound;  /* under evtchn_lock */
 static const struct evtchn_abi_ops *abi; /* set once by evtchn_init() */
 static bool available;                   /* set last by evtchn_init() */
+bool evtchn_time_upcalls;                /* atomic: see evtchn.h */
 static struct evtchn_cpu evtchn_cpus[MAX_CPUS];
 
 /* An EVTCHNOP that printed nothing: print why Xen refused it. */
@@ -513,7 +514,8 @@ evtchn_do_upcall(void)
     unsigned int cpu = smp_processor_id();
     struct vcpu_info *vi = vcpu_info(cpu);
     bool ready = abi && !fault_upcall_too_early;
-    uint64_t t0 = clock_now_ns();
+    bool timed = __atomic_load_n(&evtchn_time_upcalls, __ATOMIC_RELAXED);
+    uint64_t t0 = timed ? clock_now_ns() : 0;
 
     evtchn_cpus[cpu].stats.upcalls++;
     /* Xen flags events only in a vcpu_info: without one, none are. */
@@ -535,7 +537,8 @@ evtchn_do_upcall(void)
             return;
         abi->handle_events(cpu);
     } while ( __atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_ACQUIRE) );
-    evtchn_cpus[cpu].stats.busy_ns += clock_now_ns() - t0;
+    if ( timed )
+        evtchn_cpus[cpu].stats.busy_ns += clock_now_ns() - t0;
 }
 
 void
