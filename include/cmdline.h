@@ -18,4 +18,13 @@ bool cmdline_get(const char *cmdline, const char *key, char *buf, size_t size);
 /* True if a bare word `flag` (or "flag=...") appears. */
 bool cmdline_has(const char *cmdline, const char *flag);
 
+/*
+ * The decimal value of "key=N" when it is a number from min to max:
+ * returns true with *out set. Returns false with *out untouched (so the
+ * caller's default stands) when the key is absent, or when its value is
+ * not such a number, which printk names with the key and the range.
+ */
+bool cmdline_get_number(const char *cmdline, const char *key, uint64_t min,
+                        uint64_t max, uint64_t *out);
+
 #endif

@@ -79,21 +79,10 @@ static const struct lockup_limits limits = {
 static unsigned int
 softlockup_limit(void)
 {
-    char buf[16];
-    unsigned int s = 0, i;
+    uint64_t s = 0; /* absent or refused: soft lockups reported only */
 
-    if ( !cmdline_get(boot_info.cmdline, "softlockup_s", buf, sizeof(buf)) )
-        return 0;
-    for ( i = 0; buf[i] >= '0' && buf[i] <= '9' && s < 100000; i++ )
-        s = s * 10 + (buf[i] - '0');
-    if ( buf[i] || s < 3 )
-    {
-        printk(
-            "hardlockup: softlockup_s=%s is not a number of seconds from 3 up; soft lockups are reported only\n",
-            buf);
-        return 0;
-    }
-    return s;
+    cmdline_get_number(boot_info.cmdline, "softlockup_s", 3, 100000, &s);
+    return (unsigned int)s;
 }
 
 int

@@ -102,3 +102,29 @@ cmdline_has(const char *cmdline, const char *flag)
     }
     return false;
 }
+
+bool
+cmdline_get_number(const char *cmdline, const char *key, uint64_t min,
+                   uint64_t max, uint64_t *out)
+{
+    char buf[24];
+    uint64_t v = 0;
+    const char *c;
+
+    if ( !cmdline_get(cmdline, key, buf, sizeof(buf)) )
+        return false;
+    for ( c = buf; *c >= '0' && *c <= '9'; c++ )
+    {
+        if ( v > (UINT64_MAX - (uint64_t)(*c - '0')) / 10 )
+            break;
+        v = v * 10 + (uint64_t)(*c - '0');
+    }
+    if ( c == buf || *c || v < min || v > max )
+    {
+        printk("cmdline: %s=%s is not a number from %llu to %llu; ignored\n",
+               key, buf, (unsigned long long)min, (unsigned long long)max);
+        return false;
+    }
+    *out = v;
+    return true;
+}

@@ -162,3 +162,31 @@ TEST(cmdline, has)
     EXPECT_FALSE(cmdline_has("tests=all", "test"));
     EXPECT_TRUE(cmdline_has("tests=all", "tests"));
 }
+
+TEST(cmdline, get_number)
+{
+    uint64_t v = 7;
+
+    EXPECT_TRUE(cmdline_get_number("a=1 s=42", "s", 1, 100, &v));
+    EXPECT_EQ(v, 42u);
+    v = 7;
+    EXPECT_FALSE(cmdline_get_number("a=1", "s", 1, 100, &v));
+    EXPECT_EQ(v, 7u); /* absent: the default stands, silently */
+    host_capture_begin();
+    EXPECT_FALSE(cmdline_get_number("s=0", "s", 1, 100, &v));
+    EXPECT_FALSE(cmdline_get_number("s=101", "s", 1, 100, &v));
+    EXPECT_FALSE(cmdline_get_number("s=4x", "s", 1, 100, &v));
+    EXPECT_FALSE(cmdline_get_number("s=", "s", 1, 100, &v));
+    EXPECT_FALSE(cmdline_get_number("s=-3", "s", 0, 100, &v));
+    EXPECT_FALSE(
+        cmdline_get_number("s=18446744073709551616", "s", 0, UINT64_MAX, &v));
+    host_capture_end();
+    EXPECT_EQ(v, 7u);
+    EXPECT_EQ(host_capture_count("is not a number from"), 6u);
+    EXPECT_TRUE(host_capture_contains("s=4x is not a number from 1 to 100"));
+    EXPECT_TRUE(
+        cmdline_get_number("s=18446744073709551615", "s", 0, UINT64_MAX, &v));
+    EXPECT_EQ(v, UINT64_MAX);
+    EXPECT_TRUE(cmdline_get_number("s=100", "s", 1, 100, &v));
+    EXPECT_EQ(v, 100u);
+}

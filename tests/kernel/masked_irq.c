@@ -42,15 +42,10 @@ sender(void *arg)
 static uint64_t
 masked_seconds(void)
 {
-    char v[8];
-    uint64_t n = 0;
-    const char *c;
+    uint64_t n = 10;
 
-    if ( !cmdline_get(boot_info.cmdline, "masked_s", v, sizeof(v)) )
-        return 10;
-    for ( c = v; *c >= '0' && *c <= '9'; c++ )
-        n = n * 10 + (uint64_t)(*c - '0');
-    return (*c || n == 0 || n > 600) ? 10 : n;
+    cmdline_get_number(boot_info.cmdline, "masked_s", 1, 600, &n);
+    return n;
 }
 
 TEST_MANUAL(masked_irq, spin_masked_takes_no_interrupt)

@@ -177,21 +177,10 @@ ipis_all_delivered(void)
 static unsigned int
 soak_seconds(void)
 {
-    char buf[16];
-    unsigned int s = 0, i;
+    uint64_t s = STORM_DEFAULT_S;
 
-    if ( !cmdline_get(boot_info.cmdline, "soak_s", buf, sizeof(buf)) )
-        return STORM_DEFAULT_S;
-    for ( i = 0; buf[i] >= '0' && buf[i] <= '9' && s < 1000000; i++ )
-        s = s * 10 + (buf[i] - '0');
-    if ( buf[i] || s == 0 )
-    {
-        printk(
-            "    # soak: soak_s=%s is not a positive number of seconds; using %u\n",
-            buf, STORM_DEFAULT_S);
-        return STORM_DEFAULT_S;
-    }
-    return s;
+    cmdline_get_number(boot_info.cmdline, "soak_s", 1, 1000000, &s);
+    return (unsigned int)s;
 }
 
 TEST_MANUAL(soak, ipi_and_timer_storm_on_every_vcpu)
